@@ -19,7 +19,10 @@ include=ca-certificates,make,g++,python3,xz-utils
 recipe_hash=$(printf '%s\n' "$suite" "$include" "$(sha256sum "$0" | cut -c1-64)" | sha256sum | cut -c1-12)
 ref="lambda-pack-local/debian-base:$suite-$arch-$recipe_hash"
 
-if docker image inspect "$ref" >/dev/null 2>&1; then echo "$ref"; exit 0; fi
+# The moving tag is what image recipes build FROM; the hashed tag says which recipe made it.
+alias_ref="lambda-pack-local/debian-base:$suite-$arch"
+finish() { docker tag "$ref" "$alias_ref"; echo "$alias_ref"; exit 0; }
+if docker image inspect "$ref" >/dev/null 2>&1; then finish; fi
 
 # A registry may answer on machines other than this one: prefer a pulled base.
 if timeout 60 docker pull --platform "$platform" "debian:$suite-slim" >/dev/null 2>&1; then
@@ -28,7 +31,7 @@ if timeout 60 docker pull --platform "$platform" "debian:$suite-slim" >/dev/null
   printf 'FROM debian:%s-slim\nRUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends %s && rm -rf /var/lib/apt/lists/*\n' \
     "$suite" "${include//,/ }" > "$ctx/Dockerfile"
   DOCKER_BUILDKIT=0 docker build -q --platform "$platform" -t "$ref" "$ctx" >/dev/null
-  rm -rf "$ctx"; echo "$ref"; exit 0
+  rm -rf "$ctx"; finish
 fi
 
 root=$(mktemp -d /var/tmp/lambda-pack-base.XXXXXX)
@@ -39,6 +42,7 @@ debootstrap --arch="$deb_arch" --variant=minbase --include="$include" "$suite" "
 rm -f "$root.log"
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/archives/*.deb
 echo "[base] importing as $ref" >&2
-tar -C "$root" --numeric-owner -c . | docker import --platform "$platform" \
-  -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' -c 'CMD ["/bin/bash"]' - "$ref" >/dev/null
-echo "$ref"
+tar -C "$root" --numeric-owner -cf "$root.tar" .
+trap 'rm -rf "$root" "$root.tar"' EXIT
+bash "$here/import-rootfs.sh" "$root.tar" "$ref" "$deb_arch"
+finish

@@ -1,0 +1,48 @@
+// Turns schema violations into one ConfigError whose message names the file, line, field and fix.
+import type { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { didYouMean } from './suggest.js';
+import { formatField, lineOf, type FieldPath } from './location.js';
+
+const KNOWN_KEYS: Record<string, readonly string[]> = {
+  '': ['outDir', 'architectures', 'concurrency', 'imageSet', 'images', 'certificates', 'docker', 'functions', 'layers'],
+  function: ['runtime', 'source', 'handler', 'builder', 'architectures', 'exclude', 'env', 'passEnv', 'image', 'layers', 'binary'],
+  layer: ['runtimes', 'source', 'builder', 'architectures', 'exclude', 'env', 'passEnv', 'image'],
+  docker: ['host', 'memory'],
+  image: ['x86_64', 'arm64'],
+};
+
+function knownKeysAt(path: FieldPath): readonly string[] {
+  if (path.length === 0) return KNOWN_KEYS['']!;
+  if (path.length === 2 && path[0] === 'functions') return KNOWN_KEYS.function!;
+  if (path.length === 2 && path[0] === 'layers') return KNOWN_KEYS.layer!;
+  if (path.length === 1 && path[0] === 'docker') return KNOWN_KEYS.docker!;
+  if (path[path.length - 1] === 'image' || path[0] === 'images') return KNOWN_KEYS.image!;
+  return [];
+}
+
+export function where(file: string, text: string, field: FieldPath): string {
+  const line = lineOf(text, field);
+  return `${file}${line ? `:${line}` : ''}`;
+}
+
+function describe(file: string, text: string, issue: z.core.$ZodIssue): string {
+  const field = issue.path as FieldPath;
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => {
+      const at = [...field, key];
+      return `${where(file, text, at)}: unknown key "${formatField(at)}".${didYouMean(key, knownKeysAt(field))} ` +
+        `Remove it or correct the spelling; valid keys here are: ${knownKeysAt(field).join(', ')}.`;
+    }).join('\n');
+  }
+  const name = formatField(field) || '(top level)';
+  return `${where(file, text, field)}: field "${name}": ${issue.message}. Correct the value of "${name}".`;
+}
+
+export function describeIssues(file: string, text: string, issues: readonly z.core.$ZodIssue[]): ConfigError {
+  const first = issues[0];
+  const lines = issues.map((issue) => describe(file, text, issue));
+  return new ConfigError('CONFIG_INVALID', lines.join('\n'), {
+    file, field: first ? formatField(first.path as FieldPath) : undefined,
+  });
+}

@@ -1,0 +1,169 @@
+// Raw (schema-valid) config → ProjectConfig: defaults, runtime/arch lookup, inferred builders,
+// absolute paths checked to exist inside the project. Errors name file:line, field and fix.
+import { existsSync, realpathSync, statSync, accessSync, constants } from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from '../errors.js';
+import { ARCH_NAMES, architecture, findRuntime, isArchName, RUNTIME_IDS, type Architecture, type Runtime } from '../runtimes.js';
+import { inferBuilder, checkBuilderFits } from './builder-choice.js';
+import { didYouMean } from './suggest.js';
+import { formatField, type FieldPath } from './location.js';
+import { where } from './issues.js';
+import type { RawConfig, RawFunction, RawLayer } from './schema.js';
+import type { ArtifactConfig, ProjectConfig } from './types.js';
+
+interface Context { readonly file: string; readonly text: string; readonly root: string }
+
+function fail(ctx: Context, code: string, field: FieldPath, problem: string, fix: string): never {
+  throw new ConfigError(code, `${where(ctx.file, ctx.text, field)}: field "${formatField(field)}": ${problem} ${fix}`,
+    { file: ctx.file, field: formatField(field), fix });
+}
+
+function lookupRuntime(ctx: Context, id: string, field: FieldPath): Runtime {
+  const found = findRuntime(id);
+  if (!found) {
+    fail(ctx, 'UNKNOWN_RUNTIME', field, `unknown runtime "${id}".${didYouMean(id, RUNTIME_IDS)}`,
+      `Use one of: ${RUNTIME_IDS.join(', ')}.`);
+  }
+  return found;
+}
+
+function lookupArchitectures(ctx: Context, names: readonly string[], field: FieldPath): Architecture[] {
+  const seen = new Set<string>();
+  return names.map((name, i) => {
+    if (!isArchName(name)) {
+      fail(ctx, 'UNKNOWN_ARCHITECTURE', [...field, i], `unknown architecture "${name}".${didYouMean(name, ARCH_NAMES)}`,
+        `Use ${ARCH_NAMES.join(' or ')} (Lambda's names; "amd64"/"aarch64" are spelt x86_64/arm64 here).`);
+    }
+    if (seen.has(name)) fail(ctx, 'DUPLICATE_ARCHITECTURE', [...field, i], `"${name}" is listed twice.`, 'List each architecture once.');
+    seen.add(name);
+    return architecture(name);
+  });
+}
+
+/** Resolves a path from the config and insists it stays inside the project (symlinks resolved). */
+function projectPath(ctx: Context, value: string, field: FieldPath): string {
+  const absolute = path.resolve(ctx.root, value);
+  if (!existsSync(absolute)) {
+    fail(ctx, 'SOURCE_NOT_FOUND', field, `the directory ${absolute} does not exist.`,
+      `Create it or correct the path (relative paths are resolved from ${ctx.root}).`);
+  }
+  const real = realpathSync(absolute);
+  const realRoot = realpathSync(ctx.root);
+  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
+    fail(ctx, 'SOURCE_OUTSIDE_PROJECT', field, `${value} resolves to ${real}, outside the project ${realRoot}.`,
+      'Keep sources inside the directory of the config file, so nothing outside the project can enter a zip.');
+  }
+  if (!statSync(real).isDirectory()) fail(ctx, 'SOURCE_NOT_DIRECTORY', field, `${absolute} is not a directory.`, 'Point "source" at the function\'s directory.');
+  try { accessSync(real, constants.R_OK | constants.X_OK); } catch {
+    fail(ctx, 'SOURCE_UNREADABLE', field, `${absolute} cannot be read by this user.`, 'Fix its permissions (chmod u+rx).');
+  }
+  return absolute;
+}
+
+function imagesFor(raw: RawConfig, runtimeId: string, own: RawFunction['image']): Partial<Record<Architecture['name'], string>> {
+  const pick = (ref: RawFunction['image']) => typeof ref === 'string' ? { x86_64: ref, arm64: ref } : { ...ref };
+  return { ...pick(raw.images?.[runtimeId]), ...pick(own) };
+}
+
+function artifact(ctx: Context, raw: RawConfig, kind: 'function' | 'layer', name: string, rawArtifact: RawFunction | RawLayer): ArtifactConfig {
+  const section = kind === 'function' ? 'functions' : 'layers';
+  const at = (...rest: (string | number)[]): FieldPath => [section, name, ...rest];
+  const runtimes = 'runtimes' in rawArtifact
+    ? rawArtifact.runtimes.map((id, i) => lookupRuntime(ctx, id, at('runtimes', i)))
+    : [lookupRuntime(ctx, rawArtifact.runtime, at('runtime'))];
+  const runtime = runtimes[0]!;
+  const families = new Set(runtimes.map((r) => r.family));
+  if (families.size > 1) {
+    fail(ctx, 'MIXED_LAYER_RUNTIMES', at('runtimes'), `a layer's runtimes must share one language (found ${[...families].join(' and ')}).`,
+      'Split it into one layer per language.');
+  }
+  const source = projectPath(ctx, rawArtifact.source, at('source'));
+  const builder = rawArtifact.builder ?? inferBuilder(runtime, source);
+  const misfit = checkBuilderFits(builder, runtime, source);
+  if (misfit) fail(ctx, 'BUILDER_MISMATCH', at(rawArtifact.builder ? 'builder' : 'source'), misfit.problem, misfit.fix);
+  const architectures = lookupArchitectures(ctx, rawArtifact.architectures ?? raw.architectures ?? ['x86_64'],
+    rawArtifact.architectures ? at('architectures') : ['architectures']);
+  const fn = kind === 'function' ? rawArtifact as RawFunction : undefined;
+  return {
+    name, kind, runtime, runtimes, source, builder, architectures,
+    exclude: rawArtifact.exclude ?? [],
+    env: rawArtifact.env ?? {},
+    passEnv: rawArtifact.passEnv ?? [],
+    images: imagesFor(raw, runtime.id, rawArtifact.image),
+    handler: fn?.handler,
+    layers: fn?.layers ?? [],
+    binary: fn?.binary,
+  };
+}
+
+function systemCertificates(ctx: Context): string[] {
+  const candidates = [process.env.SSL_CERT_FILE, '/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem'];
+  const found = candidates.find((c): c is string => !!c && existsSync(c));
+  if (!found) {
+    fail(ctx, 'CERTIFICATES_NOT_FOUND', ['certificates'], 'no system CA bundle found (looked at $SSL_CERT_FILE and the usual Linux/macOS paths).',
+      'List the PEM files to trust instead: certificates: [./corp-ca.pem].');
+  }
+  return [found];
+}
+
+function certificates(ctx: Context, raw: RawConfig): string[] {
+  if (raw.certificates === undefined) return [];
+  if (raw.certificates === 'system') return systemCertificates(ctx);
+  return raw.certificates.map((entry, i) => {
+    const absolute = path.resolve(ctx.root, entry);
+    try { accessSync(absolute, constants.R_OK); } catch {
+      fail(ctx, 'CERTIFICATE_NOT_FOUND', ['certificates', i], `${absolute} does not exist or cannot be read.`, 'Point it at a readable PEM file.');
+    }
+    return absolute;
+  });
+}
+
+function checkLayerReferences(ctx: Context, artifacts: ArtifactConfig[]): void {
+  const layers = new Map(artifacts.filter((a) => a.kind === 'layer').map((l) => [l.name, l]));
+  for (const fn of artifacts.filter((a) => a.kind === 'function')) {
+    if (fn.layers.length > 5) fail(ctx, 'TOO_MANY_LAYERS', ['functions', fn.name, 'layers'], `${fn.layers.length} layers listed; Lambda allows at most 5.`, 'Merge layers or move code into the function.');
+    fn.layers.forEach((layerName, i) => {
+      const field: FieldPath = ['functions', fn.name, 'layers', i];
+      const layer = layers.get(layerName);
+      if (!layer) fail(ctx, 'UNKNOWN_LAYER', field, `no layer named "${layerName}".${didYouMean(layerName, [...layers.keys()])}`, 'Define it under "layers:" or remove it from the list.');
+      if (!layer.runtimes.includes(fn.runtime) && fn.runtime.family !== 'provided' && layer.runtime.family !== 'provided') {
+        fail(ctx, 'LAYER_RUNTIME_MISMATCH', field, `layer "${layerName}" is built for ${layer.runtimes.map((r) => r.id).join(', ')}, not ${fn.runtime.id}.`,
+          `Add ${fn.runtime.id} to layers.${layerName}.runtimes.`);
+      }
+      const missingArch = fn.architectures.find((a) => !layer.architectures.includes(a));
+      if (missingArch) fail(ctx, 'LAYER_ARCH_MISMATCH', field, `layer "${layerName}" is not built for ${missingArch.name}.`, `Add ${missingArch.name} to layers.${layerName}.architectures.`);
+    });
+  }
+}
+
+export function normalise(raw: RawConfig, source: { file: string; text: string }): ProjectConfig {
+  const root = path.dirname(source.file);
+  const ctx: Context = { ...source, root };
+  const functionNames = Object.keys(raw.functions ?? {});
+  const layerNames = Object.keys(raw.layers ?? {});
+  if (functionNames.length + layerNames.length === 0) {
+    fail(ctx, 'NOTHING_TO_BUILD', ['functions'], 'the config defines no functions and no layers.', 'Add at least one entry under "functions:" or "layers:".');
+  }
+  for (const name of layerNames) {
+    if (functionNames.includes(name)) {
+      fail(ctx, 'DUPLICATE_NAME', ['layers', name], `"${name}" names both a function and a layer; their zips would collide in the output directory.`,
+        'Give the layer a different name (for example "' + name + '-layer").');
+    }
+  }
+  if (raw.architectures) lookupArchitectures(ctx, raw.architectures, ['architectures']);
+  const artifacts = [
+    ...functionNames.map((name) => artifact(ctx, raw, 'function', name, raw.functions![name]!)),
+    ...layerNames.map((name) => artifact(ctx, raw, 'layer', name, raw.layers![name]!)),
+  ];
+  checkLayerReferences(ctx, artifacts);
+  return {
+    file: source.file,
+    root,
+    outDir: path.resolve(root, raw.outDir ?? 'dist'),
+    concurrency: raw.concurrency,
+    imageSet: raw.imageSet ?? 'official',
+    certificates: certificates(ctx, raw),
+    docker: { ...raw.docker },
+    artifacts,
+  };
+}

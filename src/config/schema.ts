@@ -1,0 +1,59 @@
+// The config file's shape as users write it (raw), validated with zod. Runtime and architecture
+// names are checked later, in normalise.ts, so their errors can list the valid choices.
+import { z } from 'zod';
+
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'names may contain letters, digits, "-" and "_", and start with a letter or digit');
+const perArch = z.strictObject({ x86_64: z.string().min(1).optional(), arm64: z.string().min(1).optional() });
+const imageRef = z.union([z.string().min(1), perArch]);
+const envValues = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and "_"'), z.string());
+const envNames = z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and "_"'));
+
+export const BUILDER_NAMES = ['npm', 'pip', 'cargo', 'make', 'copy'] as const;
+
+const artifactCommon = {
+  source: z.string().min(1),
+  builder: z.enum(BUILDER_NAMES).optional(),
+  architectures: z.array(z.string()).min(1).optional(),
+  exclude: z.array(z.string()).optional(),
+  env: envValues.optional(),
+  passEnv: envNames.optional(),
+  image: imageRef.optional(),
+};
+
+export const rawFunctionSchema = z.strictObject({
+  ...artifactCommon,
+  runtime: z.string().min(1),
+  handler: z.string().min(1).optional(),
+  layers: z.array(z.string()).optional(),
+  binary: z.string().min(1).optional(),
+});
+
+export const rawLayerSchema = z.strictObject({
+  ...artifactCommon,
+  runtimes: z.array(z.string()).min(1),
+});
+
+export const rawConfigSchema = z.strictObject({
+  outDir: z.string().min(1).optional(),
+  architectures: z.array(z.string()).min(1).optional(),
+  concurrency: z.number().int().min(1).max(64).optional(),
+  imageSet: z.enum(['official', 'local']).optional(),
+  images: z.record(z.string(), imageRef).optional(),
+  certificates: z.union([z.literal('system'), z.array(z.string().min(1))]).optional(),
+  docker: z.strictObject({
+    host: z.string().min(1).optional(),
+    memory: z.string().regex(/^\d+(\.\d+)?[kKmMgG]?$/, 'a size such as 2g or 512m').optional(),
+  }).optional(),
+  functions: z.record(name, rawFunctionSchema).optional(),
+  layers: z.record(name, rawLayerSchema).optional(),
+});
+
+export type RawConfig = z.infer<typeof rawConfigSchema>;
+export type RawFunction = z.infer<typeof rawFunctionSchema>;
+export type RawLayer = z.infer<typeof rawLayerSchema>;
+export type BuilderName = (typeof BUILDER_NAMES)[number];
+
+/** Gives TS/JS config files types; returns its argument unchanged. */
+export function defineConfig(config: RawConfig): RawConfig {
+  return config;
+}

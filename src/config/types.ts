@@ -1,0 +1,42 @@
+// The normalised config: defaults applied, builders inferred, paths absolute, names checked.
+import type { Architecture, Runtime } from '../runtimes.js';
+import type { BuilderName } from './schema.js';
+
+export type ArtifactKind = 'function' | 'layer';
+
+export interface ArtifactConfig {
+  readonly name: string;
+  readonly kind: ArtifactKind;
+  /** The runtime whose image builds it; for a layer, the first of `runtimes`. */
+  readonly runtime: Runtime;
+  /** Compatible runtimes (a function has exactly its own). */
+  readonly runtimes: readonly Runtime[];
+  /** Absolute path of the source directory. */
+  readonly source: string;
+  readonly builder: BuilderName;
+  readonly architectures: readonly Architecture[];
+  readonly exclude: readonly string[];
+  /** Build-time env: literal values from `env`, then host values of the names in `passEnv`. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Names of host variables passed through (their values are read at build time). */
+  readonly passEnv: readonly string[];
+  /** Explicit image per architecture, when configured for this artifact or its runtime. */
+  readonly images: Readonly<Partial<Record<Architecture['name'], string>>>;
+  readonly handler?: string;
+  readonly layers: readonly string[];
+  readonly binary?: string;
+}
+
+export interface ProjectConfig {
+  /** Absolute path of the config file (or package.json holding it). */
+  readonly file: string;
+  /** Directory of the config file: the project root. */
+  readonly root: string;
+  readonly outDir: string;
+  readonly concurrency?: number;
+  readonly imageSet: 'official' | 'local';
+  /** Extra CA certificate bundle files (absolute) made available to every build. */
+  readonly certificates: readonly string[];
+  readonly docker: { readonly host?: string; readonly memory?: string };
+  readonly artifacts: readonly ArtifactConfig[];
+}

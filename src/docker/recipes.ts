@@ -1,0 +1,115 @@
+// Builds the image recipes in images/ through the engine API (no buildx, works on remote
+// engines), tagged by a hash of every input so an unchanged recipe is never rebuilt.
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import tar from 'tar-stream';
+import { ExternalError } from '../errors.js';
+import type { Architecture } from '../runtimes.js';
+import { cacheRoot } from '../cache/location.js';
+import type { Engine } from './engine.js';
+
+export const IMAGES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../images');
+
+/** npm packages a recipe needs in its build context, fetched on the host with `npm pack`. */
+interface ContextPackage { readonly file: string; readonly spec: (arch: Architecture) => string }
+
+interface Recipe {
+  readonly dir: string;
+  readonly repository: string;
+  /** The local image this recipe builds FROM (created by images/base/build-base.sh). */
+  readonly base: (arch: Architecture) => string;
+  readonly packages: readonly ContextPackage[];
+}
+
+const NODE_22 = '22.23.3';
+const NPM_10 = '10.9.9';
+const debianBase = (arch: Architecture) => `lambda-pack-local/debian-base:bookworm-${arch.name}`;
+
+const RECIPES: Readonly<Record<string, Recipe>> = {
+  'nodejs22.x': {
+    dir: 'nodejs',
+    repository: 'lambda-pack-local/nodejs22.x',
+    base: debianBase,
+    packages: [
+      { file: 'node.tgz', spec: (arch) => `node-linux-${arch.nodeArch}@${NODE_22}` },
+      { file: 'npm.tgz', spec: () => `npm@${NPM_10}` },
+    ],
+  },
+};
+
+export function recipeNames(): string[] {
+  return Object.keys(RECIPES);
+}
+
+async function fetchPackage(spec: string): Promise<string> {
+  const dir = path.join(cacheRoot(), 'downloads');
+  const file = path.join(dir, `${spec.replace(/[^A-Za-z0-9.@-]/g, '_')}.tgz`);
+  if (await stat(file).then(() => true, () => false)) return file;
+  await mkdir(dir, { recursive: true });
+  const temp = await mkdtemp(path.join(dir, '.pack-'));
+  try {
+    const { stdout } = await execa('npm', ['pack', spec, '--json', '--pack-destination', temp], { stdin: 'ignore' });
+    const [packed] = JSON.parse(stdout) as { filename: string }[];
+    await rename(path.join(temp, packed!.filename), file);
+    return file;
+  } catch (error) {
+    throw new ExternalError('RECIPE_FETCH', `Could not fetch ${spec} from the npm registry for an image recipe: ${(error as Error).message.split('\n')[0]}. Check the network or npm's registry settings.`, {}, { cause: error });
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
+async function contextFiles(recipe: Recipe, arch: Architecture): Promise<{ name: string; content: Buffer }[]> {
+  const dir = path.join(IMAGES_DIR, recipe.dir);
+  const own = (await readdir(dir)).sort();
+  const files = await Promise.all(own.map(async (name) => ({ name, content: await readFile(path.join(dir, name)) })));
+  for (const pkg of recipe.packages) files.push({ name: pkg.file, content: await readFile(await fetchPackage(pkg.spec(arch))) });
+  return files;
+}
+
+function tarOf(files: readonly { name: string; content: Buffer }[]) {
+  const pack = tar.pack();
+  for (const f of files) pack.entry({ name: f.name, mtime: new Date(315532800000), mode: 0o644 }, f.content);
+  pack.finalize();
+  return pack;
+}
+
+/** Builds (or finds) the recipe's image for `arch`; returns its reference. */
+export async function buildRecipe(engine: Engine, name: string, arch: Architecture, progress: (line: string) => void): Promise<string> {
+  const recipe = RECIPES[name];
+  if (!recipe) throw new ExternalError('RECIPE_UNKNOWN', `No image recipe named ${name}. Known recipes: ${recipeNames().join(', ')}.`);
+  const baseRef = recipe.base(arch);
+  let baseId: string;
+  try { baseId = (await engine.docker.getImage(baseRef).inspect()).Id; } catch (error) {
+    throw new ExternalError('RECIPE_BASE_MISSING',
+      `The local base image ${baseRef} is not on the engine at ${engine.address}, so the offline ${name} image cannot be built. ` +
+      `Create it with: bash images/base/build-base.sh ${arch.name} (or run bash scripts/setup-machine.sh).`, {}, { cause: error });
+  }
+  const files = await contextFiles(recipe, arch);
+  const hash = createHash('sha256').update(baseId);
+  for (const f of files) hash.update(f.name).update('\0').update(f.content).update('\0');
+  const ref = `${recipe.repository}:${arch.name}-${hash.digest('hex').slice(0, 12)}`;
+  if (await engine.docker.getImage(ref).inspect().then(() => true, () => false)) return ref;
+
+  progress(`building ${ref} from images/${recipe.dir}`);
+  const log: string[] = [];
+  try {
+    const stream = await engine.docker.buildImage(tarOf(files) as unknown as NodeJS.ReadableStream,
+      { t: ref, buildargs: { BASE: baseRef }, platform: arch.dockerPlatform, pull: false, rm: true, forcerm: true } as Record<string, unknown>);
+    await new Promise<void>((resolve, reject) => {
+      engine.docker.modem.followProgress(stream, (error, events: { error?: string }[] = []) => {
+        const failed = error ?? events.find((e) => e.error)?.error;
+        failed ? reject(new Error(typeof failed === 'string' ? failed : (failed as Error).message)) : resolve();
+      }, (event: { stream?: string }) => {
+        for (const line of (event.stream ?? '').split('\n').filter(Boolean)) { log.push(line); progress(line); }
+      });
+    });
+  } catch (error) {
+    throw new ExternalError('RECIPE_BUILD_FAILED', `Building the image ${ref} from images/${recipe.dir} failed: ${(error as Error).message}`,
+      { logTail: log.slice(-30).join('\n') }, { cause: error });
+  }
+  return ref;
+}

@@ -1,0 +1,192 @@
+// Byte layout of the zip records lambda-pack writes (APPNOTE 6.3.x): pure encoders, no I/O.
+
+/** Largest value a 32-bit zip field holds; the value itself means "see the ZIP64 extra field". */
+export const MAX_UINT32 = 0xffff_ffff;
+/** Largest entry count the classic end record holds; the value itself means "see ZIP64". */
+export const MAX_UINT16 = 0xffff;
+
+export const METHOD_STORE = 0;
+export const METHOD_DEFLATE = 8;
+
+const LOCAL_HEADER_SIGNATURE = 0x04034b50;
+const CENTRAL_HEADER_SIGNATURE = 0x02014b50;
+const END_SIGNATURE = 0x06054b50;
+const ZIP64_END_SIGNATURE = 0x06064b50;
+const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
+const ZIP64_EXTRA_ID = 0x0001;
+
+const LOCAL_HEADER_SIZE = 30;
+const CENTRAL_HEADER_SIZE = 46;
+const END_SIZE = 22;
+const ZIP64_END_SIZE = 56;
+const ZIP64_LOCATOR_SIZE = 20;
+
+/** "Version made by": host system Unix (3), so readers honour the mode in the external attributes; spec 2.0. */
+export const VERSION_MADE_BY = (3 << 8) | 20;
+const VERSION_NEEDED_DEFAULT = 20;
+const VERSION_NEEDED_ZIP64 = 45;
+/** General purpose bit 11: the name is UTF-8. */
+export const FLAG_UTF8 = 1 << 11;
+
+export const S_IFREG = 0o100000;
+export const S_IFDIR = 0o040000;
+export const S_IFLNK = 0o120000;
+/** MS-DOS directory attribute, set beside the Unix mode as Info-ZIP and Python do. */
+const DOS_DIRECTORY = 0x10;
+
+/** One entry as both headers describe it. */
+export interface ZipRecord {
+  /** stored name, UTF-8, directories ending in '/' */
+  name: Uint8Array;
+  /** Unix mode including the file-type bits (S_IFREG / S_IFDIR / S_IFLNK) */
+  mode: number;
+  method: typeof METHOD_STORE | typeof METHOD_DEFLATE;
+  crc32: number;
+  compressedSize: number;
+  uncompressedSize: number;
+  localHeaderOffset: number;
+  dosTime: DosDateTime;
+}
+
+export interface DosDateTime {
+  time: number;
+  date: number;
+}
+
+const DOS_MIN = Date.UTC(1980, 0, 1, 0, 0, 0);
+const DOS_MAX = Date.UTC(2107, 11, 31, 23, 59, 58);
+
+/** MS-DOS date and time from the UTC fields (never local time), clamped to the range DOS can hold, seconds rounded down to even. */
+export function toDosDateTime(when: Date): DosDateTime {
+  const clamped = new Date(Math.min(Math.max(when.getTime(), DOS_MIN), DOS_MAX));
+  return {
+    time: (clamped.getUTCHours() << 11) | (clamped.getUTCMinutes() << 5) | (clamped.getUTCSeconds() >> 1),
+    date: ((clamped.getUTCFullYear() - 1980) << 9) | ((clamped.getUTCMonth() + 1) << 5) | clamped.getUTCDate(),
+  };
+}
+
+function isAscii(name: Uint8Array): boolean {
+  return name.every((byte) => byte < 0x80);
+}
+
+function flagsFor(name: Uint8Array): number {
+  return isAscii(name) ? 0 : FLAG_UTF8;
+}
+
+/** Sizes need ZIP64 fields. Deflated data is stored only when it is smaller, so the compressed size never exceeds the uncompressed one. */
+function needsZip64Sizes(record: Pick<ZipRecord, 'uncompressedSize' | 'compressedSize'>): boolean {
+  return record.uncompressedSize >= MAX_UINT32 || record.compressedSize >= MAX_UINT32;
+}
+
+function needsZip64(record: Pick<ZipRecord, 'uncompressedSize' | 'compressedSize' | 'localHeaderOffset'>): boolean {
+  return needsZip64Sizes(record) || record.localHeaderOffset >= MAX_UINT32;
+}
+
+/** The extra field: empty, or the ZIP64 one with the given 64-bit values in spec order. */
+function zip64Extra(values: number[]): Buffer {
+  if (values.length === 0) return Buffer.alloc(0);
+  const extra = Buffer.alloc(4 + 8 * values.length);
+  extra.writeUInt16LE(ZIP64_EXTRA_ID, 0);
+  extra.writeUInt16LE(8 * values.length, 2);
+  values.forEach((value, index) => extra.writeBigUInt64LE(BigInt(value), 4 + 8 * index));
+  return extra;
+}
+
+function clamp32(value: number): number {
+  return Math.min(value, MAX_UINT32);
+}
+
+/**
+ * Local file header. Its length depends only on the name, the uncompressed size and the offset,
+ * so a header reserved before the data is compressed can be patched in place afterwards.
+ */
+export function localHeader(record: ZipRecord): Buffer {
+  // The local ZIP64 field must carry both sizes whenever it is present.
+  const zip64 = needsZip64Sizes({ uncompressedSize: record.uncompressedSize, compressedSize: 0 });
+  const extra = zip64Extra(zip64 ? [record.uncompressedSize, record.compressedSize] : []);
+  const header = Buffer.alloc(LOCAL_HEADER_SIZE + record.name.length + extra.length);
+  header.writeUInt32LE(LOCAL_HEADER_SIGNATURE, 0);
+  header.writeUInt16LE(needsZip64(record) ? VERSION_NEEDED_ZIP64 : VERSION_NEEDED_DEFAULT, 4);
+  header.writeUInt16LE(flagsFor(record.name), 6);
+  header.writeUInt16LE(record.method, 8);
+  header.writeUInt16LE(record.dosTime.time, 10);
+  header.writeUInt16LE(record.dosTime.date, 12);
+  header.writeUInt32LE(record.crc32, 14);
+  header.writeUInt32LE(zip64 ? MAX_UINT32 : record.compressedSize, 18);
+  header.writeUInt32LE(zip64 ? MAX_UINT32 : record.uncompressedSize, 22);
+  header.writeUInt16LE(record.name.length, 26);
+  header.writeUInt16LE(extra.length, 28);
+  header.set(record.name, LOCAL_HEADER_SIZE);
+  extra.copy(header, LOCAL_HEADER_SIZE + record.name.length);
+  return header;
+}
+
+export function externalAttributes(mode: number): number {
+  const directory = (mode & 0o170000) === S_IFDIR ? DOS_DIRECTORY : 0;
+  return ((mode << 16) | directory) >>> 0;
+}
+
+export function centralHeader(record: ZipRecord): Buffer {
+  const zip64Values: number[] = [];
+  if (record.uncompressedSize >= MAX_UINT32) zip64Values.push(record.uncompressedSize);
+  if (record.compressedSize >= MAX_UINT32) zip64Values.push(record.compressedSize);
+  if (record.localHeaderOffset >= MAX_UINT32) zip64Values.push(record.localHeaderOffset);
+  const extra = zip64Extra(zip64Values);
+  const header = Buffer.alloc(CENTRAL_HEADER_SIZE + record.name.length + extra.length);
+  header.writeUInt32LE(CENTRAL_HEADER_SIGNATURE, 0);
+  header.writeUInt16LE(VERSION_MADE_BY, 4);
+  header.writeUInt16LE(needsZip64(record) ? VERSION_NEEDED_ZIP64 : VERSION_NEEDED_DEFAULT, 6);
+  header.writeUInt16LE(flagsFor(record.name), 8);
+  header.writeUInt16LE(record.method, 10);
+  header.writeUInt16LE(record.dosTime.time, 12);
+  header.writeUInt16LE(record.dosTime.date, 14);
+  header.writeUInt32LE(record.crc32, 16);
+  header.writeUInt32LE(clamp32(record.compressedSize), 20);
+  header.writeUInt32LE(clamp32(record.uncompressedSize), 24);
+  header.writeUInt16LE(record.name.length, 28);
+  header.writeUInt16LE(extra.length, 30);
+  // comment length, disk number start and internal attributes stay 0
+  header.writeUInt32LE(externalAttributes(record.mode), 38);
+  header.writeUInt32LE(clamp32(record.localHeaderOffset), 42);
+  header.set(record.name, CENTRAL_HEADER_SIZE);
+  extra.copy(header, CENTRAL_HEADER_SIZE + record.name.length);
+  return header;
+}
+
+export interface CentralDirectoryLocation {
+  entries: number;
+  offset: number;
+  size: number;
+}
+
+/** End of central directory, preceded by the ZIP64 end record and locator when any classic field overflows. */
+export function endOfCentralDirectory(directory: CentralDirectoryLocation): Buffer {
+  const entriesOverflow = directory.entries >= MAX_UINT16;
+  const zip64 = entriesOverflow || directory.offset >= MAX_UINT32 || directory.size >= MAX_UINT32;
+  const end = Buffer.alloc(END_SIZE);
+  end.writeUInt32LE(END_SIGNATURE, 0);
+  // disk numbers stay 0
+  end.writeUInt16LE(entriesOverflow ? MAX_UINT16 : directory.entries, 8);
+  end.writeUInt16LE(entriesOverflow ? MAX_UINT16 : directory.entries, 10);
+  end.writeUInt32LE(clamp32(directory.size), 12);
+  end.writeUInt32LE(clamp32(directory.offset), 16);
+  // comment length stays 0
+  if (!zip64) return end;
+
+  const zip64End = Buffer.alloc(ZIP64_END_SIZE);
+  zip64End.writeUInt32LE(ZIP64_END_SIGNATURE, 0);
+  zip64End.writeBigUInt64LE(BigInt(ZIP64_END_SIZE - 12), 4);
+  zip64End.writeUInt16LE(VERSION_MADE_BY, 12);
+  zip64End.writeUInt16LE(VERSION_NEEDED_ZIP64, 14);
+  // disk numbers stay 0
+  zip64End.writeBigUInt64LE(BigInt(directory.entries), 24);
+  zip64End.writeBigUInt64LE(BigInt(directory.entries), 32);
+  zip64End.writeBigUInt64LE(BigInt(directory.size), 40);
+  zip64End.writeBigUInt64LE(BigInt(directory.offset), 48);
+
+  const locator = Buffer.alloc(ZIP64_LOCATOR_SIZE);
+  locator.writeUInt32LE(ZIP64_LOCATOR_SIGNATURE, 0);
+  locator.writeBigUInt64LE(BigInt(directory.offset + directory.size), 8);
+  locator.writeUInt32LE(1, 16);
+  return Buffer.concat([zip64End, locator, end]);
+}
