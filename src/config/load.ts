@@ -14,7 +14,7 @@ export const MODULE_NAME = 'lambda-pack';
 
 export const SEARCH_PLACES = [
   'package.json',
-  `${MODULE_NAME}.config.ts`, `${MODULE_NAME}.config.mts`, `${MODULE_NAME}.config.mjs`, `${MODULE_NAME}.config.js`, `${MODULE_NAME}.config.cjs`,
+  `${MODULE_NAME}.config.ts`, `${MODULE_NAME}.config.mjs`, `${MODULE_NAME}.config.js`, `${MODULE_NAME}.config.cjs`,
   `${MODULE_NAME}.config.json`, `${MODULE_NAME}.config.yaml`, `${MODULE_NAME}.config.yml`,
   `.${MODULE_NAME}rc`, `.${MODULE_NAME}rc.json`, `.${MODULE_NAME}rc.yaml`, `.${MODULE_NAME}rc.yml`,
   `.${MODULE_NAME}rc.js`, `.${MODULE_NAME}rc.mjs`, `.${MODULE_NAME}rc.cjs`, `.${MODULE_NAME}rc.ts`,

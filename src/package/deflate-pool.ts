@@ -70,9 +70,12 @@ class SerialPool implements DeflatePool {
   }
 }
 
-const WORKER_SOURCE = `'use strict';
-const { parentPort } = require('node:worker_threads');
-const lib = { zlib: require('node:zlib'), fs: require('node:fs') };
+// An ES module in a data: URL: the same text whether this file runs from src/ under vitest or from dist/,
+// and unaffected by the parent's flags (an eval worker would obey --input-type).
+const WORKER_SOURCE = `import { parentPort } from 'node:worker_threads';
+import zlib from 'node:zlib';
+import fs from 'node:fs';
+const lib = { zlib, fs };
 const deflateItems = ${deflateItems.toString()};
 const toTaskFailure = ${toTaskFailure.toString()};
 parentPort.on('message', (task) => {
@@ -86,6 +89,8 @@ parentPort.on('message', (task) => {
   parentPort.postMessage({ id: task.id, batch }, [batch.data.buffer]);
 });
 `;
+
+const WORKER_URL = new URL(`data:text/javascript,${encodeURIComponent(WORKER_SOURCE)}`);
 
 interface Pending {
   task: DeflateTask;
@@ -115,7 +120,7 @@ class WorkerPool implements DeflatePool {
 
   constructor(size: number, private readonly signal: AbortSignal | undefined) {
     for (let index = 0; index < size; index++) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true });
+      const worker = new Worker(WORKER_URL);
       worker.on('message', (reply: WorkerReply) => this.settle(worker, reply));
       worker.on('error', (error) => this.fail(new InternalError('ZIP_WORKER_FAILED', `deflate worker failed: ${error.message}`, { cause: error })));
       worker.on('exit', (exitCode) => {

@@ -77,23 +77,6 @@ export function deflateItems(task: DeflateTask, lib: DeflateLibraries): Deflated
     return bytes;
   }
 
-  // zlib.crc32 arrived in Node 20.15; older 20.x get a table-driven fallback.
-  let table: Int32Array | undefined;
-  function tableCrc32(bytes: Uint8Array): number {
-    if (!table) {
-      table = new Int32Array(256);
-      for (let n = 0; n < 256; n++) {
-        let c = n;
-        for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-        table[n] = c;
-      }
-    }
-    let crc = -1;
-    for (const byte of bytes) crc = table[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
-    return (crc ^ -1) >>> 0;
-  }
-  const crc32 = (bytes: Uint8Array): number =>
-    typeof zlib.crc32 === 'function' ? zlib.crc32(bytes) >>> 0 : tableCrc32(bytes);
   const outputs: Uint8Array[] = [];
   const batch: DeflatedBatch = { crc32: [], method: [], length: [], data: new Uint8Array(0) };
   for (const item of task.items) {
@@ -110,7 +93,7 @@ export function deflateItems(task: DeflateTask, lib: DeflateLibraries): Deflated
     const deflated = zlib.deflateRawSync(chunk, options);
     const stored = item.whole && deflated.length >= chunk.length;
     const output = stored ? chunk : deflated;
-    batch.crc32.push(crc32(chunk));
+    batch.crc32.push(zlib.crc32(chunk) >>> 0);
     batch.method.push(stored ? 0 : 8);
     batch.length.push(output.length);
     outputs.push(output);

@@ -27,6 +27,8 @@ export interface WalkOptions {
   readonly exclude?: readonly string[];
   /** Names as the user wrote them, for error messages. */
   readonly artifact: string;
+  /** Walk a tree lambda-pack produced itself: no built-in exclusions. */
+  readonly produced?: boolean;
 }
 
 function compare(a: string, b: string): number {
@@ -34,7 +36,7 @@ function compare(a: string, b: string): number {
 }
 
 export async function walkSource(root: string, options: WalkOptions): Promise<SourceEntry[]> {
-  const excluded = picomatch([...ALWAYS_EXCLUDED, ...(options.exclude ?? [])], { dot: true });
+  const excluded = picomatch([...(options.produced ? [] : ALWAYS_EXCLUDED), ...(options.exclude ?? [])], { dot: true });
   const realRoot = await realpath(root);
   const entries: SourceEntry[] = [];
 

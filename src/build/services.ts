@@ -1,0 +1,29 @@
+// What a build needs from the outside world, injected so orchestration stays testable.
+import type { Engine } from '../docker/engine.js';
+import type { ImageResolver } from '../docker/images.js';
+import type { Owner } from '../docker/archive.js';
+
+export interface BuildServices {
+  /** Connects on first use: a run whose tasks need no container never touches the engine. */
+  readonly engine: () => Promise<Engine>;
+  readonly images: () => Promise<ImageResolver>;
+  /** Identifies this run's containers (label) and temp files. */
+  readonly runId: string;
+  readonly signal: AbortSignal;
+  /** Files created for the user (tar headers of copied-in files, container user). */
+  readonly owner: Owner;
+  /** Host CA bundle files made available to builds (config `certificates`). */
+  readonly certificates: readonly string[];
+  readonly memoryBytes?: number;
+  /** The host environment, read only for names the config passes through. */
+  readonly hostEnv: NodeJS.ProcessEnv;
+  readonly zipConcurrency?: number;
+  readonly now: () => number;
+}
+
+export interface TaskReporter {
+  /** A short status line ("installing", "zipping"). */
+  status(text: string): void;
+  /** A line of container output (shown with --verbose). */
+  log(line: string): void;
+}

@@ -1,0 +1,122 @@
+// Builds one task: walk the source, install dependencies in a container when the builder needs
+// one, copy them out, zip deterministically (temp file + rename) and describe the artifact.
+import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { builderFor } from '../builders/index.js';
+import { buildScript, REPRODUCIBLE_ENV } from '../builders/script.js';
+import { CONTAINER, type Builder } from '../builders/types.js';
+import { ConfigError, ExternalError } from '../errors.js';
+import { extractTar, packEntries } from '../docker/archive.js';
+import { withContainer } from '../docker/container.js';
+import { zipInputs, type PackageTree } from '../package/contents.js';
+import type { ArtifactRecord } from '../package/manifest.js';
+import { walkSource, type SourceEntry } from '../package/sources.js';
+import { writeZip } from '../package/zip.js';
+import type { Task } from '../plan/types.js';
+import type { BuildServices, TaskReporter } from './services.js';
+
+function buildEnv(task: Task, services: BuildServices): Record<string, string> {
+  const env: Record<string, string> = { ...REPRODUCIBLE_ENV, ...task.artifact.env };
+  for (const name of task.artifact.passEnv) {
+    const value = services.hostEnv[name];
+    if (value === undefined) {
+      throw new ConfigError('PASS_ENV_UNSET', `Function "${task.artifact.name}": passEnv names ${name}, but it is not set in this environment. Set it, or remove it from passEnv.`, { field: `passEnv` });
+    }
+    env[name] = value;
+  }
+  return env;
+}
+
+/** Runs the builder's install in the task's image and copies the result into `dest`. */
+async function install(task: Task, builder: Builder, entries: readonly SourceEntry[], dest: string, services: BuildServices, reporter: TaskReporter): Promise<string> {
+  const engine = await services.engine();
+  reporter.status('preparing image');
+  const image = await (await services.images()).resolve(task.image!, task.arch);
+  const certificates = await Promise.all(services.certificates.map((file) => readFile(file)));
+  const inputs = [{ dir: '/', tar: () => packEntries(entries, CONTAINER.build.slice(1), services.owner) }];
+  if (certificates.length > 0) {
+    inputs.push({ dir: '/', tar: () => packEntries([], CONTAINER.support.slice(1), services.owner, [{ path: path.basename(CONTAINER.caBundle), content: Buffer.concat(certificates) }]) });
+  }
+  const script = buildScript(builder.installCommands(task), { extraCertificates: certificates.length > 0 });
+  const output = builder.output(task);
+  reporter.status(`installing (${builder.name}) in ${image.ref}`);
+  await withContainer(engine, {
+    image: image.ref,
+    arch: task.arch,
+    cmd: ['/bin/sh', '-c', script],
+    env: buildEnv(task, services),
+    workdir: CONTAINER.build,
+    user: `${services.owner.uid}:${services.owner.gid}`,
+    inputs,
+    memoryBytes: services.memoryBytes,
+    name: `lambda-pack-${services.runId}-${task.id}`,
+  }, { runId: services.runId, signal: services.signal, onLog: (line) => reporter.log(line) }, async (finished) => {
+    if (finished.oomKilled) {
+      throw new ExternalError('BUILD_OOM', `${task.id}: the ${builder.name} install ran out of memory (OOM-killed) in ${image.ref}. Raise docker.memory in the config or the engine's memory limit.`,
+        { exitCode: finished.exitCode, logTail: finished.logTail.join('\n') });
+    }
+    if (finished.exitCode !== 0) {
+      throw new ExternalError('BUILD_FAILED', `${task.id}: the ${builder.name} install failed with exit code ${finished.exitCode} in ${image.ref}.`,
+        { exitCode: finished.exitCode, logTail: finished.logTail.join('\n') });
+    }
+    reporter.status('copying results out');
+    await extractTar(await finished.copyOut(output.containerPath), dest, { strip: 1, keep: (rel) => builder.keepOutput(rel) });
+  });
+  return image.ref;
+}
+
+export async function buildTask(task: Task, services: BuildServices, reporter: TaskReporter): Promise<ArtifactRecord> {
+  const started = services.now();
+  const { artifact } = task;
+  const builder = builderFor(artifact.builder);
+  reporter.status('reading source');
+  // The install sees the whole source (a local addon may be excluded from shipping); `exclude` applies to the zip.
+  const entries = await walkSource(artifact.source, { artifact: artifact.name });
+  if (!entries.some((e) => e.kind === 'file')) {
+    throw new ConfigError('SOURCE_EMPTY', `Function "${artifact.name}": ${artifact.source} contains no files to package. Put the function's code there, or fix "source" in the config.`, { file: artifact.source });
+  }
+  builder.check(artifact, entries);
+
+  const work = await mkdtemp(path.join(os.tmpdir(), `lambda-pack-${services.runId}-${task.id}-`));
+  try {
+    let image: string | null = null;
+    const trees: PackageTree[] = [{ prefix: sourcePrefix(task, builder), entries, skip: [...builder.installOnly, ...artifact.exclude] }];
+    if (builder.needsContainer) {
+      const deps = path.join(work, 'deps');
+      image = await install(task, builder, entries, deps, services, reporter);
+      await mkdir(deps, { recursive: true });
+      trees.push({ prefix: builder.output(task).packagePath, entries: await walkSource(deps, { artifact: artifact.name, produced: true }) });
+    }
+    reporter.status('zipping');
+    await mkdir(path.dirname(task.output), { recursive: true });
+    const zip = await writeZip(zipInputs(trees), task.output, { signal: services.signal, concurrency: services.zipConcurrency });
+    return {
+      name: artifact.name,
+      kind: artifact.kind,
+      runtime: artifact.runtime.id,
+      runtimes: artifact.runtimes.map((r) => r.id),
+      arch: task.arch.name,
+      builder: builder.name,
+      path: path.basename(task.output),
+      zippedBytes: zip.bytes,
+      unzippedBytes: zip.unzippedBytes,
+      entries: zip.entries,
+      sha256: zip.sha256,
+      codeSha256: zip.codeSha256,
+      image,
+      cacheHit: false,
+      durationMs: services.now() - started,
+      findings: [],
+    };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Function code sits at the zip root; a layer's under the runtime's layer directory. */
+function sourcePrefix(task: Task, builder: Builder): string {
+  if (task.artifact.kind === 'function') return '';
+  const output = builder.output(task).packagePath;
+  return output ? path.posix.dirname(output) : '';
+}

@@ -1,0 +1,48 @@
+// npm: `npm ci --omit=dev` in the target-architecture container; native addons compile there
+// against the image's own Node headers. Ships production node_modules without build leftovers.
+import picomatch from 'picomatch';
+import { ConfigError } from '../errors.js';
+import { CONTAINER, type Builder } from './types.js';
+import { command } from './shell.js';
+
+const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json'];
+
+/** node-gyp leaves objects, dependency files and generated Makefiles beside the addon. */
+const INTERMEDIATES = picomatch([
+  '**/build/Release/obj.target/**', '**/build/Release/obj.target', '**/build/Release/.deps/**', '**/build/Release/.deps',
+  '**/build/Release/obj/**', '**/build/Release/obj', '**/build/Debug/obj.target/**', '**/build/Debug/.deps/**',
+  '**/build/Makefile', '**/build/*.mk', '**/build/*.Makefile', '**/build/config.gypi', '**/build/gyp-mac-tool', '**/build/node_gyp_bins/**', '**/build/node_gyp_bins',
+  '**/*.o', '**/*.a', '**/*.target.mk',
+  '.package-lock.json',
+], { dot: true });
+
+export const npmBuilder: Builder = {
+  name: 'npm',
+  needsContainer: true,
+  installOnly: ['.npmrc'],
+
+  check(artifact, entries) {
+    const top = new Set(entries.filter((e) => !e.path.includes('/')).map((e) => e.path));
+    if (!LOCKFILES.some((f) => top.has(f))) {
+      throw new ConfigError('LOCKFILE_MISSING',
+        `Function "${artifact.name}": ${artifact.source} has package.json but no package-lock.json (or npm-shrinkwrap.json). ` +
+        `lambda-pack installs exactly what the lockfile pins (npm ci). Create it with: cd ${artifact.source} && npm install --package-lock-only`,
+        { file: `${artifact.source}/package-lock.json`, fix: 'npm install --package-lock-only' });
+    }
+  },
+
+  installCommands() {
+    return [command(['npm', 'ci', '--omit=dev', '--no-audit', '--no-fund', '--foreground-scripts', '--loglevel=warn'])];
+  },
+
+  output(task) {
+    return {
+      containerPath: `${CONTAINER.build}/node_modules`,
+      packagePath: task.artifact.kind === 'layer' ? 'nodejs/node_modules' : 'node_modules',
+    };
+  },
+
+  keepOutput(relPath) {
+    return !INTERMEDIATES(relPath);
+  },
+};

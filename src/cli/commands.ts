@@ -1,0 +1,108 @@
+// The commands behind the CLI: each takes parsed options and an IO, returns an exit code, and
+// throws lambda-pack errors for the entry to render.
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../config/load.js';
+import type { ProjectConfig } from '../config/types.js';
+import { connectEngine, type Engine } from '../docker/engine.js';
+import { ImageResolver } from '../docker/images.js';
+import { buildRecipe, recipeNames } from '../docker/recipes.js';
+import { removeRunContainers } from '../docker/container.js';
+import { runPlan } from '../build/run.js';
+import { plan as makePlan } from '../plan/plan.js';
+import { ARCH_NAMES, architecture, isArchName, type ArchName } from '../runtimes.js';
+import { InterruptedError } from '../errors.js';
+import { EXIT, UsageError } from './errors.js';
+import { buildHuman, buildJson, planHuman, planJson } from './render.js';
+
+export interface IO {
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Aborted on SIGINT/SIGTERM; reason is the signal name. */
+  readonly signal: AbortSignal;
+}
+
+export interface CommonOptions { config?: string; json?: boolean; verbose?: boolean }
+export interface PlanOptions extends CommonOptions { arch?: string; out?: string }
+export interface BuildOptions extends PlanOptions { concurrency?: string }
+
+function parseArch(value: string | undefined): ArchName | undefined {
+  if (value === undefined || value === 'all') return undefined;
+  if (!isArchName(value)) throw new UsageError('BAD_ARCH', `--arch ${value} is not an architecture lambda-pack builds for. Use ${ARCH_NAMES.join(', ')} or all.`);
+  return value;
+}
+
+function parseConcurrency(value: string | undefined, config: ProjectConfig): number {
+  if (value === undefined) return config.concurrency ?? Math.max(1, os.availableParallelism());
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError('BAD_CONCURRENCY', `--concurrency ${value} must be a whole number from 1 to 64.`);
+  return n;
+}
+
+function parseMemory(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const match = /^(\d+(?:\.\d+)?)([kmg]?)$/i.exec(value)!;
+  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Math.round(Number(match[1]) * unit);
+}
+
+function writeJson(io: IO, value: object): void {
+  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+async function loadAndPlan(names: string[], options: PlanOptions, io: IO) {
+  const config = await loadConfig({ cwd: io.cwd, configFile: options.config });
+  const outDir = options.out ? (await import('node:path')).resolve(io.cwd, options.out) : undefined;
+  return { config, plan: makePlan(config, { names, arch: parseArch(options.arch), outDir }) };
+}
+
+export async function planCommand(names: string[], options: PlanOptions, io: IO): Promise<number> {
+  const { plan } = await loadAndPlan(names, options, io);
+  if (options.json) writeJson(io, planJson(plan));
+  else io.stderr.write(`${planHuman(plan, io.cwd)}\n`);
+  return EXIT.ok;
+}
+
+export async function buildCommand(names: string[], options: BuildOptions, io: IO): Promise<number> {
+  const { config, plan } = await loadAndPlan(names, options, io);
+  const concurrency = parseConcurrency(options.concurrency, config);
+  const runId = randomBytes(6).toString('hex');
+  let engine: Promise<Engine> | undefined;
+  let images: Promise<ImageResolver> | undefined;
+  const connect = () => (engine ??= connectEngine({ address: config.docker.host, env: io.env }));
+  const result = await runPlan(plan, {
+    engine: connect,
+    images: () => (images ??= connect().then((e) => new ImageResolver(e, (line) => { if (options.verbose) io.stderr.write(`${line}\n`); }))),
+    runId,
+    signal: io.signal,
+    owner: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
+    certificates: config.certificates,
+    memoryBytes: parseMemory(config.docker.memory),
+    hostEnv: io.env,
+    now: () => Date.now(),
+  }, { concurrency, verbose: !!options.verbose, progress: io.stderr, plain: !io.stderr.isTTY || !!io.env.CI });
+  // Containers are removed as each task ends; this sweeps any a dying engine call left behind.
+  if (engine) await engine.then((e) => removeRunContainers(e, runId)).catch(() => {});
+  if (io.signal.aborted) throw new InterruptedError(io.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+  if (options.json) writeJson(io, buildJson(result));
+  else io.stderr.write(`${buildHuman(result, plan.outDir)}\n`);
+  const failures = result.outcomes.filter((o) => !o.ok).map((o) => !o.ok ? o.error : undefined);
+  if (failures.length === 0) return EXIT.ok;
+  // A run where every failure is the user's input is a usage error; anything else a build failure.
+  const { exitCodeFor } = await import('./errors.js');
+  return failures.every((e) => exitCodeFor(e) === EXIT.usage) ? EXIT.usage : EXIT.failed;
+}
+
+export async function imagesBuildCommand(options: { arch?: string; verbose?: boolean; host?: string }, io: IO): Promise<number> {
+  const arch = parseArch(options.arch);
+  const engine = await connectEngine({ address: options.host, env: io.env });
+  for (const name of recipeNames()) {
+    for (const archName of arch ? [arch] : ARCH_NAMES) {
+      const ref = await buildRecipe(engine, name, architecture(archName), (line) => { if (options.verbose) io.stderr.write(`${line}\n`); });
+      io.stderr.write(`${name} ${archName}: ${ref}\n`);
+    }
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// The executable: wires the real process (streams, env, signals) to the CLI and exits.
+import { runCli } from './program.js';
+
+const controller = new AbortController();
+let signalled = 0;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    signalled++;
+    // A second signal means "now": leave without waiting for cleanup.
+    if (signalled > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
+    process.stderr.write(`\nlambda-pack: ${signal} received; stopping builds and removing containers…\n`);
+    controller.abort(signal);
+  });
+}
+
+const code = await runCli(process.argv.slice(2), {
+  stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env, signal: controller.signal,
+});
+process.exitCode = code;
+// Let streams flush; then leave even if a stray handle (an engine socket) stays open.
+setImmediate(() => process.exit(code));

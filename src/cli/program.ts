@@ -1,0 +1,58 @@
+// The command-line interface: flags, help, and dispatch to commands. Returns an exit code.
+import { Command, CommanderError, Option } from 'commander';
+import { buildCommand, imagesBuildCommand, planCommand, type IO } from './commands.js';
+import { describeError, exitCodeFor, EXIT } from './errors.js';
+import { ARCH_NAMES } from '../runtimes.js';
+
+export const VERSION = '0.1.0';
+
+export async function runCli(argv: readonly string[], io: IO): Promise<number> {
+  let code: number = EXIT.ok;
+  const verbose = argv.includes('--verbose');
+  const program = new Command('lambda-pack')
+    .description('Build AWS Lambda deployment zips with native dependencies, in Lambda-compatible containers, for x86_64 and arm64.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stderr.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showSuggestionAfterError(true);
+
+  const archOption = () => new Option('--arch <arch>', 'only this architecture').choices([...ARCH_NAMES, 'all']);
+
+  program.command('plan')
+    .description('show what a build would do, without running anything')
+    .argument('[names...]', 'functions or layers (default: all)')
+    .addOption(archOption())
+    .option('--out <dir>', 'output directory (default: outDir from the config)')
+    .option('--config <file>', 'config file (default: search from the current directory)')
+    .option('--json', 'print the plan as JSON on stdout')
+    .action(async (names: string[], options) => { code = await planCommand(names, options, io); });
+
+  program.command('build')
+    .description('build the zips of functions and layers')
+    .argument('[names...]', 'functions or layers (default: all)')
+    .addOption(archOption())
+    .option('--out <dir>', 'output directory (default: outDir from the config)')
+    .option('--concurrency <n>', 'tasks run at once (default: the number of CPUs)')
+    .option('--config <file>', 'config file (default: search from the current directory)')
+    .option('--json', 'print the result as JSON on stdout (progress stays on stderr)')
+    .option('--verbose', 'stream container logs')
+    .action(async (names: string[], options) => { code = await buildCommand(names, options, io); });
+
+  const images = program.command('images').description('manage build images');
+  images.command('build')
+    .description('build the offline local images from the recipes in images/ (needs the local Debian base)')
+    .addOption(archOption())
+    .option('--verbose', 'show the image build output')
+    .action(async (options) => { code = await imagesBuildCommand(options, io); });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    io.stderr.write(`${describeError(error, { verbose })}\n`);
+    return exitCodeFor(error);
+  }
+}

@@ -1,0 +1,65 @@
+// Human and JSON renderings of plans and build results. Pure: strings in, strings out.
+import path from 'node:path';
+import { ExternalError, LambdaPackError } from '../errors.js';
+import type { RunResult } from '../build/run.js';
+import type { Plan } from '../plan/types.js';
+
+function table(rows: readonly string[][]): string {
+  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+export function planJson(plan: Plan): object {
+  return {
+    outDir: plan.outDir,
+    tasks: plan.tasks.map((t) => ({
+      id: t.id, name: t.artifact.name, kind: t.artifact.kind, runtime: t.artifact.runtime.id,
+      runtimes: t.artifact.runtimes.map((r) => r.id), arch: t.arch.name, platform: t.arch.dockerPlatform,
+      builder: t.artifact.builder, source: t.artifact.source,
+      image: t.image === null ? null : t.image.kind === 'recipe' ? { recipe: t.image.recipe, origin: t.image.origin } : { ref: t.image.ref, origin: t.image.origin },
+      output: t.output,
+    })),
+  };
+}
+
+export function planHuman(plan: Plan, cwd: string): string {
+  const rows = [['TASK', 'KIND', 'RUNTIME', 'ARCH', 'BUILDER', 'IMAGE', 'OUTPUT']];
+  for (const t of plan.tasks) {
+    const image = t.image === null ? '(none: packaged as is)' : t.image.kind === 'recipe' ? `local recipe ${t.image.recipe}` : t.image.ref;
+    rows.push([t.id, t.artifact.kind, t.artifact.runtimes.map((r) => r.id).join(','), t.arch.name, t.artifact.builder, image, path.relative(cwd, t.output) || t.output]);
+  }
+  return `${table(rows)}\n${plan.tasks.length} task(s); output in ${plan.outDir}`;
+}
+
+function failureOf(error: unknown): { code: string; message: string; logTail?: string; exitCode?: number } {
+  if (error instanceof ExternalError) return { code: error.code, message: error.message, logTail: error.details.logTail, exitCode: error.details.exitCode };
+  if (error instanceof LambdaPackError) return { code: error.code, message: error.message };
+  return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+}
+
+export function buildJson(result: RunResult): object {
+  return {
+    ok: result.outcomes.every((o) => o.ok),
+    manifest: result.manifest ?? null,
+    artifacts: result.outcomes.flatMap((o) => o.ok ? [o.record] : []),
+    failures: result.outcomes.flatMap((o) => o.ok ? [] : [{ task: o.task.id, ...failureOf(o.error) }]),
+  };
+}
+
+export function buildHuman(result: RunResult, outDir: string): string {
+  const lines: string[] = [];
+  for (const o of result.outcomes) {
+    if (o.ok) {
+      const r = o.record;
+      lines.push(`ok    ${o.task.id}: ${path.join(outDir, r.path)} (${r.zippedBytes} bytes zipped, ${r.unzippedBytes} unzipped, sha256 ${r.sha256.slice(0, 16)}…)`);
+    } else {
+      const f = failureOf(o.error);
+      lines.push(`FAIL  ${o.task.id}: ${f.message}`);
+      if (f.logTail) lines.push(f.logTail.split('\n').map((l) => `      | ${l}`).join('\n'));
+    }
+  }
+  const failed = result.outcomes.filter((o) => !o.ok).length;
+  if (result.manifest) lines.push(`manifest: ${result.manifest}`);
+  lines.push(failed === 0 ? `${result.outcomes.length} artifact(s) built.` : `${failed} of ${result.outcomes.length} task(s) failed; earlier zips of failed tasks were left as they were.`);
+  return lines.join('\n');
+}

@@ -1,0 +1,117 @@
+// Runs one build container: create (task platform, invoking user, no host mounts), copy inputs
+// in through the archive API, stream logs, wait, copy outputs out, and always remove it.
+import type { Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+import { ExternalError, InterruptedError } from '../errors.js';
+import type { Architecture } from '../runtimes.js';
+import type { Engine } from './engine.js';
+
+/** Label put on every container lambda-pack creates; its value identifies the run. */
+export const RUN_LABEL = 'dev.lambda-pack.run';
+
+export interface ContainerSpec {
+  readonly image: string;
+  readonly arch: Architecture;
+  /** argv; where a shell is needed the caller quotes every argument. */
+  readonly cmd: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly workdir: string;
+  /** uid:gid to run as; undefined keeps the image's user. */
+  readonly user?: string;
+  /** Tar streams to extract at the given container directory before start. */
+  readonly inputs: readonly { readonly dir: string; readonly tar: () => Readable }[];
+  readonly memoryBytes?: number;
+  readonly name: string;
+}
+
+export interface RunHooks {
+  readonly runId: string;
+  readonly onLog?: (line: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface FinishedContainer {
+  readonly exitCode: number;
+  readonly oomKilled: boolean;
+  readonly logTail: string[];
+  /** Copies a path out of the (stopped) container as a tar stream. */
+  readonly copyOut: (containerPath: string) => Promise<Readable>;
+}
+
+const TAIL_LINES = 40;
+
+function toEnv(env: Readonly<Record<string, string>>): string[] {
+  return Object.keys(env).sort().map((k) => `${k}=${env[k]}`);
+}
+
+/** Creates, runs and removes a container; `use` runs while it exists, after it exited. */
+export async function withContainer<T>(engine: Engine, spec: ContainerSpec, hooks: RunHooks, use: (finished: FinishedContainer) => Promise<T>): Promise<T> {
+  const { docker } = engine;
+  if (hooks.signal?.aborted) throw new InterruptedError(hooks.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+  let container: Docker.Container | undefined;
+  const onAbort = () => { void container?.kill().catch(() => {}); };
+  hooks.signal?.addEventListener('abort', onAbort);
+  try {
+    container = await docker.createContainer({
+      Image: spec.image,
+      name: spec.name,
+      Cmd: [...spec.cmd],
+      Env: toEnv(spec.env),
+      WorkingDir: spec.workdir,
+      User: spec.user,
+      Labels: { [RUN_LABEL]: hooks.runId },
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      NetworkDisabled: false,
+      HostConfig: {
+        Memory: spec.memoryBytes,
+        MemorySwap: spec.memoryBytes,
+        CapDrop: ['ALL'],
+        CapAdd: spec.user?.startsWith('0:') ? ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETUID', 'SETGID'] : [],
+        SecurityOpt: ['no-new-privileges'],
+        NetworkMode: 'bridge',
+      },
+      platform: spec.arch.dockerPlatform,
+    } as Docker.ContainerCreateOptions);
+    for (const input of spec.inputs) await container.putArchive(input.tar(), { path: input.dir });
+    const logTail: string[] = [];
+    const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+    const lines = new PassThrough();
+    docker.modem.demuxStream(stream, lines, lines);
+    let partial = '';
+    lines.on('data', (chunk: Buffer) => {
+      const parts = (partial + chunk.toString('utf8')).split(/\r?\n/);
+      partial = parts.pop() ?? '';
+      for (const line of parts) { logTail.push(line); if (logTail.length > TAIL_LINES) logTail.shift(); hooks.onLog?.(line); }
+    });
+    await container.start();
+    const result = await container.wait() as { StatusCode: number };
+    (stream as unknown as { destroy?: () => void }).destroy?.();
+    if (partial) { logTail.push(partial); hooks.onLog?.(partial); }
+    if (hooks.signal?.aborted) throw new InterruptedError(hooks.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+    const state = (await container.inspect()).State;
+    const running = container;
+    return await use({
+      exitCode: result.StatusCode,
+      oomKilled: state.OOMKilled,
+      logTail,
+      copyOut: async (containerPath) => await running.getArchive({ path: containerPath }) as unknown as Readable,
+    });
+  } catch (error) {
+    if (error instanceof ExternalError || error instanceof InterruptedError) throw error;
+    if (hooks.signal?.aborted) throw new InterruptedError(hooks.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+    throw new ExternalError('ENGINE_FAILED', `The Docker engine at ${engine.address} failed while running ${spec.name}: ${(error as Error).message}`, {}, { cause: error });
+  } finally {
+    hooks.signal?.removeEventListener('abort', onAbort);
+    if (container) await container.remove({ force: true, v: true }).catch(() => {});
+  }
+}
+
+/** Removes every container left by run `runId` (e.g. after the engine came back). */
+export async function removeRunContainers(engine: Engine, runId: string): Promise<number> {
+  const leftovers = await engine.docker.listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${runId}`] } });
+  await Promise.all(leftovers.map((c) => engine.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
+  return leftovers.length;
+}

@@ -1,0 +1,67 @@
+// dist/manifest.json: one record per artifact, merged with records of artifacts not rebuilt in
+// this run, written atomically with sorted keys so unchanged builds give an unchanged file.
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface Finding {
+  readonly code: string;
+  readonly severity: 'error' | 'warning';
+  readonly path: string;
+  readonly message: string;
+  readonly fix?: string;
+}
+
+export interface ArtifactRecord {
+  readonly name: string;
+  readonly kind: 'function' | 'layer';
+  readonly runtime: string;
+  /** Compatible runtimes (layers). */
+  readonly runtimes: readonly string[];
+  readonly arch: string;
+  readonly builder: string;
+  /** Relative to the output directory. */
+  readonly path: string;
+  readonly zippedBytes: number;
+  readonly unzippedBytes: number;
+  readonly entries: number;
+  readonly sha256: string;
+  readonly codeSha256: string;
+  readonly image: string | null;
+  readonly cacheHit: boolean;
+  readonly durationMs: number;
+  readonly findings: readonly Finding[];
+}
+
+export interface Manifest {
+  readonly version: 1;
+  readonly artifacts: readonly ArtifactRecord[];
+}
+
+export const MANIFEST_NAME = 'manifest.json';
+
+export async function readManifest(outDir: string): Promise<Manifest | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(path.join(outDir, MANIFEST_NAME), 'utf8')) as Manifest;
+    return parsed.version === 1 && Array.isArray(parsed.artifacts) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Records of this run replace older ones with the same name and arch; others are kept. */
+export function mergeRecords(previous: readonly ArtifactRecord[], current: readonly ArtifactRecord[]): ArtifactRecord[] {
+  const key = (r: ArtifactRecord) => `${r.name}\0${r.arch}`;
+  const merged = new Map(previous.map((r) => [key(r), r]));
+  for (const record of current) merged.set(key(record), record);
+  return [...merged.values()].sort((a, b) => key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+}
+
+export async function writeManifest(outDir: string, records: readonly ArtifactRecord[]): Promise<string> {
+  const file = path.join(outDir, MANIFEST_NAME);
+  const previous = (await readManifest(outDir))?.artifacts ?? [];
+  const manifest: Manifest = { version: 1, artifacts: mergeRecords(previous, records) };
+  const temp = `${file}.tmp-${process.pid}`;
+  await writeFile(temp, JSON.stringify(manifest, null, 2) + '\n');
+  await rename(temp, file);
+  return file;
+}

@@ -1,0 +1,119 @@
+// Turns the caller's zip inputs into validated entries in stored order (bytewise by name), with their sizes.
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ExternalError, InternalError } from '../errors.js';
+import { MAX_UINT16, S_IFDIR, S_IFLNK, S_IFREG } from './zip-format.js';
+import type { ZipInput } from './zip.js';
+
+export interface ZipEntry {
+  path: string;
+  kind: ZipInput['kind'];
+  /** stored name: UTF-8, directories with a trailing '/' */
+  name: Buffer;
+  /** Unix mode with its file-type bits */
+  mode: number;
+  /** where a file's bytes are read from... */
+  source?: string;
+  /** ...or the bytes themselves (a file's content, a symlink's target) */
+  bytes?: Uint8Array;
+  /** data length in bytes; undefined until a source has been measured */
+  size: number | undefined;
+}
+
+export type MeasuredEntry = ZipEntry & { size: number };
+
+function invalid(rawPath: unknown, reason: string): InternalError {
+  return new InternalError('ZIP_INVALID_INPUT', `invalid zip input ${JSON.stringify(rawPath)}: ${reason}`);
+}
+
+function isWellFormed(text: string): boolean {
+  // A lone surrogate would be silently replaced by U+FFFD when encoded.
+  return Buffer.from(text, 'utf8').toString('utf8') === text;
+}
+
+function checkPath(rawPath: unknown): asserts rawPath is string {
+  if (typeof rawPath !== 'string' || rawPath === '') throw invalid(rawPath, 'path must be a non-empty string');
+  if (rawPath.includes('\\')) throw invalid(rawPath, 'path must use / separators, not backslashes');
+  if (rawPath.includes('\0')) throw invalid(rawPath, 'path must not contain NUL');
+  if (rawPath.startsWith('/')) throw invalid(rawPath, 'path must be relative');
+  if (rawPath.endsWith('/')) throw invalid(rawPath, 'path must not end with / (the writer adds it to directories)');
+  for (const segment of rawPath.split('/')) {
+    if (segment === '' || segment === '.' || segment === '..') {
+      throw invalid(rawPath, `path must not contain ${segment === '' ? 'empty' : `'${segment}'`} segments`);
+    }
+  }
+  if (!isWellFormed(rawPath)) throw invalid(rawPath, 'path is not well-formed Unicode');
+}
+
+function toEntry(input: ZipInput): ZipEntry {
+  checkPath(input.path);
+  const { path: entryPath, kind, source, content, linkTarget } = input;
+  const base = { path: entryPath, kind, name: Buffer.from(entryPath, 'utf8') };
+  if (kind === 'directory') {
+    if (source !== undefined || content !== undefined || linkTarget !== undefined) {
+      throw invalid(entryPath, 'a directory has no source, content or linkTarget');
+    }
+    return { ...base, name: Buffer.from(`${entryPath}/`, 'utf8'), mode: S_IFDIR | 0o755, size: 0 };
+  }
+  if (kind === 'symlink') {
+    if (source !== undefined || content !== undefined) throw invalid(entryPath, 'a symlink has a linkTarget, not a source or content');
+    if (typeof linkTarget !== 'string' || linkTarget === '' || !isWellFormed(linkTarget)) {
+      throw invalid(entryPath, 'a symlink needs a non-empty, well-formed linkTarget');
+    }
+    const bytes = Buffer.from(linkTarget, 'utf8');
+    return { ...base, mode: S_IFLNK | 0o777, bytes, size: bytes.length };
+  }
+  if (kind === 'file') {
+    if (linkTarget !== undefined) throw invalid(entryPath, 'a file has no linkTarget');
+    const mode = S_IFREG | (input.executable ? 0o755 : 0o644);
+    if (content !== undefined && source === undefined) {
+      if (!(content instanceof Uint8Array)) throw invalid(entryPath, 'content must be a Uint8Array');
+      return { ...base, mode, bytes: content, size: content.length };
+    }
+    if (source !== undefined && content === undefined) {
+      if (typeof source !== 'string' || !path.isAbsolute(source)) throw invalid(entryPath, 'source must be an absolute path');
+      return { ...base, mode, source, size: undefined };
+    }
+    throw invalid(entryPath, 'a file needs exactly one of source or content');
+  }
+  throw invalid(entryPath, `unknown kind ${JSON.stringify(kind)}`);
+}
+
+/** Validates every input and sorts the entries bytewise by stored name, whatever order they came in. */
+export function toSortedEntries(inputs: readonly ZipInput[]): ZipEntry[] {
+  const entries = inputs.map(toEntry);
+  entries.sort((a, b) => Buffer.compare(a.name, b.name));
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    if (seen.has(entry.path)) throw invalid(entry.path, 'path appears more than once');
+    seen.add(entry.path);
+    if (entry.name.length > MAX_UINT16) throw invalid(entry.path, 'path is longer than 65535 bytes');
+  }
+  return entries;
+}
+
+const STAT_CONCURRENCY = 64;
+
+/** Measures every source file; each must be a regular file (a symlink to one counts). */
+export async function measureEntries(entries: readonly ZipEntry[], signal?: AbortSignal): Promise<MeasuredEntry[]> {
+  const measured: MeasuredEntry[] = [];
+  for (let start = 0; start < entries.length; start += STAT_CONCURRENCY) {
+    signal?.throwIfAborted();
+    const group = entries.slice(start, start + STAT_CONCURRENCY);
+    measured.push(...(await Promise.all(group.map(measureEntry))));
+  }
+  return measured;
+}
+
+async function measureEntry(entry: ZipEntry): Promise<MeasuredEntry> {
+  if (entry.size !== undefined) return { ...entry, size: entry.size };
+  const source = entry.source as string;
+  let stats;
+  try {
+    stats = await stat(source);
+  } catch (error) {
+    throw new ExternalError('ZIP_SOURCE_UNREADABLE', `cannot zip ${source}: ${(error as Error).message}`, {}, { cause: error });
+  }
+  if (!stats.isFile()) throw new ExternalError('ZIP_SOURCE_NOT_A_FILE', `cannot zip ${source}: not a regular file`);
+  return { ...entry, size: stats.size };
+}

@@ -1,0 +1,122 @@
+// Deterministic zip writer: same inputs give byte-identical zips, whatever the input order, machine or concurrency.
+import os from 'node:os';
+import zlib from 'node:zlib';
+import { ConfigError, ExternalError, InternalError } from '../errors.js';
+import { createDeflatePool } from './deflate-pool.js';
+import { DeflateWindow } from './deflate-window.js';
+import { CHUNK_SIZE, deflateTasks } from './zip-chunks.js';
+import { measureEntries, toSortedEntries } from './zip-entries.js';
+import { centralHeader, endOfCentralDirectory, toDosDateTime } from './zip-format.js';
+import { ZipOutputFile } from './zip-output.js';
+import { writeEntries } from './zip-write-entries.js';
+
+export interface ZipInput {
+  /** Path inside the zip: relative, '/'-separated, no leading '/', no '..' segments, no backslashes (throw an Error otherwise). Directories end without '/' here; the writer adds it. */
+  path: string;
+  kind: 'file' | 'directory' | 'symlink';
+  /** file: absolute path on the host to read the bytes from (streamed, never fully read for large files). */
+  source?: string;
+  /** file: alternatively the bytes in memory (small generated files such as a manifest). */
+  content?: Uint8Array;
+  /** symlink: the link target, stored as the entry's content with mode 0120777. */
+  linkTarget?: string;
+  /** file: whether to give mode 0755 instead of 0644. Directories are always 0755. */
+  executable?: boolean;
+}
+
+export interface ZipOptions {
+  /** deflate level, default 6; same level every time. */
+  level?: number;
+  /** worker threads compressing in parallel; default min(os.availableParallelism(), 4). 1 = serial in the main thread. Output bytes never depend on it. */
+  concurrency?: number;
+  /** timestamp for every entry; default 1980-01-01 00:00:00, or SOURCE_DATE_EPOCH when set (clamped to >= 1980). DOS time is local-time-free: encode the UTC fields. */
+  mtime?: Date;
+  /** AbortSignal: abort stops work promptly, removes the temp file, rejects. */
+  signal?: AbortSignal;
+}
+
+export interface ZipResult {
+  path: string;
+  bytes: number;
+  sha256: string /* hex */;
+  codeSha256: string /* base64 of sha256, as Lambda reports */;
+  entries: number;
+  unzippedBytes: number;
+}
+
+export const DEFAULT_LEVEL = 6;
+const DOS_EPOCH = new Date(Date.UTC(1980, 0, 1, 0, 0, 0));
+/** Uncompressed bytes in flight across all workers: bounds memory whatever the tree's size. */
+const WINDOW_BYTES = 16 * CHUNK_SIZE;
+
+/** The timestamp every entry gets unless the caller passes one: SOURCE_DATE_EPOCH, else 1980-01-01. */
+export function defaultMtime(env: NodeJS.ProcessEnv = process.env): Date {
+  const raw = env['SOURCE_DATE_EPOCH'];
+  if (raw === undefined || raw === '') return DOS_EPOCH;
+  if (!/^\d+$/.test(raw)) {
+    throw new ConfigError('INVALID_SOURCE_DATE_EPOCH', `SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01 UTC, got ${JSON.stringify(raw)}`, {
+      field: 'SOURCE_DATE_EPOCH',
+      fix: 'set it to an integer such as the last commit time (git log -1 --format=%ct), or unset it',
+    });
+  }
+  return new Date(Math.max(Number(raw) * 1000, DOS_EPOCH.getTime()));
+}
+
+interface ZipSettings {
+  level: number;
+  concurrency: number;
+  mtime: Date;
+}
+
+function resolveSettings(options: ZipOptions): ZipSettings {
+  const level = options.level ?? DEFAULT_LEVEL;
+  if (!Number.isInteger(level) || level < 0 || level > 9) {
+    throw new InternalError('ZIP_INVALID_OPTION', `zip level must be an integer 0-9, got ${level}`);
+  }
+  const concurrency = options.concurrency ?? Math.min(os.availableParallelism(), 4);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new InternalError('ZIP_INVALID_OPTION', `zip concurrency must be a positive integer, got ${concurrency}`);
+  }
+  const mtime = options.mtime ?? defaultMtime();
+  if (Number.isNaN(mtime.getTime())) throw new InternalError('ZIP_INVALID_OPTION', 'zip mtime is an invalid Date');
+  return { level, concurrency, mtime };
+}
+
+/**
+ * Writes the zip to a temp file in the same directory as outFile (`.<name>.tmp-<pid>-<random>`), fsyncs,
+ * then renames over outFile. On any error or abort the temp file is removed and a previous outFile is left untouched.
+ */
+export async function writeZip(inputs: ZipInput[], outFile: string, options: ZipOptions = {}): Promise<ZipResult> {
+  if (typeof zlib.crc32 !== 'function') {
+    throw new ExternalError('NODE_TOO_OLD', `lambda-pack needs Node.js 20.15 or later to write zips (found ${process.version})`);
+  }
+  const { signal } = options;
+  const settings = resolveSettings(options);
+  const sorted = toSortedEntries(inputs);
+  signal?.throwIfAborted();
+
+  const output = await ZipOutputFile.create(outFile);
+  const pool = createDeflatePool(settings.concurrency, signal);
+  try {
+    const entries = await measureEntries(sorted, signal);
+    const chunks = new DeflateWindow(deflateTasks(entries, settings.level), pool, WINDOW_BYTES);
+    const records = await writeEntries(entries, { output, chunks, dosTime: toDosDateTime(settings.mtime), ...(signal ? { signal } : {}) });
+    const offset = output.position;
+    for (const record of records) await output.append(centralHeader(record));
+    await output.append(endOfCentralDirectory({ entries: records.length, offset, size: output.position - offset }));
+    signal?.throwIfAborted();
+    const committed = await output.commit();
+    return {
+      path: outFile,
+      ...committed,
+      entries: entries.length,
+      unzippedBytes: entries.reduce((sum, entry) => sum + entry.size, 0),
+    };
+  } catch (error) {
+    await output.discard();
+    // Whatever failed first while aborting (a terminated worker, a closed file), the caller asked to stop.
+    throw signal?.aborted ? signal.reason : error;
+  } finally {
+    await pool.close();
+  }
+}
