@@ -24,7 +24,7 @@ const parseYaml: Loader = (file, text) => {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
-    const line = first.linePos?.[0]?.line;
+    const line = text.slice(0, first.pos[0]).split('\n').length;
     throw new ConfigError('CONFIG_SYNTAX',
       `${file}${line ? `:${line}` : ''}: the config is not valid YAML: ${first.message.split('\n')[0]}. ` +
       `Fix the syntax at that line (indentation, a missing ":" or an unclosed quote are the usual causes).`,
@@ -52,6 +52,7 @@ const explorer = () => cosmiconfig(MODULE_NAME, {
   searchPlaces: SEARCH_PLACES,
   searchStrategy: 'project',
   cache: false,
+  ignoreEmptySearchPlaces: false,
   loaders: { '.yaml': parseYaml, '.yml': parseYaml, '.json': parseJson, noExt: parseYaml },
 });
 

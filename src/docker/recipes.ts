@@ -62,12 +62,18 @@ async function fetchPackage(spec: string): Promise<string> {
   }
 }
 
-async function contextFiles(recipe: Recipe, arch: Architecture): Promise<{ name: string; content: Buffer }[]> {
+async function recipeFiles(recipe: Recipe): Promise<{ name: string; content: Buffer }[]> {
   const dir = path.join(IMAGES_DIR, recipe.dir);
   const own = (await readdir(dir)).sort();
-  const files = await Promise.all(own.map(async (name) => ({ name, content: await readFile(path.join(dir, name)) })));
-  for (const pkg of recipe.packages) files.push({ name: pkg.file, content: await readFile(await fetchPackage(pkg.spec(arch))) });
-  return files;
+  return Promise.all(own.map(async (name) => ({ name, content: await readFile(path.join(dir, name)) })));
+}
+
+/** Registry packages are immutable per version, so their specs (not their bytes) enter the tag. */
+function recipeTag(recipe: Recipe, arch: Architecture, baseId: string, files: readonly { name: string; content: Buffer }[]): string {
+  const hash = createHash('sha256').update(baseId).update('\0');
+  for (const f of files) hash.update(f.name).update('\0').update(f.content).update('\0');
+  for (const pkg of recipe.packages) hash.update(pkg.file).update('\0').update(pkg.spec(arch)).update('\0');
+  return `${recipe.repository}:${arch.name}-${hash.digest('hex').slice(0, 12)}`;
 }
 
 function tarOf(files: readonly { name: string; content: Buffer }[]) {
@@ -88,11 +94,10 @@ export async function buildRecipe(engine: Engine, name: string, arch: Architectu
       `The local base image ${baseRef} is not on the engine at ${engine.address}, so the offline ${name} image cannot be built. ` +
       `Create it with: bash images/base/build-base.sh ${arch.name} (or run bash scripts/setup-machine.sh).`, {}, { cause: error });
   }
-  const files = await contextFiles(recipe, arch);
-  const hash = createHash('sha256').update(baseId);
-  for (const f of files) hash.update(f.name).update('\0').update(f.content).update('\0');
-  const ref = `${recipe.repository}:${arch.name}-${hash.digest('hex').slice(0, 12)}`;
+  const files = await recipeFiles(recipe);
+  const ref = recipeTag(recipe, arch, baseId, files);
   if (await engine.docker.getImage(ref).inspect().then(() => true, () => false)) return ref;
+  for (const pkg of recipe.packages) files.push({ name: pkg.file, content: await readFile(await fetchPackage(pkg.spec(arch))) });
 
   progress(`building ${ref} from images/${recipe.dir}`);
   const log: string[] = [];
