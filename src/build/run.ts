@@ -52,6 +52,8 @@ export async function runPlan(plan: Plan, services: BuildServices, options: RunO
     rendererOptions: { logger, collapseErrors: false },
     fallbackRendererOptions: { logger },
     collectErrors: false,
+    // Signals belong to the CLI entry, which aborts builds and removes containers first.
+    registerSignalListeners: false,
   });
   await list.run().catch(() => {});
   const ordered = plan.tasks.map((t) => outcomes.get(t.id) ?? { task: t, ok: false as const, error: services.signal.aborted ? new InterruptedError(services.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT') : new Error('task did not run') });

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync, statSync, cpSync, rmSync } from
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaPack, REPO } from '../helpers/cli.js';
 import { lambdaPackContainers, requireEngine, runInContainer } from '../helpers/docker.js';
 import { elfMachine, extractZip, sha256, zipEntries } from '../helpers/zip.js';
@@ -30,6 +30,8 @@ beforeAll(async () => {
   expect(printed.ok).toBe(true);
   manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
 }, 600_000);
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('node-native built on the real engine', () => {
   it('writes one zip per architecture and a manifest describing them', () => {

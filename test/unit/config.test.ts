@@ -5,12 +5,14 @@ import { ConfigError } from '../../src/errors.js';
 import { tempProject, type TempProject } from '../helpers/project.js';
 
 let project: TempProject;
-afterEach(() => project?.remove());
+const made: TempProject[] = [];
+afterEach(() => { for (const p of made.splice(0)) p.remove(); project?.remove(); });
 
 /** A project with one Node function source and the given config file. */
 function withConfig(name: string, text: string, extra: Record<string, string> = {}): TempProject {
   project = tempProject({ 'functions/api/index.js': 'exports.handler = async () => 1;\n', ...extra });
   project.file(name, text);
+  made.push(project);
   return project;
 }
 

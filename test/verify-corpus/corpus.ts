@@ -1,0 +1,53 @@
+// Test helpers for verify: the real-binary corpus (fetched once by fetch.sh) and zips built from it
+// with Python's zipfile, independent of lambda-pack's own zip writer.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+let corpus: string | undefined;
+
+/** The corpus directory, fetching it first if needed (minutes the first time, instant after). */
+export function corpusDir(): string {
+  corpus ??= execFileSync('bash', [join(here, 'fetch.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 15 * 60_000 }).trim();
+  return corpus;
+}
+
+/** The one file under corpus/<dir> whose path (relative to it) matches `pattern`. */
+export function corpusFile(dir: string, pattern: RegExp): string {
+  const root = join(corpusDir(), dir);
+  const matches = walk(root).filter((p) => pattern.test(p.slice(root.length + 1)));
+  if (matches.length !== 1) throw new Error(`expected one file matching ${pattern} under ${root}, found ${matches.length}: ${matches.slice(0, 5).join(', ')}`);
+  return matches[0]!;
+}
+
+export function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const path = join(dir, d.name);
+    return d.isDirectory() ? walk(path) : [path];
+  });
+}
+
+export type ZipSpecEntry =
+  | { name: string; file: string; mode?: number; unix?: boolean; store?: boolean }
+  | { name: string; text: string; mode?: number; unix?: boolean; store?: boolean }
+  | { name: string; symlink: string }
+  | { name: string; dir: true; mode?: number; unix?: boolean };
+
+let scratch: string | undefined;
+let counter = 0;
+
+/** Writes a zip with exactly these entries and returns its path. */
+export function makeZip(entries: ZipSpecEntry[], name = 'test.zip'): string {
+  scratch ??= mkdtempSync(join(tmpdir(), 'lambda-pack-verify-'));
+  const zip = join(scratch, `${++counter}-${name}`);
+  execFileSync('python3', [join(here, 'make-zip.py')], { input: JSON.stringify({ zip, entries }) });
+  return zip;
+}
+
+/** Every file under a corpus package directory, as zip entries under `prefix`. */
+export function treeEntries(dir: string, prefix: string): ZipSpecEntry[] {
+  return walk(dir).map((file) => ({ name: prefix + file.slice(dir.length + 1), file, mode: statSync(file).mode & 0o777 }));
+}
