@@ -58,9 +58,20 @@ register_binfmt() {
   grep -v '^#' "$conf" | head -1 > /proc/sys/fs/binfmt_misc/register
 }
 
+install_project() {
+  cd "$here"
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "installing lambda-pack's npm dependencies (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+  say "compiling lambda-pack (npm run build)"
+  npm run --silent build
+}
+
 start_engine
 register_binfmt
-apt_install debootstrap
+apt_install debootstrap zip unzip
+install_project
 say "building the offline local images (reused when their inputs have not changed)"
 bash "$here/images/build-local.sh"
 say "machine ready"
