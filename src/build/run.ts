@@ -33,8 +33,9 @@ export async function runPlan(plan: Plan, services: BuildServices, options: RunO
     task: async (_: unknown, listrTask: { output: string; title: string }) => {
       try {
         const record = await buildTask(task, services, {
-          status: (text) => { listrTask.output = text; },
-          log: (line) => { if (options.verbose) listrTask.output = line; },
+          // Plain output interleaves tasks: say which one each line is about.
+          status: (text) => { listrTask.output = options.plain ? `${task.id}: ${text}` : text; },
+          log: (line) => { if (options.verbose) listrTask.output = options.plain ? `${task.id} | ${line}` : line; },
         });
         outcomes.set(task.id, { task, ok: true, record });
         listrTask.title = `${task.id}  ${(record.zippedBytes / 1024).toFixed(0)} KiB  ${(record.durationMs / 1000).toFixed(1)} s`;
