@@ -1,6 +1,6 @@
 // Cuts entries' data into fixed-size chunks and groups small entries into deflate tasks, in stored order.
 import type { DeflateItem, DeflateTask } from './deflate-task.js';
-import type { MeasuredEntry } from './zip-entries.js';
+import { measure, type ZipEntry } from './zip-entries.js';
 
 /**
  * Entries larger than this are deflated as independent chunks that join into one deflate stream
@@ -22,9 +22,9 @@ export function chunkLength(size: number, index: number): number {
   return Math.min(CHUNK_SIZE, size - index * CHUNK_SIZE);
 }
 
-function chunkItem(entry: MeasuredEntry, index: number, chunks: number): DeflateItem {
+function chunkItem(entry: ZipEntry, size: number, index: number, chunks: number): DeflateItem {
   const offset = index * CHUNK_SIZE;
-  const length = chunkLength(entry.size, index);
+  const length = chunkLength(size, index);
   const dictionaryLength = Math.min(offset, DICTIONARY_SIZE);
   const item: DeflateItem = { offset, length, dictionaryLength, last: index === chunks - 1, whole: chunks === 1 };
   if (entry.bytes) item.bytes = entry.bytes.subarray(offset - dictionaryLength, offset + length);
@@ -39,7 +39,7 @@ export interface PlannedTask {
 }
 
 /** Every chunk of every non-empty entry, in stored order; the writer consumes the results in the same order. */
-export function* deflateTasks(entries: readonly MeasuredEntry[], level: number): Generator<PlannedTask> {
+export function* deflateTasks(entries: readonly ZipEntry[], level: number): Generator<PlannedTask> {
   let id = 0;
   let batch: DeflateItem[] = [];
   let batchBytes = 0;
@@ -50,15 +50,16 @@ export function* deflateTasks(entries: readonly MeasuredEntry[], level: number):
     batchBytes = 0;
   }
   for (const entry of entries) {
-    const chunks = chunkCount(entry.size);
+    const size = measure(entry);
+    const chunks = chunkCount(size);
     if (chunks === 1) {
-      batch.push(chunkItem(entry, 0, 1));
-      batchBytes += entry.size;
+      batch.push(chunkItem(entry, size, 0, 1));
+      batchBytes += size;
       if (batchBytes >= BATCH_BYTES || batch.length >= BATCH_ITEMS) yield* flush();
     } else if (chunks > 1) {
       yield* flush();
       for (let index = 0; index < chunks; index++) {
-        const item = chunkItem(entry, index, chunks);
+        const item = chunkItem(entry, size, index, chunks);
         yield { task: { id: id++, level, items: [item] }, bytes: item.length };
       }
     }

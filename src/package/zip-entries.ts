@@ -1,5 +1,5 @@
 // Turns the caller's zip inputs into validated entries in stored order (bytewise by name), with their sizes.
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { ExternalError, InternalError } from '../errors.js';
 import { MAX_UINT16, S_IFDIR, S_IFLNK, S_IFREG } from './zip-format.js';
@@ -16,19 +16,19 @@ export interface ZipEntry {
   source?: string;
   /** ...or the bytes themselves (a file's content, a symlink's target) */
   bytes?: Uint8Array;
-  /** data length in bytes; undefined until a source has been measured */
+  /** data length in bytes; undefined until a source has been measured (see `measure`) */
   size: number | undefined;
 }
-
-export type MeasuredEntry = ZipEntry & { size: number };
 
 function invalid(rawPath: unknown, reason: string): InternalError {
   return new InternalError('ZIP_INVALID_INPUT', `invalid zip input ${JSON.stringify(rawPath)}: ${reason}`);
 }
 
+/** A lone surrogate would be silently replaced by U+FFFD when encoded to UTF-8. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function isWellFormed(text: string): boolean {
-  // A lone surrogate would be silently replaced by U+FFFD when encoded.
-  return Buffer.from(text, 'utf8').toString('utf8') === text;
+  return !LONE_SURROGATE.test(text);
 }
 
 function checkPath(rawPath: unknown): asserts rawPath is string {
@@ -92,28 +92,21 @@ export function toSortedEntries(inputs: readonly ZipInput[]): ZipEntry[] {
   return entries;
 }
 
-const STAT_CONCURRENCY = 64;
-
-/** Measures every source file; each must be a regular file (a symlink to one counts). */
-export async function measureEntries(entries: readonly ZipEntry[], signal?: AbortSignal): Promise<MeasuredEntry[]> {
-  const measured: MeasuredEntry[] = [];
-  for (let start = 0; start < entries.length; start += STAT_CONCURRENCY) {
-    signal?.throwIfAborted();
-    const group = entries.slice(start, start + STAT_CONCURRENCY);
-    measured.push(...(await Promise.all(group.map(measureEntry))));
-  }
-  return measured;
-}
-
-async function measureEntry(entry: ZipEntry): Promise<MeasuredEntry> {
-  if (entry.size !== undefined) return { ...entry, size: entry.size };
+/**
+ * The entry's data length, measured on first use. Sources are measured lazily, as the deflate tasks
+ * are planned, so compression starts at once instead of after a pass over every file.
+ * A source must be a regular file (a symlink to one counts).
+ */
+export function measure(entry: ZipEntry): number {
+  if (entry.size !== undefined) return entry.size;
   const source = entry.source as string;
   let stats;
   try {
-    stats = await stat(source);
+    stats = statSync(source);
   } catch (error) {
     throw new ExternalError('ZIP_SOURCE_UNREADABLE', `cannot zip ${source}: ${(error as Error).message}`, {}, { cause: error });
   }
   if (!stats.isFile()) throw new ExternalError('ZIP_SOURCE_NOT_A_FILE', `cannot zip ${source}: not a regular file`);
-  return { ...entry, size: stats.size };
+  entry.size = stats.size;
+  return stats.size;
 }

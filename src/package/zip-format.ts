@@ -96,29 +96,48 @@ function clamp32(value: number): number {
   return Math.min(value, MAX_UINT32);
 }
 
+interface HeaderLayout {
+  signature: number;
+  fixedSize: number;
+  /** where the run of fields both headers share begins: "version needed to extract" */
+  sharedAt: number;
+}
+
+const LOCAL_LAYOUT: HeaderLayout = { signature: LOCAL_HEADER_SIGNATURE, fixedSize: LOCAL_HEADER_SIZE, sharedAt: 4 };
+const CENTRAL_LAYOUT: HeaderLayout = { signature: CENTRAL_HEADER_SIGNATURE, fixedSize: CENTRAL_HEADER_SIZE, sharedAt: 6 };
+
+/** Both headers share the fields from "version needed" to "extra field length", and end with the name then the extra field. */
+function header(layout: HeaderLayout, record: ZipRecord, sizeFields: { compressed: number; uncompressed: number }, extra: Buffer): Buffer {
+  const bytes = Buffer.alloc(layout.fixedSize + record.name.length + extra.length);
+  bytes.writeUInt32LE(layout.signature, 0);
+  const at = layout.sharedAt;
+  bytes.writeUInt16LE(needsZip64(record) ? VERSION_NEEDED_ZIP64 : VERSION_NEEDED_DEFAULT, at);
+  bytes.writeUInt16LE(flagsFor(record.name), at + 2);
+  bytes.writeUInt16LE(record.method, at + 4);
+  bytes.writeUInt16LE(record.dosTime.time, at + 6);
+  bytes.writeUInt16LE(record.dosTime.date, at + 8);
+  bytes.writeUInt32LE(record.crc32, at + 10);
+  bytes.writeUInt32LE(sizeFields.compressed, at + 14);
+  bytes.writeUInt32LE(sizeFields.uncompressed, at + 18);
+  bytes.writeUInt16LE(record.name.length, at + 22);
+  bytes.writeUInt16LE(extra.length, at + 24);
+  bytes.set(record.name, layout.fixedSize);
+  extra.copy(bytes, layout.fixedSize + record.name.length);
+  return bytes;
+}
+
 /**
- * Local file header. Its length depends only on the name, the uncompressed size and the offset,
+ * Local file header. Its length depends only on the name and the uncompressed size,
  * so a header reserved before the data is compressed can be patched in place afterwards.
  */
 export function localHeader(record: ZipRecord): Buffer {
   // The local ZIP64 field must carry both sizes whenever it is present.
   const zip64 = needsZip64Sizes({ uncompressedSize: record.uncompressedSize, compressedSize: 0 });
   const extra = zip64Extra(zip64 ? [record.uncompressedSize, record.compressedSize] : []);
-  const header = Buffer.alloc(LOCAL_HEADER_SIZE + record.name.length + extra.length);
-  header.writeUInt32LE(LOCAL_HEADER_SIGNATURE, 0);
-  header.writeUInt16LE(needsZip64(record) ? VERSION_NEEDED_ZIP64 : VERSION_NEEDED_DEFAULT, 4);
-  header.writeUInt16LE(flagsFor(record.name), 6);
-  header.writeUInt16LE(record.method, 8);
-  header.writeUInt16LE(record.dosTime.time, 10);
-  header.writeUInt16LE(record.dosTime.date, 12);
-  header.writeUInt32LE(record.crc32, 14);
-  header.writeUInt32LE(zip64 ? MAX_UINT32 : record.compressedSize, 18);
-  header.writeUInt32LE(zip64 ? MAX_UINT32 : record.uncompressedSize, 22);
-  header.writeUInt16LE(record.name.length, 26);
-  header.writeUInt16LE(extra.length, 28);
-  header.set(record.name, LOCAL_HEADER_SIZE);
-  extra.copy(header, LOCAL_HEADER_SIZE + record.name.length);
-  return header;
+  const sizeFields = zip64
+    ? { compressed: MAX_UINT32, uncompressed: MAX_UINT32 }
+    : { compressed: record.compressedSize, uncompressed: record.uncompressedSize };
+  return header(LOCAL_LAYOUT, record, sizeFields, extra);
 }
 
 export function externalAttributes(mode: number): number {
@@ -131,26 +150,13 @@ export function centralHeader(record: ZipRecord): Buffer {
   if (record.uncompressedSize >= MAX_UINT32) zip64Values.push(record.uncompressedSize);
   if (record.compressedSize >= MAX_UINT32) zip64Values.push(record.compressedSize);
   if (record.localHeaderOffset >= MAX_UINT32) zip64Values.push(record.localHeaderOffset);
-  const extra = zip64Extra(zip64Values);
-  const header = Buffer.alloc(CENTRAL_HEADER_SIZE + record.name.length + extra.length);
-  header.writeUInt32LE(CENTRAL_HEADER_SIGNATURE, 0);
-  header.writeUInt16LE(VERSION_MADE_BY, 4);
-  header.writeUInt16LE(needsZip64(record) ? VERSION_NEEDED_ZIP64 : VERSION_NEEDED_DEFAULT, 6);
-  header.writeUInt16LE(flagsFor(record.name), 8);
-  header.writeUInt16LE(record.method, 10);
-  header.writeUInt16LE(record.dosTime.time, 12);
-  header.writeUInt16LE(record.dosTime.date, 14);
-  header.writeUInt32LE(record.crc32, 16);
-  header.writeUInt32LE(clamp32(record.compressedSize), 20);
-  header.writeUInt32LE(clamp32(record.uncompressedSize), 24);
-  header.writeUInt16LE(record.name.length, 28);
-  header.writeUInt16LE(extra.length, 30);
+  const sizeFields = { compressed: clamp32(record.compressedSize), uncompressed: clamp32(record.uncompressedSize) };
+  const bytes = header(CENTRAL_LAYOUT, record, sizeFields, zip64Extra(zip64Values));
+  bytes.writeUInt16LE(VERSION_MADE_BY, 4);
   // comment length, disk number start and internal attributes stay 0
-  header.writeUInt32LE(externalAttributes(record.mode), 38);
-  header.writeUInt32LE(clamp32(record.localHeaderOffset), 42);
-  header.set(record.name, CENTRAL_HEADER_SIZE);
-  extra.copy(header, CENTRAL_HEADER_SIZE + record.name.length);
-  return header;
+  bytes.writeUInt32LE(externalAttributes(record.mode), 38);
+  bytes.writeUInt32LE(clamp32(record.localHeaderOffset), 42);
+  return bytes;
 }
 
 export interface CentralDirectoryLocation {

@@ -5,7 +5,7 @@ import { ExternalError, InternalError } from '../errors.js';
 import type { DeflateWindow } from './deflate-window.js';
 import { CHUNK_SIZE, chunkCount, chunkLength } from './zip-chunks.js';
 import { crc32Combine } from './zip-crc.js';
-import type { MeasuredEntry } from './zip-entries.js';
+import { measure, type ZipEntry } from './zip-entries.js';
 import { localHeader, METHOD_DEFLATE, METHOD_STORE, type DosDateTime, type ZipRecord } from './zip-format.js';
 import type { ZipOutputFile } from './zip-output.js';
 
@@ -16,7 +16,7 @@ export interface EntryWriter {
   signal?: AbortSignal;
 }
 
-export async function writeEntries(entries: readonly MeasuredEntry[], writer: EntryWriter): Promise<ZipRecord[]> {
+export async function writeEntries(entries: readonly ZipEntry[], writer: EntryWriter): Promise<ZipRecord[]> {
   const records: ZipRecord[] = [];
   for (const entry of entries) {
     writer.signal?.throwIfAborted();
@@ -25,19 +25,20 @@ export async function writeEntries(entries: readonly MeasuredEntry[], writer: En
   return records;
 }
 
-async function writeEntry(entry: MeasuredEntry, writer: EntryWriter): Promise<ZipRecord> {
+async function writeEntry(entry: ZipEntry, writer: EntryWriter): Promise<ZipRecord> {
   const { output, chunks } = writer;
+  const size = measure(entry);
   const record: ZipRecord = {
     name: entry.name,
     mode: entry.mode,
     method: METHOD_STORE,
     crc32: 0,
     compressedSize: 0,
-    uncompressedSize: entry.size,
+    uncompressedSize: size,
     localHeaderOffset: output.position,
     dosTime: writer.dosTime,
   };
-  const count = chunkCount(entry.size);
+  const count = chunkCount(size);
   if (count === 0) {
     await output.append(localHeader(record));
     return record;
@@ -51,35 +52,35 @@ async function writeEntry(entry: MeasuredEntry, writer: EntryWriter): Promise<Zi
     await output.append(chunk.data);
     return record;
   }
-  return writeChunkedEntry(entry, record, writer);
+  return writeChunkedEntry(entry, size, record, writer);
 }
 
 /**
  * A large entry streams chunk by chunk: its header is reserved, then patched with the CRC and sizes
  * (never a data descriptor). Like a small entry, it is stored when deflate did not make it smaller.
  */
-async function writeChunkedEntry(entry: MeasuredEntry, record: ZipRecord, writer: EntryWriter): Promise<ZipRecord> {
+async function writeChunkedEntry(entry: ZipEntry, size: number, record: ZipRecord, writer: EntryWriter): Promise<ZipRecord> {
   const { output, chunks } = writer;
   const reserved = localHeader(record);
   await output.append(reserved);
   const dataStart = output.position;
   let crc = 0;
   let compressedSize = 0;
-  for (let index = 0; index < chunkCount(entry.size); index++) {
+  for (let index = 0; index < chunkCount(size); index++) {
     writer.signal?.throwIfAborted();
     const chunk = await chunks.next();
-    crc = index === 0 ? chunk.crc32 : crc32Combine(crc, chunk.crc32, chunkLength(entry.size, index));
+    crc = index === 0 ? chunk.crc32 : crc32Combine(crc, chunk.crc32, chunkLength(size, index));
     compressedSize += chunk.data.length;
     await output.append(chunk.data);
   }
   record.crc32 = crc;
   record.method = METHOD_DEFLATE;
   record.compressedSize = compressedSize;
-  if (compressedSize >= entry.size) {
+  if (compressedSize >= size) {
     await output.rewind(dataStart);
-    await appendStored(entry, output, crc);
+    await appendStored(entry, size, output, crc);
     record.method = METHOD_STORE;
-    record.compressedSize = entry.size;
+    record.compressedSize = size;
   }
   const header = localHeader(record);
   if (header.length !== reserved.length) {
@@ -90,7 +91,7 @@ async function writeChunkedEntry(entry: MeasuredEntry, record: ZipRecord, writer
 }
 
 /** Copies an entry's bytes uncompressed, checking they are the ones that were deflated. */
-async function appendStored(entry: MeasuredEntry, output: ZipOutputFile, expectedCrc: number): Promise<void> {
+async function appendStored(entry: ZipEntry, size: number, output: ZipOutputFile, expectedCrc: number): Promise<void> {
   let crc = 0;
   if (entry.bytes) {
     crc = zlib.crc32(entry.bytes);
@@ -100,8 +101,8 @@ async function appendStored(entry: MeasuredEntry, output: ZipOutputFile, expecte
     const handle = await open(source, 'r');
     try {
       const buffer = Buffer.allocUnsafe(CHUNK_SIZE);
-      for (let position = 0; position < entry.size; ) {
-        const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, entry.size - position), position);
+      for (let position = 0; position < size; ) {
+        const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, size - position), position);
         if (bytesRead === 0) break;
         const piece = buffer.subarray(0, bytesRead);
         crc = zlib.crc32(piece, crc);

@@ -5,7 +5,7 @@ import { ConfigError, ExternalError, InternalError } from '../errors.js';
 import { createDeflatePool } from './deflate-pool.js';
 import { DeflateWindow } from './deflate-window.js';
 import { CHUNK_SIZE, deflateTasks } from './zip-chunks.js';
-import { measureEntries, toSortedEntries } from './zip-entries.js';
+import { measure, toSortedEntries } from './zip-entries.js';
 import { centralHeader, endOfCentralDirectory, toDosDateTime } from './zip-format.js';
 import { ZipOutputFile } from './zip-output.js';
 import { writeEntries } from './zip-write-entries.js';
@@ -92,13 +92,12 @@ export async function writeZip(inputs: ZipInput[], outFile: string, options: Zip
   }
   const { signal } = options;
   const settings = resolveSettings(options);
-  const sorted = toSortedEntries(inputs);
+  const entries = toSortedEntries(inputs);
   signal?.throwIfAborted();
 
   const output = await ZipOutputFile.create(outFile);
   const pool = createDeflatePool(settings.concurrency, signal);
   try {
-    const entries = await measureEntries(sorted, signal);
     const chunks = new DeflateWindow(deflateTasks(entries, settings.level), pool, WINDOW_BYTES);
     const records = await writeEntries(entries, { output, chunks, dosTime: toDosDateTime(settings.mtime), ...(signal ? { signal } : {}) });
     const offset = output.position;
@@ -110,7 +109,7 @@ export async function writeZip(inputs: ZipInput[], outFile: string, options: Zip
       path: outFile,
       ...committed,
       entries: entries.length,
-      unzippedBytes: entries.reduce((sum, entry) => sum + entry.size, 0),
+      unzippedBytes: entries.reduce((sum, entry) => sum + measure(entry), 0),
     };
   } catch (error) {
     await output.discard();

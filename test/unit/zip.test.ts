@@ -15,7 +15,7 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'lambda-pack-zip-'));
+  dir = await mkdtemp(path.join(os.tmpdir(), 'zip-writer-test-'));
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
