@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { builderFor } from '../builders/index.js';
 import { buildScript, REPRODUCIBLE_ENV } from '../builders/script.js';
-import { CONTAINER, type Builder } from '../builders/types.js';
+import { CONTAINER, type Builder, type Install } from '../builders/types.js';
 import { ConfigError, ExternalError } from '../errors.js';
 import { extractTar, packEntries } from '../docker/archive.js';
 import { withContainer } from '../docker/container.js';
@@ -29,7 +29,7 @@ function buildEnv(task: Task, services: BuildServices): Record<string, string> {
 }
 
 /** Runs the builder's install in the task's image and copies the result into `dest`. */
-async function install(task: Task, builder: Builder, entries: readonly SourceEntry[], dest: string, services: BuildServices, reporter: TaskReporter): Promise<string> {
+async function install(task: Task, builder: Builder, plan: Install, entries: readonly SourceEntry[], dest: string, services: BuildServices, reporter: TaskReporter): Promise<string> {
   const engine = await services.engine();
   reporter.status('preparing image');
   const image = await (await services.images()).resolve(task.image!, task.arch);
@@ -38,14 +38,13 @@ async function install(task: Task, builder: Builder, entries: readonly SourceEnt
   if (certificates.length > 0) {
     inputs.push({ dir: '/', tar: () => packEntries([], CONTAINER.support.slice(1), services.owner, [{ path: path.basename(CONTAINER.caBundle), content: Buffer.concat(certificates) }]) });
   }
-  const script = buildScript(builder.installCommands(task), { extraCertificates: certificates.length > 0 });
-  const output = builder.output(task);
+  const script = buildScript(plan.commands, { extraCertificates: certificates.length > 0 });
   reporter.status(`installing (${builder.name}) in ${image.ref}`);
   await withContainer(engine, {
     image: image.ref,
     arch: task.arch,
     cmd: ['/bin/sh', '-c', script],
-    env: buildEnv(task, services),
+    env: { ...plan.env, ...buildEnv(task, services) },
     workdir: CONTAINER.build,
     user: `${services.owner.uid}:${services.owner.gid}`,
     inputs,
@@ -61,7 +60,7 @@ async function install(task: Task, builder: Builder, entries: readonly SourceEnt
         { exitCode: finished.exitCode, logTail: finished.logTail.join('\n') });
     }
     reporter.status('copying results out');
-    await extractTar(await finished.copyOut(output.containerPath), dest, { strip: 1, keep: (rel) => builder.keepOutput(rel) });
+    await extractTar(await finished.copyOut(plan.containerPath), dest, { strip: 1, keep: (rel) => builder.keepOutput(rel) });
   });
   return image.ref;
 }
@@ -76,17 +75,20 @@ export async function buildTask(task: Task, services: BuildServices, reporter: T
   if (!entries.some((e) => e.kind === 'file')) {
     throw new ConfigError('SOURCE_EMPTY', `Function "${artifact.name}": ${artifact.source} contains no files to package. Put the function's code there, or fix "source" in the config.`, { file: artifact.source });
   }
-  builder.check(artifact, entries);
+  const plan = await builder.prepare(task, entries);
 
   const work = await mkdtemp(path.join(os.tmpdir(), `lambda-pack-${services.runId}-${task.id}-`));
   try {
     let image: string | null = null;
-    const trees: PackageTree[] = [{ prefix: sourcePrefix(task, builder), entries, skip: [...builder.installOnly, ...artifact.exclude] }];
+    const trees: PackageTree[] = plan.shipsSource ? [{ prefix: plan.sourcePath, entries, skip: [...builder.installOnly, ...artifact.exclude] }] : [];
     if (builder.needsContainer) {
       const deps = path.join(work, 'deps');
-      image = await install(task, builder, entries, deps, services, reporter);
+      image = await install(task, builder, plan, entries, deps, services, reporter);
       await mkdir(deps, { recursive: true });
-      trees.push({ prefix: builder.output(task).packagePath, entries: await walkSource(deps, { artifact: artifact.name, produced: true }) });
+      trees.push({ prefix: plan.packagePath, entries: await walkSource(deps, { artifact: artifact.name, produced: true }) });
+    }
+    if (!trees.some((t) => t.entries.some((e) => e.kind === 'file'))) {
+      throw new ExternalError('EMPTY_PACKAGE', `${task.id}: the ${builder.name} build produced no files${builder.name === 'make' ? ' in $(ARTIFACTS_DIR)' : ''}, so there is nothing to zip. Check that the build installs its output there.`);
     }
     reporter.status('zipping');
     await mkdir(path.dirname(task.output), { recursive: true });
@@ -112,11 +114,4 @@ export async function buildTask(task: Task, services: BuildServices, reporter: T
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-}
-
-/** Function code sits at the zip root; a layer's under the runtime's layer directory. */
-function sourcePrefix(task: Task, builder: Builder): string {
-  if (task.artifact.kind === 'function') return '';
-  const output = builder.output(task).packagePath;
-  return output ? path.posix.dirname(output) : '';
 }

@@ -1,12 +1,13 @@
-// copy: nothing to install; the source is packaged as it is, without a container.
+// copy: nothing to install; the source is packaged as it is (a layer's source is laid out by its
+// author, e.g. python/ or nodejs/node_modules/), without a container.
 import type { Builder } from './types.js';
 
 export const copyBuilder: Builder = {
   name: 'copy',
   needsContainer: false,
   installOnly: [],
-  check() {},
-  installCommands() { return []; },
-  output() { return { containerPath: '', packagePath: '' }; },
+  async prepare() {
+    return { commands: [], containerPath: '', packagePath: '', shipsSource: true, sourcePath: '' };
+  },
   keepOutput() { return true; },
 };

@@ -2,7 +2,7 @@
 // against the image's own Node headers. Ships production node_modules without build leftovers.
 import picomatch from 'picomatch';
 import { ConfigError } from '../errors.js';
-import { CONTAINER, type Builder } from './types.js';
+import { CONTAINER, topLevelFiles, type Builder } from './types.js';
 import { command } from './shell.js';
 
 const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json'];
@@ -21,24 +21,21 @@ export const npmBuilder: Builder = {
   needsContainer: true,
   installOnly: ['.npmrc'],
 
-  check(artifact, entries) {
-    const top = new Set(entries.filter((e) => !e.path.includes('/')).map((e) => e.path));
-    if (!LOCKFILES.some((f) => top.has(f))) {
+  async prepare(task, entries) {
+    const { artifact } = task;
+    if (!LOCKFILES.some((f) => topLevelFiles(entries).has(f))) {
       throw new ConfigError('LOCKFILE_MISSING',
         `Function "${artifact.name}": ${artifact.source} has package.json but no package-lock.json (or npm-shrinkwrap.json). ` +
         `lambda-pack installs exactly what the lockfile pins (npm ci). Create it with: cd ${artifact.source} && npm install --package-lock-only`,
         { file: `${artifact.source}/package-lock.json`, fix: 'npm install --package-lock-only' });
     }
-  },
-
-  installCommands() {
-    return [command(['npm', 'ci', '--omit=dev', '--no-audit', '--no-fund', '--foreground-scripts', '--loglevel=warn'])];
-  },
-
-  output(task) {
+    const layer = artifact.kind === 'layer';
     return {
+      commands: [command(['npm', 'ci', '--omit=dev', '--no-audit', '--no-fund', '--foreground-scripts', '--loglevel=warn'])],
       containerPath: `${CONTAINER.build}/node_modules`,
-      packagePath: task.artifact.kind === 'layer' ? 'nodejs/node_modules' : 'node_modules',
+      packagePath: layer ? 'nodejs/node_modules' : 'node_modules',
+      shipsSource: true,
+      sourcePath: layer ? 'nodejs' : '',
     };
   },
 

@@ -1,7 +1,6 @@
-// What a builder is: what to check in the source, what to send into the container, what to run
-// there, what to copy out and which build intermediates never ship.
+// What a builder is: which install to run in the container for a task, where its result lands in
+// the package, and which build intermediates never ship.
 import type { BuilderName } from '../config/schema.js';
-import type { ArtifactConfig } from '../config/types.js';
 import type { SourceEntry } from '../package/sources.js';
 import type { Task } from '../plan/types.js';
 
@@ -11,20 +10,38 @@ export const CONTAINER = {
   support: '/lambda-pack',
   caBundle: '/lambda-pack/extra-ca.pem',
   home: '/tmp/lambda-pack-home',
+  /** Where pip, cargo and make put what ships (make's ARTIFACTS_DIR). */
+  out: '/tmp/lambda-pack-out',
 } as const;
+
+export interface Install {
+  /** Shell lines (every argument already quoted) run in CONTAINER.build. */
+  readonly commands: readonly string[];
+  /** Container directory holding the result, copied out after the install. */
+  readonly containerPath: string;
+  /** Where that result lands in the zip ('' = root). */
+  readonly packagePath: string;
+  /** Whether the source tree ships too (npm: yes; make/cargo: only what the build produced). */
+  readonly shipsSource: boolean;
+  /** Where the source lands when it ships. */
+  readonly sourcePath: string;
+  /** Extra build-time environment. */
+  readonly env?: Readonly<Record<string, string>>;
+}
 
 export interface Builder {
   readonly name: BuilderName;
   /** Whether it runs an install in a container (false: the source is packaged as it is). */
   readonly needsContainer: boolean;
-  /** Checks the source before anything runs; throws ConfigError naming the file and the fix. */
-  check(artifact: ArtifactConfig, entries: readonly SourceEntry[]): void;
-  /** The shell commands (already quoted) that install the dependencies in CONTAINER.build. */
-  installCommands(task: Task): readonly string[];
-  /** Container directory holding the install's result, and where it lands in the package. */
-  output(task: Task): { readonly containerPath: string; readonly packagePath: string };
-  /** Whether a path of the copied-out tree (relative to its root) ships. */
-  keepOutput(relPath: string): boolean;
   /** Source paths (globs) used by the install but never packaged. */
   readonly installOnly: readonly string[];
+  /** Decides the install from the source; throws ConfigError (missing lockfile…) naming the file and fix. */
+  prepare(task: Task, entries: readonly SourceEntry[]): Promise<Install>;
+  /** Whether a path of the copied-out tree (relative to its root) ships. */
+  keepOutput(relPath: string): boolean;
+}
+
+/** Top-level file names of a source, for builders that look for manifests. */
+export function topLevelFiles(entries: readonly SourceEntry[]): Set<string> {
+  return new Set(entries.filter((e) => e.kind === 'file' && !e.path.includes('/')).map((e) => e.path));
 }

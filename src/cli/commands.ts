@@ -6,7 +6,7 @@ import { loadConfig } from '../config/load.js';
 import type { ProjectConfig } from '../config/types.js';
 import { connectEngine, type Engine } from '../docker/engine.js';
 import { ImageResolver } from '../docker/images.js';
-import { buildRecipe, recipeNames } from '../docker/recipes.js';
+import { buildRecipe, localRecipeNames } from '../docker/recipes.js';
 import { removeRunContainers } from '../docker/container.js';
 import { runPlan } from '../build/run.js';
 import { plan as makePlan } from '../plan/plan.js';
@@ -98,9 +98,10 @@ export async function buildCommand(names: string[], options: BuildOptions, io: I
 export async function imagesBuildCommand(options: { arch?: string; verbose?: boolean; host?: string }, io: IO): Promise<number> {
   const arch = parseArch(options.arch);
   const engine = await connectEngine({ address: options.host, env: io.env });
-  for (const name of recipeNames()) {
+  const resolver = new ImageResolver(engine, (line) => { if (options.verbose) io.stderr.write(`${line}\n`); });
+  for (const name of localRecipeNames()) {
     for (const archName of arch ? [arch] : ARCH_NAMES) {
-      const ref = await buildRecipe(engine, name, architecture(archName), (line) => { if (options.verbose) io.stderr.write(`${line}\n`); });
+      const ref = (await resolver.resolve({ kind: 'recipe', recipe: name, origin: 'local' }, architecture(archName))).ref;
       io.stderr.write(`${name} ${archName}: ${ref}\n`);
     }
   }

@@ -18,9 +18,6 @@ const FAMILY_BUILDERS: Record<Runtime['family'], readonly BuilderName[]> = {
   provided: ['cargo', 'make', 'copy'],
 };
 
-/** Builders this version of lambda-pack can run. */
-export const AVAILABLE_BUILDERS: readonly BuilderName[] = ['npm', 'copy'];
-
 const has = (dir: string, builder: Exclude<BuilderName, 'copy'>) => MARKERS[builder].some((f) => existsSync(path.join(dir, f)));
 
 export function inferBuilder(runtime: Runtime, source: string): BuilderName {
@@ -39,9 +36,6 @@ export function checkBuilderFits(builder: BuilderName, runtime: Runtime, source:
       problem: `the ${builder} builder${marker} cannot build a ${runtime.id} function.`,
       fix: `Use a runtime that fits (${builder === 'npm' ? 'nodejs*' : builder === 'pip' ? 'python3.*' : 'provided.al2023'}), or set "builder" to one of: ${FAMILY_BUILDERS[runtime.family].join(', ')}.`,
     };
-  }
-  if (!AVAILABLE_BUILDERS.includes(builder)) {
-    return { problem: `the ${builder} builder is not available in this version of lambda-pack.`, fix: `Available builders: ${AVAILABLE_BUILDERS.join(', ')}.` };
   }
   return undefined;
 }

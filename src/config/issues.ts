@@ -5,7 +5,7 @@ import { didYouMean } from './suggest.js';
 import { formatField, lineOf, type FieldPath } from './location.js';
 
 const KNOWN_KEYS: Record<string, readonly string[]> = {
-  '': ['outDir', 'architectures', 'concurrency', 'imageSet', 'images', 'certificates', 'docker', 'functions', 'layers'],
+  '': ['root', 'outDir', 'architectures', 'concurrency', 'imageSet', 'images', 'certificates', 'docker', 'functions', 'layers'],
   function: ['runtime', 'source', 'handler', 'builder', 'architectures', 'exclude', 'env', 'passEnv', 'image', 'layers', 'binary'],
   layer: ['runtimes', 'source', 'builder', 'architectures', 'exclude', 'env', 'passEnv', 'image'],
   docker: ['host', 'memory'],

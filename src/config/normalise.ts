@@ -11,7 +11,8 @@ import { where } from './issues.js';
 import type { RawConfig, RawFunction, RawLayer } from './schema.js';
 import type { ArtifactConfig, ProjectConfig } from './types.js';
 
-interface Context { readonly file: string; readonly text: string; readonly root: string }
+/** root bounds every path; relative paths are resolved from the config file's directory. */
+interface Context { readonly file: string; readonly text: string; readonly root: string; readonly dir: string }
 
 function fail(ctx: Context, code: string, field: FieldPath, problem: string, fix: string): never {
   throw new ConfigError(code, `${where(ctx.file, ctx.text, field)}: field "${formatField(field)}": ${problem} ${fix}`,
@@ -42,16 +43,16 @@ function lookupArchitectures(ctx: Context, names: readonly string[], field: Fiel
 
 /** Resolves a path from the config and insists it stays inside the project (symlinks resolved). */
 function projectPath(ctx: Context, value: string, field: FieldPath): string {
-  const absolute = path.resolve(ctx.root, value);
+  const absolute = path.resolve(ctx.dir, value);
   if (!existsSync(absolute)) {
     fail(ctx, 'SOURCE_NOT_FOUND', field, `the directory ${absolute} does not exist.`,
-      `Create it or correct the path (relative paths are resolved from ${ctx.root}).`);
+      `Create it or correct the path (relative paths are resolved from ${ctx.dir}).`);
   }
   const real = realpathSync(absolute);
   const realRoot = realpathSync(ctx.root);
   if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
     fail(ctx, 'SOURCE_OUTSIDE_PROJECT', field, `${value} resolves to ${real}, outside the project ${realRoot}.`,
-      'Keep sources inside the directory of the config file, so nothing outside the project can enter a zip.');
+      'Keep sources inside the project (the config file\'s directory, or "root" when set), so nothing outside it can enter a zip.');
   }
   if (!statSync(real).isDirectory()) fail(ctx, 'SOURCE_NOT_DIRECTORY', field, `${absolute} is not a directory.`, 'Point "source" at the function\'s directory.');
   try { accessSync(real, constants.R_OK | constants.X_OK); } catch {
@@ -73,9 +74,10 @@ function artifact(ctx: Context, raw: RawConfig, kind: 'function' | 'layer', name
     : [lookupRuntime(ctx, rawArtifact.runtime, at('runtime'))];
   const runtime = runtimes[0]!;
   const families = new Set(runtimes.map((r) => r.family));
-  if (families.size > 1) {
+  const languageBound = rawArtifact.builder === 'npm' || rawArtifact.builder === 'pip' || (!rawArtifact.builder && runtimes[0]!.family !== 'provided');
+  if (families.size > 1 && languageBound) {
     fail(ctx, 'MIXED_LAYER_RUNTIMES', at('runtimes'), `a layer's runtimes must share one language (found ${[...families].join(' and ')}).`,
-      'Split it into one layer per language.');
+      'Split it into one layer per language, or build it with make (native libraries serve every runtime).');
   }
   const source = projectPath(ctx, rawArtifact.source, at('source'));
   const builder = rawArtifact.builder ?? inferBuilder(runtime, source);
@@ -110,7 +112,7 @@ function certificates(ctx: Context, raw: RawConfig): string[] {
   if (raw.certificates === undefined) return [];
   if (raw.certificates === 'system') return systemCertificates(ctx);
   return raw.certificates.map((entry, i) => {
-    const absolute = path.resolve(ctx.root, entry);
+    const absolute = path.resolve(ctx.dir, entry);
     try { accessSync(absolute, constants.R_OK); } catch {
       fail(ctx, 'CERTIFICATE_NOT_FOUND', ['certificates', i], `${absolute} does not exist or cannot be read.`, 'Point it at a readable PEM file.');
     }
@@ -136,9 +138,19 @@ function checkLayerReferences(ctx: Context, artifacts: ArtifactConfig[]): void {
   }
 }
 
+function projectRoot(raw: RawConfig, source: { file: string; text: string }): string {
+  const dir = path.dirname(source.file);
+  if (!raw.root) return dir;
+  const root = path.resolve(dir, raw.root);
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    fail({ ...source, root: dir, dir }, 'ROOT_NOT_FOUND', ['root'], `${root} is not a directory.`, 'Point "root" at the directory that holds every source of this config.');
+  }
+  return root;
+}
+
 export function normalise(raw: RawConfig, source: { file: string; text: string }): ProjectConfig {
-  const root = path.dirname(source.file);
-  const ctx: Context = { ...source, root };
+  const root = projectRoot(raw, source);
+  const ctx: Context = { ...source, root, dir: path.dirname(source.file) };
   const functionNames = Object.keys(raw.functions ?? {});
   const layerNames = Object.keys(raw.layers ?? {});
   if (functionNames.length + layerNames.length === 0) {
@@ -159,7 +171,7 @@ export function normalise(raw: RawConfig, source: { file: string; text: string }
   return {
     file: source.file,
     root,
-    outDir: path.resolve(root, raw.outDir ?? 'dist'),
+    outDir: path.resolve(path.dirname(source.file), raw.outDir ?? 'dist'),
     concurrency: raw.concurrency,
     imageSet: raw.imageSet ?? 'official',
     certificates: certificates(ctx, raw),

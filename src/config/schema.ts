@@ -34,6 +34,8 @@ export const rawLayerSchema = z.strictObject({
 });
 
 export const rawConfigSchema = z.strictObject({
+  /** Directory that bounds every path of the config (default: the config file's directory). */
+  root: z.string().min(1).optional(),
   outDir: z.string().min(1).optional(),
   architectures: z.array(z.string()).min(1).optional(),
   concurrency: z.number().int().min(1).max(64).optional(),

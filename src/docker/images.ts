@@ -71,7 +71,7 @@ export class ImageResolver {
     let found = this.pending.get(key);
     if (!found) {
       found = choice.kind === 'recipe'
-        ? buildRecipe(this.engine, choice.recipe, arch, this.progress).then(async (ref) => resolveReference(this.engine, ref, arch, this.progress))
+        ? buildRecipe(this.engine, choice.recipe, arch, this.progress, (ref, baseArch) => resolveReference(this.engine, ref, baseArch, this.progress)).then(async (ref) => resolveReference(this.engine, ref, arch, this.progress))
         : resolveReference(this.engine, choice.ref, arch, this.progress);
       this.pending.set(key, found);
     }

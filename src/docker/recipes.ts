@@ -19,8 +19,10 @@ interface ContextPackage { readonly file: string; readonly spec: (arch: Architec
 interface Recipe {
   readonly dir: string;
   readonly repository: string;
-  /** The local image this recipe builds FROM (created by images/base/build-base.sh). */
+  /** The image this recipe builds FROM. */
   readonly base: (arch: Architecture) => string;
+  /** local: made by images/base/build-base.sh, never pulled; registry: resolved (pulled) like any image. */
+  readonly baseOrigin: 'local' | 'registry';
   readonly packages: readonly ContextPackage[];
 }
 
@@ -28,17 +30,26 @@ const NODE_22 = '22.23.3';
 const NPM_10 = '10.9.9';
 const debianBase = (arch: Architecture) => `lambda-pack-local/debian-base:bookworm-${arch.name}`;
 
+const officialProvided = (os: string) => (arch: Architecture) => `public.ecr.aws/sam/build-provided.${os}:latest-${arch.name}`;
+
 const RECIPES: Readonly<Record<string, Recipe>> = {
   'nodejs22.x': {
-    dir: 'nodejs',
-    repository: 'lambda-pack-local/nodejs22.x',
-    base: debianBase,
+    dir: 'nodejs', repository: 'lambda-pack-local/nodejs22.x', base: debianBase, baseOrigin: 'local',
     packages: [
       { file: 'node.tgz', spec: (arch) => `node-linux-${arch.nodeArch}@${NODE_22}` },
       { file: 'npm.tgz', spec: () => `npm@${NPM_10}` },
     ],
   },
+  'python3.11': { dir: 'python', repository: 'lambda-pack-local/python3.11', base: debianBase, baseOrigin: 'local', packages: [] },
+  'provided.al2023': { dir: 'provided', repository: 'lambda-pack-local/provided.al2023', base: debianBase, baseOrigin: 'local', packages: [] },
+  'rust-provided.al2023': { dir: 'provided-rust', repository: 'lambda-pack/rust-provided.al2023', base: officialProvided('al2023'), baseOrigin: 'registry', packages: [] },
+  'rust-provided.al2': { dir: 'provided-rust', repository: 'lambda-pack/rust-provided.al2', base: officialProvided('al2'), baseOrigin: 'registry', packages: [] },
 };
+
+/** Recipes that build offline, from the local Debian base (what `images build` makes). */
+export function localRecipeNames(): string[] {
+  return Object.keys(RECIPES).filter((name) => RECIPES[name]!.baseOrigin === 'local');
+}
 
 export function recipeNames(): string[] {
   return Object.keys(RECIPES);
@@ -84,12 +95,14 @@ function tarOf(files: readonly { name: string; content: Buffer }[]) {
 }
 
 /** Builds (or finds) the recipe's image for `arch`; returns its reference. */
-export async function buildRecipe(engine: Engine, name: string, arch: Architecture, progress: (line: string) => void): Promise<string> {
+export async function buildRecipe(engine: Engine, name: string, arch: Architecture, progress: (line: string) => void,
+  resolveBase: (ref: string, arch: Architecture) => Promise<{ id: string }>): Promise<string> {
   const recipe = RECIPES[name];
   if (!recipe) throw new ExternalError('RECIPE_UNKNOWN', `No image recipe named ${name}. Known recipes: ${recipeNames().join(', ')}.`);
   const baseRef = recipe.base(arch);
   let baseId: string;
-  try { baseId = (await engine.docker.getImage(baseRef).inspect()).Id; } catch (error) {
+  if (recipe.baseOrigin === 'registry') baseId = (await resolveBase(baseRef, arch)).id;
+  else try { baseId = (await engine.docker.getImage(baseRef).inspect()).Id; } catch (error) {
     throw new ExternalError('RECIPE_BASE_MISSING',
       `The local base image ${baseRef} is not on the engine at ${engine.address}, so the offline ${name} image cannot be built. ` +
       `Create it with: bash images/base/build-base.sh ${arch.name} (or run bash scripts/setup-machine.sh).`, {}, { cause: error });

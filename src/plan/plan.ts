@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.js';
 import { defaultBuildImage, type Architecture, type ArchName } from '../runtimes.js';
 import { didYouMean } from '../config/suggest.js';
 import type { ArtifactConfig, ProjectConfig } from '../config/types.js';
-import { recipeFor } from './recipes.js';
+import { officialRecipeFor, recipeFor } from './recipes.js';
 import type { ImageChoice, Plan, Task } from './types.js';
 
 export interface Selection {
@@ -29,6 +29,8 @@ export function chooseImage(config: ProjectConfig, artifact: ArtifactConfig, arc
     }
     return { kind: 'recipe', recipe, origin: 'local' };
   }
+  const official = officialRecipeFor(artifact.runtime, artifact.builder);
+  if (official) return { kind: 'recipe', recipe: official, origin: 'official' };
   return { kind: 'reference', ref: defaultBuildImage(artifact.runtime, arch), origin: 'official' };
 }
 

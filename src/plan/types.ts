@@ -5,7 +5,7 @@ import type { Architecture } from '../runtimes.js';
 /** Where a task's build image comes from. The reference of a recipe image is known only once its base is. */
 export type ImageChoice =
   | { readonly kind: 'reference'; readonly ref: string; readonly origin: 'config' | 'official' }
-  | { readonly kind: 'recipe'; readonly recipe: string; readonly origin: 'local' };
+  | { readonly kind: 'recipe'; readonly recipe: string; readonly origin: 'local' | 'official' };
 
 export interface Task {
   /** `<name>-<arch>`: unique in a plan, names the zip. */

@@ -1,0 +1,55 @@
+// pip: installs requirements.txt (or a PEP 621 project) with the runtime's own interpreter in the
+// target-architecture container, compiling sdists there. Ships site-packages without bytecode.
+import { access, constants } from 'node:fs/promises';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import { ConfigError } from '../errors.js';
+import { CONTAINER, topLevelFiles, type Builder } from './types.js';
+import { command, quote } from './shell.js';
+
+const JUNK = picomatch(['**/__pycache__/**', '**/__pycache__', '**/*.pyc', '**/*.pyo', 'bin/**', 'bin'], { dot: true });
+
+export const pipBuilder: Builder = {
+  name: 'pip',
+  needsContainer: true,
+  installOnly: ['pip.conf', 'requirements.txt', 'pyproject.toml'],
+
+  async prepare(task, entries) {
+    const { artifact } = task;
+    const files = topLevelFiles(entries);
+    const python = `python${artifact.runtime.python![0]}.${artifact.runtime.python![1]}`;
+    const requirements = files.has('requirements.txt');
+    if (!requirements && !files.has('pyproject.toml')) {
+      throw new ConfigError('REQUIREMENTS_MISSING',
+        `Function "${artifact.name}": ${artifact.source} has neither requirements.txt nor pyproject.toml, so pip has nothing to install. ` +
+        `Add a requirements.txt (it may be empty), or set builder: copy for a function without dependencies.`,
+        { file: `${artifact.source}/requirements.txt`, fix: 'add requirements.txt' });
+    }
+    const manifest = path.join(artifact.source, requirements ? 'requirements.txt' : 'pyproject.toml');
+    await access(manifest, constants.R_OK).catch((error: unknown) => {
+      throw new ConfigError('REQUIREMENTS_UNREADABLE', `Function "${artifact.name}": ${manifest} cannot be read (${(error as NodeJS.ErrnoException).code}). Fix its permissions (chmod a+r).`, { file: manifest }, { cause: error });
+    });
+    const layer = artifact.kind === 'layer';
+    const target = requirements ? ['-r', 'requirements.txt'] : ['.'];
+    return {
+      commands: [
+        `command -v ${python} >/dev/null || { echo "lambda-pack: ${python} is not in this image; use an image made for ${artifact.runtime.id}" >&2; exit 127; }`,
+        // A pip.conf in the function directory configures the install (private index) and never ships.
+        'if [ -f pip.conf ]; then export PIP_CONFIG_FILE="$PWD/pip.conf"; fi',
+        `mkdir -p ${quote(CONTAINER.out)}`,
+        command([python, '-m', 'pip', 'install', '--no-compile', '--no-warn-script-location', '--disable-pip-version-check',
+          '--progress-bar', 'off', '--target', CONTAINER.out, ...target]),
+      ],
+      containerPath: CONTAINER.out,
+      packagePath: layer ? 'python' : '',
+      // A requirements.txt function ships its code beside its dependencies; a pyproject project is
+      // itself installed, so its source would ship twice.
+      shipsSource: requirements && !layer,
+      sourcePath: '',
+    };
+  },
+
+  keepOutput(relPath) {
+    return !JUNK(relPath);
+  },
+};
