@@ -52,11 +52,11 @@ async function install(task: Task, builder: Builder, plan: Install, entries: rea
     name: `lambda-pack-${services.runId}-${task.id}`,
   }, { runId: services.runId, signal: services.signal, onLog: (line) => reporter.log(line) }, async (finished) => {
     if (finished.oomKilled) {
-      throw new ExternalError('BUILD_OOM', `${task.id}: the ${builder.name} install ran out of memory (OOM-killed) in ${image.ref}. Raise docker.memory in the config or the engine's memory limit.`,
+      throw new ExternalError('BUILD_OOM', `${task.id}: the ${builder.name} build step ran out of memory (OOM-killed) in ${image.ref}. Raise docker.memory in the config or the engine's memory limit.`,
         { exitCode: finished.exitCode, logTail: finished.logTail.join('\n') });
     }
     if (finished.exitCode !== 0) {
-      throw new ExternalError('BUILD_FAILED', `${task.id}: the ${builder.name} install failed with exit code ${finished.exitCode} in ${image.ref}.`,
+      throw new ExternalError('BUILD_FAILED', `${task.id}: the ${builder.name} build step failed with exit code ${finished.exitCode} in ${image.ref}.`,
         { exitCode: finished.exitCode, logTail: finished.logTail.join('\n') });
     }
     reporter.status('copying results out');

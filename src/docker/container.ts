@@ -40,6 +40,31 @@ export interface FinishedContainer {
 }
 
 const TAIL_LINES = 40;
+const ERROR_LINES = 20;
+const ERROR_LINE = /\berror\b|\berror\[|fatal:|undefined reference/i;
+
+/** Keeps the last lines of a log, and the error lines before them that a long tail would push out. */
+export class LogTail {
+  private readonly tail: string[] = [];
+  private readonly errors: { index: number; line: string }[] = [];
+  private count = 0;
+
+  add(line: string): void {
+    this.tail.push(line);
+    if (this.tail.length > TAIL_LINES) this.tail.shift();
+    if (ERROR_LINE.test(line)) {
+      this.errors.push({ index: this.count, line });
+      if (this.errors.length > ERROR_LINES) this.errors.shift();
+    }
+    this.count++;
+  }
+
+  lines(): string[] {
+    const firstInTail = this.count - this.tail.length;
+    const earlier = this.errors.filter((e) => e.index < firstInTail).map((e) => e.line);
+    return earlier.length > 0 ? [...earlier, '…', ...this.tail] : [...this.tail];
+  }
+}
 
 function toEnv(env: Readonly<Record<string, string>>): string[] {
   return Object.keys(env).sort().map((k) => `${k}=${env[k]}`);
@@ -76,7 +101,7 @@ export async function withContainer<T>(engine: Engine, spec: ContainerSpec, hook
       platform: spec.arch.dockerPlatform,
     } as Docker.ContainerCreateOptions);
     for (const input of spec.inputs) await container.putArchive(input.tar(), { path: input.dir });
-    const logTail: string[] = [];
+    const logTail = new LogTail();
     const stream = await container.attach({ stream: true, stdout: true, stderr: true });
     const lines = new PassThrough();
     docker.modem.demuxStream(stream, lines, lines);
@@ -84,19 +109,19 @@ export async function withContainer<T>(engine: Engine, spec: ContainerSpec, hook
     lines.on('data', (chunk: Buffer) => {
       const parts = (partial + chunk.toString('utf8')).split(/\r?\n/);
       partial = parts.pop() ?? '';
-      for (const line of parts) { logTail.push(line); if (logTail.length > TAIL_LINES) logTail.shift(); hooks.onLog?.(line); }
+      for (const line of parts) { logTail.add(line); hooks.onLog?.(line); }
     });
     await container.start();
     const result = await container.wait() as { StatusCode: number };
     (stream as unknown as { destroy?: () => void }).destroy?.();
-    if (partial) { logTail.push(partial); hooks.onLog?.(partial); }
+    if (partial) { logTail.add(partial); hooks.onLog?.(partial); }
     if (hooks.signal?.aborted) throw new InterruptedError(hooks.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
     const state = (await container.inspect()).State;
     const running = container;
     return await use({
       exitCode: result.StatusCode,
       oomKilled: state.OOMKilled,
-      logTail,
+      logTail: logTail.lines(),
       copyOut: async (containerPath) => await running.getArchive({ path: containerPath }) as unknown as Readable,
     });
   } catch (error) {
