@@ -38,12 +38,15 @@ export type ZipSpecEntry =
 
 let scratch: string | undefined;
 let counter = 0;
+let python: string | undefined;
 
 /** Writes a zip with exactly these entries and returns its path. */
 export function makeZip(entries: ZipSpecEntry[], name = 'test.zip'): string {
   scratch ??= mkdtempSync(join(tmpdir(), 'lambda-pack-verify-'));
   const zip = join(scratch, `${++counter}-${name}`);
-  execFileSync('python3', [join(here, 'make-zip.py')], { input: JSON.stringify({ zip, entries }) });
+  // Resolve the interpreter once: version-manager shims (pyenv) cost a few hundred ms per call.
+  python ??= execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+  execFileSync(python, ['-S', '-E', join(here, 'make-zip.py')], { input: JSON.stringify({ zip, entries }) });
   return zip;
 }
 

@@ -10,7 +10,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${LAMBDA_PACK_CORPUS_CACHE:-$here/.cache}
 corpus=$cache/corpus
-stamp=$corpus/.complete-v1
+stamp=$corpus/.complete-v2
 say() { printf '[verify-corpus] %s\n' "$*" >&2; }
 
 # name@version → directory under corpus/npm (pinned, so the tests see the same bytes every time)
@@ -27,6 +27,8 @@ npm_packages=(
 deb_packages=(tree python3-yaml libyaml-0-2 python3-cryptography)
 deb_releases=(bookworm trixie)
 deb_arches=(amd64 arm64)
+# One 32-bit binary too: "package arch release".
+deb_extra=("tree i386 bookworm")
 
 mkdir -p "$cache"
 exec 9>"$cache/.lock"
@@ -57,33 +59,43 @@ fetch_debs() {
   mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$apt/etc/sources.list.d" "$apt/etc/preferences.d"
   : >"$apt/etc/sources.list"
   for release in "${deb_releases[@]}"; do
-    echo "deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $release main" >>"$apt/etc/sources.list"
+    local arches=amd64,arm64
+    [ "$release" = bookworm ] && arches=$arches,i386  # only deb_extra needs i386
+    echo "deb [arch=$arches signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $release main" >>"$apt/etc/sources.list"
   done
   local opts=(
     -o "Dir::Etc::SourceList=$apt/etc/sources.list" -o "Dir::Etc::SourceParts=$apt/etc/sources.list.d"
     -o "Dir::Etc::Preferences=$apt/etc/preferences" -o "Dir::Etc::PreferencesParts=$apt/etc/preferences.d"
     -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
-    -o "APT::Architectures::=amd64" -o "APT::Architectures::=arm64"
+    -o "APT::Architectures::=amd64" -o "APT::Architectures::=arm64" -o "APT::Architectures::=i386"
     -o Debug::NoLocking=1 -o APT::Sandbox::User=root -q
   )
-  local updated=
+  local updated= wanted=()
   for release in "${deb_releases[@]}"; do
     for arch in "${deb_arches[@]}"; do
-      local debs=$cache/deb/$release/$arch
-      mkdir -p "$debs"
-      for pkg in "${deb_packages[@]}"; do
-        local target=$corpus/deb/$release/$arch/$pkg
-        [ -d "$target" ] && continue
-        if ! ls "$debs/${pkg}_"*.deb >/dev/null 2>&1; then
-          if [ -z "$updated" ]; then say "apt-get update (private lists for ${deb_releases[*]}, amd64+arm64)"; apt-get "${opts[@]}" update >/dev/null; updated=1; fi
-          say "apt-get download $pkg:$arch/$release"
-          (cd "$debs" && apt-get "${opts[@]}" download "$pkg:$arch/$release" >/dev/null 2>&1)
-        fi
-        rm -rf "$target.partial" && mkdir -p "$target.partial"
-        dpkg-deb -x "$debs/${pkg}_"*.deb "$target.partial"
-        mv "$target.partial" "$target"
-      done
+      for pkg in "${deb_packages[@]}"; do wanted+=("$pkg $arch $release"); done
     done
+  done
+  wanted+=("${deb_extra[@]}")
+  for item in "${wanted[@]}"; do
+    local pkg arch release
+    read -r pkg arch release <<<"$item"
+    local debs=$cache/deb/$release/$arch target=$corpus/deb/$release/$arch/$pkg
+    [ -d "$target" ] && continue
+    mkdir -p "$debs"
+    if ! ls "$debs/${pkg}_"*.deb >/dev/null 2>&1; then
+      if [ -z "$updated" ]; then
+        say "apt-get update (private lists: ${deb_releases[*]})"
+        # A mirror mid-sync fails an index now and then; a retry a little later gets a consistent one.
+        for attempt in 1 2 3; do apt-get "${opts[@]}" update >/dev/null && break; [ $attempt = 3 ] && exit 1; sleep 10; done
+        updated=1
+      fi
+      say "apt-get download $pkg:$arch/$release"
+      (cd "$debs" && apt-get "${opts[@]}" download "$pkg:$arch/$release" >/dev/null)
+    fi
+    rm -rf "$target.partial" && mkdir -p "$target.partial"
+    dpkg-deb -x "$debs/${pkg}_"*.deb "$target.partial"
+    mv "$target.partial" "$target"
   done
 }
 

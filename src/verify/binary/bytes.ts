@@ -10,6 +10,14 @@ export class OutOfRange extends Error {
   }
 }
 
+/** A header field holds a value no real file has. */
+export class Malformed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Malformed';
+  }
+}
+
 /** The bytes exist in the file but are beyond the loaded prefix. */
 export class NeedMore extends Error {
   constructor(readonly end: number) {
@@ -22,7 +30,7 @@ export class ByteView {
   constructor(readonly bytes: Buffer, readonly total: number, public littleEndian = true) {}
 
   check(offset: number, length: number): void {
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) throw new OutOfRange(offset, 'invalid offset');
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) throw new Malformed(`invalid offset ${offset}`);
     const end = offset + length;
     if (end > this.total) throw new OutOfRange(end);
     if (end > this.bytes.length) throw new NeedMore(end);
@@ -47,7 +55,7 @@ export class ByteView {
   u64(offset: number): number {
     this.check(offset, 8);
     const value = this.littleEndian ? this.bytes.readBigUInt64LE(offset) : this.bytes.readBigUInt64BE(offset);
-    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new OutOfRange(Number.MAX_SAFE_INTEGER, 'value out of range');
+    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new Malformed(`value 0x${value.toString(16)} out of range`);
     return Number(value);
   }
 

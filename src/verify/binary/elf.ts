@@ -3,7 +3,7 @@
 // Works from program headers and dynamic tags (section headers only as a fallback), so a large
 // binary is usually parsed from its first few pages. Every count and offset is bounded; a part that
 // cannot be read becomes a `problem` and the rest is still returned.
-import { ByteView, NeedMore, OutOfRange } from './bytes.js';
+import { ByteView, Malformed, NeedMore } from './bytes.js';
 
 export interface ElfSymbol {
   readonly name: string;
@@ -60,12 +60,12 @@ export function isElf(head: Buffer): boolean {
 
 /**
  * Parses an ELF file. Throws NeedMore when a needed byte lies beyond the loaded prefix, and
- * OutOfRange only when not even the file header can be read.
+ * OutOfRange or Malformed only when not even the file header can be read.
  */
 export function parseElf(view: ByteView): ElfFile {
   const bitsByte = view.u8(4);
   const dataByte = view.u8(5);
-  if ((bitsByte !== 1 && bitsByte !== 2) || (dataByte !== 1 && dataByte !== 2)) throw new OutOfRange(6, `invalid ELF class ${bitsByte} / data ${dataByte}`);
+  if ((bitsByte !== 1 && bitsByte !== 2) || (dataByte !== 1 && dataByte !== 2)) throw new Malformed(`invalid ELF class ${bitsByte} / data ${dataByte}`);
   const bits = bitsByte === 1 ? 32 : 64;
   view.littleEndian = dataByte === 1;
   const is64 = bits === 64;
@@ -97,7 +97,7 @@ export function parseElf(view: ByteView): ElfFile {
   let interpreter: string | undefined;
   attempt('program headers', () => {
     if (header.phnum === 0) return;
-    if (header.phnum > MAX_HEADERS || header.phentsize < (is64 ? 56 : 32)) throw new OutOfRange(header.phoff, `implausible program header table (${header.phnum} × ${header.phentsize})`);
+    if (header.phnum > MAX_HEADERS || header.phentsize < (is64 ? 56 : 32)) throw new Malformed(`implausible program header table (${header.phnum} × ${header.phentsize})`);
     view.check(header.phoff, header.phnum * header.phentsize);
     for (let i = 0; i < header.phnum; i++) {
       const at = header.phoff + i * header.phentsize;
@@ -114,7 +114,7 @@ export function parseElf(view: ByteView): ElfFile {
   const tags = dynamic ? attempt('dynamic section', () => readDynamic(view, dynamic!, is64)) ?? [] : [];
   const toOffset = (vaddr: number): number => {
     for (const s of segments) if (vaddr >= s.vaddr && vaddr < s.vaddr + s.filesz) return s.offset + (vaddr - s.vaddr);
-    throw new OutOfRange(vaddr, `address 0x${vaddr.toString(16)} is in no loaded segment`);
+    throw new Malformed(`address 0x${vaddr.toString(16)} is in no loaded segment`);
   };
   const first = (tag: number): number | undefined => tags.find(([t]) => t === tag)?.[1];
   const all = (tag: number): number[] => tags.filter(([t]) => t === tag).map(([, v]) => v);
@@ -122,8 +122,8 @@ export function parseElf(view: ByteView): ElfFile {
   const strtabAddress = first(DT.STRTAB);
   const strtab = strtabAddress === undefined ? undefined : attempt('string table', () => ({ offset: toOffset(strtabAddress), size: first(DT.STRSZ) ?? view.total }));
   const str = (index: number): string => {
-    if (!strtab) throw new OutOfRange(0, 'no string table');
-    if (index >= strtab.size) throw new OutOfRange(strtab.offset + index, 'string index');
+    if (!strtab) throw new Malformed('no string table');
+    if (index >= strtab.size) throw new Malformed(`string index ${index} beyond the string table`);
     return view.cstring(strtab.offset + index, 4096, strtab.offset + strtab.size);
   };
   const strings = (tag: number, what: string): string[] =>
@@ -208,7 +208,7 @@ function readSymbols(view: ByteView, context: SymbolContext): ElfSymbol[] {
   const symtabAddress = tags.first(DT.SYMTAB);
   if (symtabAddress === undefined) return [];
   const entrySize = tags.first(DT.SYMENT) ?? (is64 ? 24 : 16);
-  if (entrySize < (is64 ? 24 : 16) || entrySize > 256) throw new OutOfRange(0, `implausible symbol size ${entrySize}`);
+  if (entrySize < (is64 ? 24 : 16) || entrySize > 256) throw new Malformed(`implausible symbol size ${entrySize}`);
   const table = toOffset(symtabAddress);
   const count = Math.min(symbolCount(view, context), MAX_SYMBOLS);
   view.check(table, count * entrySize);
@@ -249,7 +249,7 @@ function gnuHashCount(view: ByteView, at: number, is64: boolean): number {
   const buckets = view.u32(at);
   const symbolOffset = view.u32(at + 4);
   const bloomWords = view.u32(at + 8);
-  if (buckets > 1 << 24 || bloomWords > 1 << 24) throw new OutOfRange(at, 'implausible GNU hash table');
+  if (buckets > 1 << 24 || bloomWords > 1 << 24) throw new Malformed('implausible GNU hash table');
   const bucketStart = at + 16 + bloomWords * (is64 ? 8 : 4);
   view.check(bucketStart, buckets * 4);
   let last = 0;
@@ -259,5 +259,5 @@ function gnuHashCount(view: ByteView, at: number, is64: boolean): number {
   for (let index = last; index - last < MAX_SYMBOLS; index++) {
     if (view.u32(chains + (index - symbolOffset) * 4) & 1) return index + 1;
   }
-  throw new OutOfRange(chains, 'unterminated GNU hash chain');
+  throw new Malformed('unterminated GNU hash chain');
 }

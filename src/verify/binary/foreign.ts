@@ -1,6 +1,6 @@
 // Recognises the native formats that never load on Linux: Mach-O (thin and fat) and PE.
 // Reads only their headers, enough to say in a finding what the file was built for.
-import { ByteView, OutOfRange } from './bytes.js';
+import { ByteView, Malformed } from './bytes.js';
 
 export interface MachOFile {
   readonly format: 'macho';
@@ -56,7 +56,7 @@ export function parseMachO(view: ByteView): MachOFile {
     return { format: 'macho', fat: false, architectures: [cpuName(view.u32(4))], fileType: view.u32(12) };
   }
   const count = view.u32(4);
-  if ((magic !== FAT_MAGIC && magic !== FAT_MAGIC_64) || count === 0 || count > MAX_FAT_ARCHES) throw new OutOfRange(0, 'not a Mach-O file');
+  if ((magic !== FAT_MAGIC && magic !== FAT_MAGIC_64) || count === 0 || count > MAX_FAT_ARCHES) throw new Malformed('not a Mach-O file');
   const stride = magic === FAT_MAGIC_64 ? 32 : 20;
   const architectures: string[] = [];
   for (let i = 0; i < count; i++) architectures.push(cpuName(view.u32(8 + i * stride)));

@@ -31,7 +31,8 @@ export function sniff(head: Buffer): Candidate | undefined {
 export function readBinary(head: Buffer, total: number, load: (length: number) => Buffer): BinaryReading {
   const candidate = sniff(head);
   if (!candidate) return { kind: 'other' };
-  let length = Math.min(total, FIRST_PREFIX);
+  // Mach-O and PE headers sit in the first kilobytes; ELF needs its program headers first, then jumps.
+  let length = Math.min(total, candidate === 'ELF' ? FIRST_PREFIX : 4096);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     try {
       const view = new ByteView(load(length), total);

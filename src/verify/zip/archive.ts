@@ -2,6 +2,7 @@
 // Reads only what is asked for: the central directory, then per entry a bounded prefix.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { constants, inflateRawSync } from 'node:zlib';
+import { inflateHead } from './head-inflate.js';
 import { EOCD_SEARCH_BYTES, locateCentralDirectory, parseCentralDirectory, ZipFormatError, type ZipEntry } from './central-directory.js';
 
 export { ZipFormatError, type ZipEntry } from './central-directory.js';
@@ -17,11 +18,15 @@ export class EntryReadError extends Error {
 const LOCAL_SIGNATURE = 0x04034b50;
 const STORED = 0;
 const DEFLATED = 8;
-/** Bytes read at once around a local header: header, name, extra and the start of the data. */
+/** Up to this many leading bytes are decoded in JavaScript, sparing a zlib stream per entry. */
+const HEAD_INFLATE_LIMIT = 4096;
+/** Bytes looked at around a local header: header, name, extra and the start of the data. */
 const LOCAL_WINDOW = 2048;
+const READ_BLOCK = 256 * 1024;
 
 export class ZipArchive {
   private readonly dataStarts = new Map<ZipEntry, number>();
+  private block: { offset: number; bytes: Buffer } | undefined;
 
   private constructor(readonly path: string, private fd: number | undefined, readonly size: number, readonly entries: readonly ZipEntry[]) {}
 
@@ -58,6 +63,11 @@ export class ZipArchive {
     const window = this.localWindow(entry);
     if (entry.method === STORED) return this.compressedSlice(entry, window, Math.min(wanted, entry.compressedSize));
     if (entry.method !== DEFLATED) throw new EntryReadError(entry.name, `compression method ${entry.method} is not supported`);
+    // Whole reads go through zlib, which also checks that the stream ends at the declared size.
+    if (wanted <= HEAD_INFLATE_LIMIT && wanted < entry.uncompressedSize) {
+      const head = inflateHead(this.compressedSlice(entry, window, wanted + 1024), wanted);
+      if (head && head.length === wanted) return head;
+    }
     return this.inflatePrefix(entry, window, wanted);
   }
 
@@ -73,7 +83,8 @@ export class ZipArchive {
     const limit = whole ? entry.uncompressedSize : Math.min(entry.uncompressedSize, wanted * 2 + 65_536);
     let low = 0;
     let high = entry.compressedSize + 1;
-    let take = whole ? entry.compressedSize : Math.min(entry.compressedSize, wanted + 4096);
+    // A small head (magic bytes) usually decodes from a few hundred compressed bytes; grow if not.
+    let take = whole ? entry.compressedSize : Math.min(entry.compressedSize, wanted + 512);
     for (let attempt = 0; attempt < 64; attempt++) {
       const compressed = this.compressedSlice(entry, window, take);
       let out: Buffer;
@@ -103,8 +114,7 @@ export class ZipArchive {
   private localWindow(entry: ZipEntry): { start: number; bytes: Buffer } {
     const known = this.dataStarts.get(entry);
     if (known !== undefined) return { start: known, bytes: Buffer.alloc(0) };
-    const fd = this.requireOpen();
-    const header = readUpTo(fd, entry.localHeaderOffset, LOCAL_WINDOW + entry.name.length, this.size);
+    const header = this.readRange(entry.localHeaderOffset, Math.min(LOCAL_WINDOW + entry.name.length, this.size - entry.localHeaderOffset));
     if (header.length < 30 || header.readUInt32LE(0) !== LOCAL_SIGNATURE) throw new EntryReadError(entry.name, 'local header missing or corrupt');
     const start = entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
     if (start + entry.compressedSize > this.size) throw new EntryReadError(entry.name, 'entry data runs past the end of the file');
@@ -115,7 +125,22 @@ export class ZipArchive {
   private compressedSlice(entry: ZipEntry, window: { start: number; bytes: Buffer }, length: number): Buffer {
     const bounded = Math.min(length, entry.compressedSize);
     if (bounded <= window.bytes.length) return window.bytes.subarray(0, bounded);
-    return readExactly(this.requireOpen(), window.start, bounded, this.size);
+    return this.readRange(window.start, bounded);
+  }
+
+  /**
+   * Bytes of the file. Small reads are served from one cached block: entries are usually stored in
+   * order, so the headers and heads of many small files come from a single read.
+   */
+  private readRange(offset: number, length: number): Buffer {
+    if (offset < 0 || offset + length > this.size) throw new ZipFormatError(`read of ${length} bytes at ${offset} is outside the file`);
+    const block = this.block;
+    if (block && offset >= block.offset && offset + length <= block.offset + block.bytes.length) {
+      return block.bytes.subarray(offset - block.offset, offset - block.offset + length);
+    }
+    if (length > READ_BLOCK / 4) return readExactly(this.requireOpen(), offset, length, this.size);
+    this.block = { offset, bytes: readUpTo(this.requireOpen(), offset, READ_BLOCK, this.size) };
+    return this.block.bytes.subarray(0, length);
   }
 
   private requireOpen(): number {

@@ -1,0 +1,68 @@
+// `lambda-pack verify <zip…>`: validates the arguments (bad usage throws ConfigError), verifies each
+// zip and writes the report: JSON to stdout with --json, human text to stderr otherwise.
+import { accessSync, constants, statSync } from 'node:fs';
+import { ConfigError } from '../errors.js';
+import { ARCH_NAMES, architecture, findRuntime, isArchName, RUNTIME_IDS } from '../runtimes.js';
+import { verifyZip, type VerifyResult } from './index.js';
+import { renderHuman, renderJson } from './report.js';
+import { ZipFormatError } from './zip/archive.js';
+
+export interface VerifyCommandOptions {
+  runtime: string;
+  arch: string;
+  layer?: boolean;
+  handler?: string;
+  /** Comma-separated layer zip paths. */
+  layers?: string;
+  json?: boolean;
+}
+
+export interface VerifyCommandIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/** Returns the exit code: 1 when any zip has an error finding, else 0. */
+export async function verifyCommand(zips: string[], opts: VerifyCommandOptions, io: VerifyCommandIo): Promise<number> {
+  const rt = findRuntime(opts.runtime);
+  if (!rt) {
+    throw new ConfigError('UNKNOWN_RUNTIME', `unknown runtime "${opts.runtime}"; valid runtimes: ${RUNTIME_IDS.join(', ')}`, { field: '--runtime', fix: `pass one of ${RUNTIME_IDS.join(', ')}` });
+  }
+  if (!isArchName(opts.arch)) {
+    throw new ConfigError('UNKNOWN_ARCH', `unknown architecture "${opts.arch}"; valid: ${ARCH_NAMES.join(', ')}`, { field: '--arch', fix: `pass --arch ${ARCH_NAMES.join(' or --arch ')}` });
+  }
+  if (zips.length === 0) throw new ConfigError('NO_ZIP', 'no zip file given', { fix: 'lambda-pack verify <zip…> --runtime ID --arch ARCH' });
+  const layers = (opts.layers ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
+  for (const path of [...zips, ...layers]) requireReadableFile(path);
+
+  const results: VerifyResult[] = [];
+  for (const zip of zips) {
+    results.push(await verifyOrExplain(zip, { runtime: rt, arch: architecture(opts.arch), layer: opts.layer, handler: opts.handler, layers }));
+  }
+  if (opts.json) io.stdout.write(renderJson(results));
+  else io.stderr.write(renderHuman(results));
+  return results.some((r) => !r.ok) ? 1 : 0;
+}
+
+async function verifyOrExplain(zip: string, options: Parameters<typeof verifyZip>[1]): Promise<VerifyResult> {
+  try {
+    return await verifyZip(zip, options);
+  } catch (error) {
+    if (!(error instanceof ZipFormatError)) throw error;
+    const which = options.layers?.length ? `${zip} or one of its layers (${options.layers.join(', ')})` : zip;
+    throw new ConfigError('NOT_A_ZIP', `${which} is not a readable zip file: ${error.message}`, { file: zip, fix: 'pass the path of a .zip built by lambda-pack, sam, zip or any zip tool' }, { cause: error });
+  }
+}
+
+function requireReadableFile(path: string): void {
+  let isFile: boolean;
+  try {
+    isFile = statSync(path).isFile();
+    accessSync(path, constants.R_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ConfigError('ZIP_NOT_FOUND', `${path}: no such file`, { file: path, fix: 'check the path of the zip' }, { cause: error });
+    throw new ConfigError('ZIP_UNREADABLE', `${path}: cannot be read (${code ?? (error as Error).message})`, { file: path, fix: 'check the file\'s permissions' }, { cause: error });
+  }
+  if (!isFile) throw new ConfigError('NOT_A_ZIP', `${path} is not a file`, { file: path, fix: 'pass the path of a .zip file' });
+}

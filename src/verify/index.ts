@@ -1,0 +1,98 @@
+// Verifies that a Lambda zip (function or layer) will load on its runtime and architecture:
+// native binaries, ABIs, shared libraries, entry point, handler, permissions, paths and sizes.
+import { basename } from 'node:path';
+import type { Architecture, Runtime } from '../runtimes.js';
+import { checkBinaries } from './checks/binaries.js';
+import type { Check, CheckContext, LayerPackage } from './checks/context.js';
+import { checkBootstrap, checkLayerExecutables } from './checks/entrypoint.js';
+import { checkHandler } from './checks/handler.js';
+import { checkLayerPaths } from './checks/layer-paths.js';
+import { checkNodePrebuilds } from './checks/node-prebuilds.js';
+import { checkPaths, checkReadable } from './checks/paths.js';
+import { checkPythonAbi } from './checks/python-abi.js';
+import { checkSharedLibraries } from './checks/shared-libraries.js';
+import { checkSizes } from './checks/size.js';
+import { settleFindings, type Finding } from './findings.js';
+import { inspectZip, readText } from './inspect.js';
+import { FUNCTION_ROOT, LAYER_ROOT, LambdaFilesystem } from './package-tree.js';
+import { unusedOnLambda } from './unused-binaries.js';
+import { ZipArchive } from './zip/archive.js';
+
+export { CODES, type Finding, type FindingCode, type Severity } from './findings.js';
+export { ZipFormatError } from './zip/archive.js';
+
+export interface VerifyOptions {
+  runtime: Runtime;
+  arch: Architecture;
+  /** The zip is a layer: checked at layer paths, no bootstrap or handler checks. */
+  layer?: boolean;
+  /** e.g. 'index.handler', 'app.handler', 'pkg/mod.fn'. */
+  handler?: string;
+  /** Paths of the layer zips the function uses (for shared libraries, bootstrap and total size). */
+  layers?: string[];
+  /** Reserved for a later SECRET_FILE check; accepted and ignored for now. */
+  allowSecrets?: string[];
+}
+
+export interface VerifyResult {
+  zip: string;
+  runtime: string;
+  arch: string;
+  ok: boolean;
+  findings: Finding[];
+  unzippedBytes: number;
+  zippedBytes: number;
+}
+
+const CHECKS: readonly Check[] = [
+  checkPaths, checkReadable, checkSizes, checkBootstrap, checkLayerExecutables, checkHandler,
+  checkBinaries, checkSharedLibraries, checkPythonAbi, checkNodePrebuilds, checkLayerPaths,
+];
+
+/** Verifies one zip. Throws ZipFormatError when the file is not a readable zip. */
+export async function verifyZip(zipPath: string, options: VerifyOptions): Promise<VerifyResult> {
+  const layers = await Promise.all((options.layers ?? []).map(inspectLayer));
+  const archive = ZipArchive.open(zipPath);
+  try {
+    const layer = options.layer ?? false;
+    const unused = (path: string): boolean => unusedOnLambda(path, options.runtime, options.arch) !== undefined;
+    const inspected = await inspectZip(archive, layer ? LAYER_ROOT : FUNCTION_ROOT, basename(zipPath), { binaries: true, unused });
+    const layerTrees = layers.map((l) => l.tree);
+    const context: CheckContext = {
+      runtime: options.runtime,
+      arch: options.arch,
+      layer,
+      handler: options.handler,
+      tree: inspected.tree,
+      layers,
+      filesystem: new LambdaFilesystem(layer ? [...layerTrees, inspected.tree] : [inspected.tree, ...layerTrees]),
+      binaries: inspected.binaries,
+      unreadable: inspected.unreadable,
+      unzippedBytes: inspected.unzippedBytes,
+      zippedBytes: inspected.zippedBytes,
+      readText: (entry) => readText(archive, entry),
+    };
+    const findings = settleFindings(CHECKS.flatMap((check) => check(context)));
+    return {
+      zip: zipPath,
+      runtime: options.runtime.id,
+      arch: options.arch.name,
+      ok: !findings.some((f) => f.severity === 'error'),
+      findings,
+      unzippedBytes: inspected.unzippedBytes,
+      zippedBytes: inspected.zippedBytes,
+    };
+  } finally {
+    archive.close();
+  }
+}
+
+async function inspectLayer(path: string): Promise<LayerPackage> {
+  const archive = ZipArchive.open(path);
+  try {
+    const inspected = await inspectZip(archive, LAYER_ROOT, basename(path), { binaries: false });
+    return { zip: path, tree: inspected.tree, unzippedBytes: inspected.unzippedBytes };
+  } finally {
+    archive.close();
+  }
+}
