@@ -50,6 +50,16 @@ const AL2023 = [
   'libdnf.so.2', 'libarchive.so.13', 'libmagic.so.1', 'libp11-kit.so.0', 'libtasn1.so.6', 'libaudit.so.1',
 ];
 
+/**
+ * Newest libstdc++ symbol versions the OS's own libstdc++.so.6 defines. AL2 ships gcc 7.3's
+ * libstdc++.so.6.0.24 (file list above); AL2023 ships gcc 11's libstdc++.so.6.0.29 (AL2023 user
+ * guide, "Core toolchain packages": gcc 11.3). GLIBCXX_3.4.N matches libstdc++.so.6.0.N.
+ */
+export const LIBSTDCXX: Readonly<Record<OperatingSystem, { readonly GLIBCXX: readonly number[]; readonly CXXABI: readonly number[] }>> = {
+  al2: { GLIBCXX: [3, 4, 24], CXXABI: [1, 3, 11] },
+  al2023: { GLIBCXX: [3, 4, 29], CXXABI: [1, 3, 13] },
+};
+
 const BY_OS: Record<OperatingSystem, ReadonlySet<string>> = {
   al2: new Set([...ALWAYS, ...AL2]),
   al2023: new Set([...ALWAYS, ...AL2023]),

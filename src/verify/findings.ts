@@ -17,6 +17,7 @@ export const CODES = {
   NOT_LINUX_BINARY: { severity: 'error', fix: 'Install dependencies inside a Linux build image (lambda-pack build does), not on macOS or Windows.' },
   MUSL_BINARY: { severity: 'error', fix: 'Use the glibc (linux-gnu / manylinux) build of this package: Lambda has no musl libc.' },
   GLIBC_TOO_NEW: { severity: 'error', fix: 'Build in the runtime\'s own build image (public.ecr.aws/sam/build-<runtime>) or pick a manylinux wheel / prebuilt binary for an older glibc.' },
+  LIBSTDCXX_TOO_NEW: { severity: 'error', fix: 'Build in the runtime\'s build image (its GCC matches the runtime\'s libstdc++), or link the C++ runtime statically (-static-libstdc++).' },
   PYTHON_ABI_MISMATCH: { severity: 'error', fix: 'Reinstall the package with the runtime\'s Python version and architecture (pip install --python-version X.Y --platform manylinux2014_<arch> --only-binary=:all:).' },
   NODE_ABI_MISMATCH: { severity: 'error', fix: 'Rebuild the addon with the runtime\'s Node.js version (npm rebuild in the runtime\'s build image), or use a Node-API version of the package.' },
   MISSING_SHARED_LIBRARY: { severity: 'error', fix: 'Ship the library in the zip\'s lib/ directory (or a layer\'s lib/), or next to the binary with an RPATH of $ORIGIN.' },

@@ -7,6 +7,7 @@ import type { Check, CheckContext, LayerPackage } from './checks/context.js';
 import { checkBootstrap, checkLayerExecutables } from './checks/entrypoint.js';
 import { checkHandler } from './checks/handler.js';
 import { checkLayerPaths } from './checks/layer-paths.js';
+import { checkLibstdcxx } from './checks/libstdcxx.js';
 import { checkNodePrebuilds } from './checks/node-prebuilds.js';
 import { checkPaths, checkReadable } from './checks/paths.js';
 import { checkPythonAbi } from './checks/python-abi.js';
@@ -46,7 +47,7 @@ export interface VerifyResult {
 
 const CHECKS: readonly Check[] = [
   checkPaths, checkReadable, checkSizes, checkBootstrap, checkLayerExecutables, checkHandler,
-  checkBinaries, checkSharedLibraries, checkPythonAbi, checkNodePrebuilds, checkLayerPaths,
+  checkBinaries, checkSharedLibraries, checkLibstdcxx, checkPythonAbi, checkNodePrebuilds, checkLayerPaths,
 ];
 
 /** Verifies one zip. Throws ZipFormatError when the file is not a readable zip. */

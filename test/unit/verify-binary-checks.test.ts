@@ -102,6 +102,31 @@ describe('GLIBC_TOO_NEW', () => {
   });
 });
 
+describe('LIBSTDCXX_TOO_NEW', () => {
+  const pzstd = (): string => corpusFile('deb/bookworm/amd64/zstd', /usr\/bin\/pzstd$/);
+
+  it('flags a GCC 12 C++ executable (GLIBCXX_3.4.30) on AL2023, whose libstdc++ stops at 3.4.29', async () => {
+    const list = await findings(bootstrap(pzstd()), 'provided.al2023');
+    expect(list).toEqual([expect.objectContaining({ code: 'LIBSTDCXX_TOO_NEW', path: 'bootstrap' })]);
+    expect(list[0]!.message).toMatch(/needs GLIBCXX_3\.4\.30 \(\w+/);
+  });
+
+  it('is not fooled by a libstdc++.so.6 in lib/, which Lambda\'s LD_LIBRARY_PATH puts after /lib64', async () => {
+    const list = await findings([...bootstrap(pzstd()), { name: 'lib/libstdc++.so.6', text: 'stand-in' }], 'provided.al2023');
+    expect(codes(list)).toEqual(['LIBSTDCXX_TOO_NEW']);
+  });
+
+  it('does not flag C++ addons built with an older GCC', async () => {
+    const pprof = corpusFile('npm/datadog-pprof', /prebuilds\/linux-x64\/dd_pprof\.node\.abi127\.node$/);
+    expect(await findings([file('node_modules/p/build/Release/dd_pprof.node', pprof)], 'nodejs22.x')).toEqual([]);
+    const sharp = [
+      ...treeEntries(join(corpus, 'npm/img-sharp-linux-x64/package'), 'node_modules/@img/sharp-linux-x64/'),
+      ...treeEntries(join(corpus, 'npm/img-sharp-libvips-linux-x64/package'), 'node_modules/@img/sharp-libvips-linux-x64/'),
+    ];
+    expect(await findings(sharp, 'nodejs20.x')).toEqual([]);
+  });
+});
+
 describe('PYTHON_ABI_MISMATCH', () => {
   const yaml311 = (): string => corpusFile('deb/bookworm/amd64/python3-yaml', /_yaml\.cpython-311-x86_64-linux-gnu\.so$/);
   const libyaml = (): ZipSpecEntry => file('lib/libyaml-0.so.2', corpusFile('deb/bookworm/amd64/libyaml-0-2', /libyaml-0\.so\.2\.\d+\.\d+$/));

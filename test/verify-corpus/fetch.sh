@@ -10,7 +10,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${LAMBDA_PACK_CORPUS_CACHE:-$here/.cache}
 corpus=$cache/corpus
-stamp=$corpus/.complete-v2
+stamp=$corpus/.complete-v3
 say() { printf '[verify-corpus] %s\n' "$*" >&2; }
 
 # name@version → directory under corpus/npm (pinned, so the tests see the same bytes every time)
@@ -27,8 +27,8 @@ npm_packages=(
 deb_packages=(tree python3-yaml libyaml-0-2 python3-cryptography)
 deb_releases=(bookworm trixie)
 deb_arches=(amd64 arm64)
-# One 32-bit binary too: "package arch release".
-deb_extra=("tree i386 bookworm")
+# "package arch release": a 32-bit binary, and C++ executables built with GCC 12 (GLIBCXX_3.4.30).
+deb_extra=("tree i386 bookworm" "zstd amd64 bookworm")
 
 mkdir -p "$cache"
 exec 9>"$cache/.lock"

@@ -6,6 +6,7 @@ import type { NativeBinary } from '../binary/read.js';
 import { finding, type Finding } from '../findings.js';
 import type { PackageEntry } from '../package-tree.js';
 import type { CheckContext } from './context.js';
+import { versionsTooNew } from './versions.js';
 
 const MACHINES: Record<number, string> = {
   3: 'x86 (32-bit)', 8: 'MIPS', 20: 'PowerPC', 21: 'PowerPC64', 22: 's390x', 40: 'ARM (32-bit)', 62: 'x86_64', 183: 'arm64/aarch64', 243: 'RISC-V', 258: 'LoongArch',
@@ -88,31 +89,10 @@ export function checkBinaries(context: CheckContext): Finding[] {
   return findings;
 }
 
-type Version = readonly [number, number, number];
-const GLIBC_VERSION = /^GLIBC_(\d+)\.(\d+)(?:\.(\d+))?$/;
-
-function parseGlibc(name: string): Version | undefined {
-  const m = GLIBC_VERSION.exec(name);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
-}
-
-function newer(a: Version, b: readonly number[]): boolean {
-  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
-  return false;
-}
-
 function glibcFindings(entry: PackageEntry, elf: ElfFile, runtime: Runtime): Finding[] {
-  let highest: { name: string; version: Version } | undefined;
-  for (const need of elf.versionNeeds) {
-    const version = parseGlibc(need.version);
-    if (version && (!highest || newer(version, highest.version))) highest = { name: need.version, version };
-  }
-  if (!highest || !newer(highest.version, runtime.glibc)) return [];
-  const tooNew = new Set(elf.versionNeeds.map((n) => n.version).filter((v) => newer(parseGlibc(v) ?? [0, 0, 0], runtime.glibc)));
-  const symbols = elf.symbols.filter((s) => !s.defined && s.version !== undefined && tooNew.has(s.version)).map((s) => `${s.name}@${s.version}`);
-  const examples = symbols.length ? ` (${symbols.slice(0, 3).join(', ')}${symbols.length > 3 ? `, +${symbols.length - 3} more` : ''})` : '';
-  const provides = `glibc ${runtime.glibc.join('.')}`;
-  return [finding('GLIBC_TOO_NEW', entry.name, `needs ${highest.name}${examples}, but ${runtime.id} (${runtime.os.toUpperCase()}) provides ${provides}`)];
+  const tooNew = versionsTooNew(elf.versionNeeds, elf.symbols, 'GLIBC', runtime.glibc);
+  if (!tooNew) return [];
+  return [finding('GLIBC_TOO_NEW', entry.name, `needs ${tooNew.newest}${tooNew.examples}, but ${runtime.id} (${runtime.os.toUpperCase()}) provides glibc ${runtime.glibc.join('.')}`)];
 }
 
 const NODE_REGISTER = /^node_register_module_v(\d+)$/;

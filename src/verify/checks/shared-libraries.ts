@@ -34,8 +34,15 @@ export function checkSharedLibraries(context: CheckContext): Finding[] {
 }
 
 function searchPath(elf: ElfFile, origin: string): string[] {
+  const { rpath, runpath } = expandedRunPaths(elf, origin);
+  return [...rpath, ...PACKAGE_LIBRARY_PATH, ...runpath];
+}
+
+/**
+ * DT_RPATH and DT_RUNPATH as absolute directories, $ORIGIN expanded. DT_RPATH is ignored when
+ * DT_RUNPATH is present; DT_RPATH is searched before LD_LIBRARY_PATH, DT_RUNPATH after it.
+ */
+export function expandedRunPaths(elf: ElfFile, origin: string): { rpath: string[]; runpath: string[] } {
   const expand = (dir: string): string => posix.resolve(FUNCTION_ROOT, dir.replace(/\$\{ORIGIN\}|\$ORIGIN/g, origin));
-  // DT_RPATH is ignored when DT_RUNPATH is present; both are searched with $ORIGIN expanded.
-  const rpath = elf.runpath.length ? [] : elf.rpath.map(expand);
-  return [...rpath, ...PACKAGE_LIBRARY_PATH, ...elf.runpath.map(expand)];
+  return { rpath: elf.runpath.length ? [] : elf.rpath.map(expand), runpath: elf.runpath.map(expand) };
 }
