@@ -9,6 +9,7 @@ import { lambdaPack, REPO } from '../helpers/cli.js';
 import { requireEngine, runWithMounts } from '../helpers/docker.js';
 import { startRuntimeApi } from '../helpers/runtime-api.js';
 import { elfMachine, extractZip, sha256, zipEntries } from '../helpers/zip.js';
+import { buildAsUser, notOwnedBy } from '../helpers/user.js';
 import type { ArtifactRecord, Manifest } from '../../src/package/manifest.js';
 import type { ArchName } from '../../src/runtimes.js';
 
@@ -109,6 +110,18 @@ describe('the demo, built again', () => {
       }
     } finally { rmSync(again, { recursive: true, force: true }); }
   }, 900_000);
+
+  it('writes files owned by a non-root invoking user, with the same bytes, for pip, cargo, make and layers', async () => {
+    const names = ['stats', 'squares', 'csquares', 'clib', 'pylib', 'nodelib'];
+    const build = await buildAsUser(path.join(REPO, 'fixtures'), 'demo', ['--arch', 'x86_64', ...names]);
+    try {
+      expect(build.exitCode, build.stderr).toBe(0);
+      expect(notOwnedBy(build.outDir, build.uid)).toEqual([]);
+      for (const name of names) {
+        expect(await sha256(path.join(build.outDir, `${name}-x86_64.zip`)), name).toBe(record(name, 'x86_64').sha256);
+      }
+    } finally { rmSync(build.home, { recursive: true, force: true }); }
+  }, 600_000);
 
   it('records layers with their compatible runtimes and architectures', () => {
     expect(record('clib', 'arm64')).toMatchObject({ kind: 'layer', builder: 'make', runtimes: ['provided.al2023', 'python3.11', 'nodejs22.x'], arch: 'arm64' });

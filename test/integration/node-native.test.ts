@@ -1,13 +1,13 @@
 // fixtures/node-native built for x86_64 and arm64 on the real engine, then loaded and called in a
 // container of each architecture.
-import { mkdtempSync, readFileSync, readdirSync, statSync, cpSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, statSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaPack, REPO } from '../helpers/cli.js';
 import { lambdaPackContainers, requireEngine, runInContainer } from '../helpers/docker.js';
 import { elfMachine, extractZip, sha256, zipEntries } from '../helpers/zip.js';
+import { buildAsUser, notOwnedBy } from '../helpers/user.js';
 import type { Manifest } from '../../src/package/manifest.js';
 
 const FIXTURE = path.join(REPO, 'fixtures/node-native');
@@ -95,23 +95,13 @@ describe('node-native built on the real engine', () => {
 });
 
 describe('a build by a non-root user', () => {
-  const user = 'lpbuilder';
-
-  it('writes every output file owned by that user', async () => {
-    await execa('sh', ['-c', `id -u ${user} >/dev/null 2>&1 || useradd --create-home --groups docker ${user}`]);
-    const uid = Number((await execa('id', ['-u', user])).stdout);
-    const home = mkdtempSync(path.join(os.tmpdir(), 'lambda-pack-user-'));
-    const project = path.join(home, 'project');
-    cpSync(FIXTURE, project, { recursive: true, filter: (src) => !src.includes(`${path.sep}dist`) });
-    await execa('chown', ['-R', `${user}:${user}`, home]);
-    await execa('chmod', ['755', home]);
+  it('writes every output file owned by that user, with the same bytes', async () => {
+    const build = await buildAsUser(FIXTURE, '.', ['--arch', 'x86_64']);
     try {
-      const result = await execa('su', [user, '-s', '/bin/sh', '-c', `cd ${project} && LAMBDA_PACK_CACHE_DIR=${home}/cache CI=true node ${path.join(REPO, 'dist/cli/main.js')} build --arch x86_64 --out ${home}/out`], { reject: false });
-      expect(result.exitCode, String(result.stderr)).toBe(0);
-      const files = readdirSync(path.join(home, 'out'), { recursive: true }) as string[];
-      expect(files.sort()).toEqual(['manifest.json', 'native-x86_64.zip']);
-      for (const file of files) expect(statSync(path.join(home, 'out', file)).uid, file).toBe(uid);
-      expect(await sha256(path.join(home, 'out/native-x86_64.zip'))).toBe(await sha256(zipOf('x86_64')));
-    } finally { rmSync(home, { recursive: true, force: true }); }
+      expect(build.exitCode, build.stderr).toBe(0);
+      expect(readdirSync(build.outDir).sort()).toEqual(['manifest.json', 'native-x86_64.zip']);
+      expect(notOwnedBy(build.outDir, build.uid)).toEqual([]);
+      expect(await sha256(path.join(build.outDir, 'native-x86_64.zip'))).toBe(await sha256(zipOf('x86_64')));
+    } finally { rmSync(build.home, { recursive: true, force: true }); }
   }, 300_000);
 });
