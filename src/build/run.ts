@@ -1,5 +1,7 @@
 // Runs a plan's tasks concurrently (listr2 shows progress on stderr), keeps going when one
 // fails, writes the manifest for the artifacts that were built, and reports every outcome.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Listr, ListrLogger, ProcessOutput } from 'listr2';
 import { InterruptedError, LambdaPackError } from '../errors.js';
 import { writeManifest, type ArtifactRecord } from '../package/manifest.js';
@@ -25,10 +27,34 @@ export interface RunOptions {
   readonly plain: boolean;
 }
 
+/** One settled-promise per task, so functions can wait for their layers of the same arch. */
+function completions(plan: Plan) {
+  const settled = new Map<string, { promise: Promise<void>; done: () => void }>();
+  for (const task of plan.tasks) {
+    let done!: () => void;
+    const promise = new Promise<void>((resolve) => { done = resolve; });
+    settled.set(task.id, { promise, done });
+  }
+  return settled;
+}
+
+/** The zips of a function's layers for its architecture: built in this run, or left by an earlier one. */
+function layerZipsOf(task: Task, plan: Plan, settled: ReturnType<typeof completions>): () => Promise<string[]> {
+  return async () => {
+    const ids = task.artifact.layers.map((name) => `${name}-${task.arch.name}`);
+    await Promise.all(ids.map((id) => settled.get(id)?.promise));
+    const zips = ids.map((id) => path.join(plan.outDir, `${id}.zip`));
+    return zips.filter((zip) => existsSync(zip));
+  };
+}
+
 export async function runPlan(plan: Plan, services: BuildServices, options: RunOptions): Promise<RunResult> {
   const outcomes = new Map<string, TaskOutcome>();
+  const settled = completions(plan);
   const logger = new ListrLogger({ processOutput: new ProcessOutput(options.progress, options.progress) });
-  const list = new Listr(plan.tasks.map((task) => ({
+  // Layers start first: a function that waits for its layers never holds a slot they need.
+  const order = [...plan.tasks.filter((t) => t.artifact.kind === 'layer'), ...plan.tasks.filter((t) => t.artifact.kind !== 'layer')];
+  const list = new Listr(order.map((task) => ({
     title: task.id,
     task: async (_: unknown, listrTask: { output: string; title: string }) => {
       try {
@@ -36,12 +62,14 @@ export async function runPlan(plan: Plan, services: BuildServices, options: RunO
           // Plain output interleaves tasks: say which one each line is about.
           status: (text) => { listrTask.output = options.plain ? `${task.id}: ${text}` : text; },
           log: (line) => { if (options.verbose) listrTask.output = options.plain ? `${task.id} | ${line}` : line; },
-        });
+        }, layerZipsOf(task, plan, settled));
         outcomes.set(task.id, { task, ok: true, record });
         listrTask.title = `${task.id}  ${(record.zippedBytes / 1024).toFixed(0)} KiB  ${(record.durationMs / 1000).toFixed(1)} s`;
       } catch (error) {
         outcomes.set(task.id, { task, ok: false, error });
         throw new Error(error instanceof LambdaPackError ? error.message.split('\n')[0]! : String(error));
+      } finally {
+        settled.get(task.id)!.done();
       }
     },
     rendererOptions: { persistentOutput: options.verbose, outputBar: options.verbose ? 12 : 1 },

@@ -14,6 +14,7 @@ import type { ArtifactRecord } from '../package/manifest.js';
 import { walkSource, type SourceEntry } from '../package/sources.js';
 import { writeZip } from '../package/zip.js';
 import type { Task } from '../plan/types.js';
+import { acceptOrReject, findingsFor } from './check.js';
 import type { BuildServices, TaskReporter } from './services.js';
 
 function buildEnv(task: Task, services: BuildServices): Record<string, string> {
@@ -65,7 +66,11 @@ async function install(task: Task, builder: Builder, plan: Install, entries: rea
   return image.ref;
 }
 
-export async function buildTask(task: Task, services: BuildServices, reporter: TaskReporter): Promise<ArtifactRecord> {
+/**
+ * `layerZips` resolves, once the function's layers are built, to their zips for this architecture
+ * (verification looks into them for shared libraries, a bootstrap and the total size).
+ */
+export async function buildTask(task: Task, services: BuildServices, reporter: TaskReporter, layerZips: () => Promise<string[]> = async () => []): Promise<ArtifactRecord> {
   const started = services.now();
   const { artifact } = task;
   const builder = builderFor(artifact.builder);
@@ -92,7 +97,20 @@ export async function buildTask(task: Task, services: BuildServices, reporter: T
     }
     reporter.status('zipping');
     await mkdir(path.dirname(task.output), { recursive: true });
-    const zip = await writeZip(zipInputs(trees), task.output, { signal: services.signal, concurrency: services.zipConcurrency });
+    // The zip replaces the previous one only once verified; until then it has a name of its own.
+    const staged = path.join(path.dirname(task.output), `.${path.basename(task.output)}.unverified-${services.runId}`);
+    const zip = await writeZip(zipInputs(trees), staged, { signal: services.signal, concurrency: services.zipConcurrency });
+    let findings;
+    try {
+      if (artifact.layers.length > 0) reporter.status('waiting for its layers');
+      const layers = await layerZips();
+      reporter.status('verifying');
+      findings = await findingsFor(task, staged, layers);
+    } catch (error) {
+      await rm(staged, { force: true });
+      throw error;
+    }
+    await acceptOrReject(task, staged, findings);
     return {
       name: artifact.name,
       kind: artifact.kind,
@@ -109,7 +127,7 @@ export async function buildTask(task: Task, services: BuildServices, reporter: T
       image,
       cacheHit: false,
       durationMs: services.now() - started,
-      findings: [],
+      findings,
     };
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -34,8 +34,9 @@ export const npmBuilder: Builder = {
       commands: [command(['npm', 'ci', '--omit=dev', '--no-audit', '--no-fund', '--foreground-scripts', '--loglevel=warn'])],
       containerPath: `${CONTAINER.build}/node_modules`,
       packagePath: layer ? 'nodejs/node_modules' : 'node_modules',
-      shipsSource: true,
-      sourcePath: layer ? 'nodejs' : '',
+      // A layer ships its node_modules only: Lambda looks nowhere else under nodejs/.
+      shipsSource: !layer,
+      sourcePath: '',
     };
   },
 

@@ -1,6 +1,7 @@
 // The command-line interface: flags, help, and dispatch to commands. Returns an exit code.
 import { Command, CommanderError, Option } from 'commander';
 import { buildCommand, imagesBuildCommand, planCommand, type IO } from './commands.js';
+import { verifyCommand } from '../verify/command.js';
 import { describeError, exitCodeFor, EXIT } from './errors.js';
 import { ARCH_NAMES } from '../runtimes.js';
 
@@ -37,6 +38,17 @@ export async function runCli(argv: readonly string[], io: IO): Promise<number> {
     .option('--json', 'print the result as JSON on stdout (progress stays on stderr)')
     .option('--verbose', 'stream container logs')
     .action(async (names: string[], options) => { code = await buildCommand(names, options, io); });
+
+  program.command('verify')
+    .description('check that zips will load on their Lambda runtime: architecture, glibc, ABIs, libraries, permissions, sizes')
+    .argument('<zips...>', 'zip files (function or layer) built by any tool')
+    .requiredOption('--runtime <id>', 'the Lambda runtime, e.g. nodejs22.x, python3.12, provided.al2023')
+    .requiredOption('--arch <arch>', 'x86_64 or arm64')
+    .option('--layer', 'the zips are layers')
+    .option('--handler <handler>', 'the handler to look for, e.g. index.handler')
+    .option('--layers <zips>', 'comma-separated layer zips the function uses')
+    .option('--json', 'print the findings as JSON on stdout')
+    .action(async (zips: string[], options) => { code = await verifyCommand(zips, options, io); });
 
   const images = program.command('images').description('manage build images');
   images.command('build')

@@ -1,5 +1,5 @@
 // How the CLI fails: no engine, bad config, unknown names, and an interrupted build.
-import { mkdtempSync, readdirSync, rmSync, cpSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, cpSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -104,4 +104,40 @@ describe('an interrupted build', () => {
       expect(readdirSync(os.tmpdir()).filter((f) => !tempBefore.includes(f) && f.startsWith('lambda-pack-'))).toEqual([]);
     } finally { rmSync(dir, { recursive: true, force: true }); }
   }, 180_000);
+});
+
+describe('verification as the last step of a build', () => {
+  it('refuses a zip that would not load, keeps the previous one, and names the findings', async () => {
+    const project = tempProject({
+      'lambda-pack.config.yaml': 'functions:\n  custom: { runtime: provided.al2023, source: custom }\n  web: { runtime: nodejs22.x, source: web, handler: main.handler }\n',
+      'custom/README.md': 'no bootstrap here\n',
+      'web/index.js': 'exports.handler = async () => 1;\n',
+    });
+    try {
+      project.file('dist/custom-x86_64.zip', 'previous zip');
+      const result = await lambdaPack(['build', '--json'], { cwd: project.root });
+      expect(result.exitCode).toBe(1);
+      const report = JSON.parse(result.stdout);
+      expect(report.failures.map((f: { task: string; code: string }) => [f.task, f.code])).toEqual([['custom-x86_64', 'VERIFY_FAILED'], ['web-x86_64', 'VERIFY_FAILED']]);
+      expect(report.failures[0].message).toContain('BOOTSTRAP_MISSING');
+      expect(report.failures[1].message).toContain('HANDLER_NOT_FOUND');
+      expect(readdirSync(path.join(project.root, 'dist'))).toEqual(['custom-x86_64.zip']);
+      expect(readFileSync(path.join(project.root, 'dist/custom-x86_64.zip'), 'utf8')).toBe('previous zip');
+    } finally { project.remove(); }
+  });
+
+  it('puts the findings of a successful build into the manifest', async () => {
+    const project = tempProject({
+      'lambda-pack.config.yaml': 'functions:\n  web: { runtime: nodejs22.x, source: web, handler: index.handler }\n',
+      'web/index.js': 'exports.handler = async () => 1;\n',
+      'web/tool.exe': 'MZ not really',
+    });
+    try {
+      const result = await lambdaPack(['build', '--json'], { cwd: project.root });
+      expect(result.exitCode, result.stderr).toBe(0);
+      const manifest = JSON.parse(readFileSync(path.join(project.root, 'dist/manifest.json'), 'utf8'));
+      expect(manifest.artifacts[0].findings).toEqual(expect.any(Array));
+      expect(JSON.parse(result.stdout).artifacts[0].findings).toEqual(manifest.artifacts[0].findings);
+    } finally { project.remove(); }
+  });
 });
