@@ -2,6 +2,8 @@
 import type { Engine } from '../docker/engine.js';
 import type { ImageResolver } from '../docker/images.js';
 import type { Owner } from '../docker/archive.js';
+import type { DependencyCache } from '../cache/store.js';
+import type { ArtifactRecord } from '../package/manifest.js';
 
 export interface BuildServices {
   /** Connects on first use: a run whose tasks need no container never touches the engine. */
@@ -19,6 +21,11 @@ export interface BuildServices {
   readonly hostEnv: NodeJS.ProcessEnv;
   readonly zipConcurrency?: number;
   readonly now: () => number;
+  /** The dependency cache (always written; read unless noCache). */
+  readonly cache: DependencyCache;
+  readonly noCache: boolean;
+  /** Records of the previous build in this output directory, by task id. */
+  readonly previous: ReadonlyMap<string, ArtifactRecord>;
 }
 
 export interface TaskReporter {

@@ -1,51 +1,42 @@
-// Builds one task: walk the source, install dependencies in a container when the builder needs
-// one, copy them out, zip deterministically (temp file + rename) and describe the artifact.
+// Builds one task: decide what can be reused, install dependencies in a container only when the
+// cache has no result for the same inputs, zip deterministically, verify, then replace the zip.
 import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { builderFor } from '../builders/index.js';
-import { buildScript, REPRODUCIBLE_ENV } from '../builders/script.js';
-import { CONTAINER, type Builder, type Install } from '../builders/types.js';
-import { ConfigError, ExternalError } from '../errors.js';
+import { buildScript } from '../builders/script.js';
+import { CONTAINER } from '../builders/types.js';
+import { ExternalError } from '../errors.js';
 import { extractTar, packEntries } from '../docker/archive.js';
 import { withContainer } from '../docker/container.js';
+import { ensureCacheVolume } from '../docker/volumes.js';
+import type { ResolvedImage } from '../docker/images.js';
 import { zipInputs, type PackageTree } from '../package/contents.js';
 import type { ArtifactRecord } from '../package/manifest.js';
-import { walkSource, type SourceEntry } from '../package/sources.js';
+import { walkSource } from '../package/sources.js';
 import { writeZip } from '../package/zip.js';
 import type { Task } from '../plan/types.js';
 import { acceptOrReject, findingsFor } from './check.js';
+import { decide, keysFor, type Decision } from './decide.js';
+import { prepareTask, type PreparedTask } from './prepare.js';
 import type { BuildServices, TaskReporter } from './services.js';
 
-function buildEnv(task: Task, services: BuildServices): Record<string, string> {
-  const env: Record<string, string> = { ...REPRODUCIBLE_ENV, ...task.artifact.env };
-  for (const name of task.artifact.passEnv) {
-    const value = services.hostEnv[name];
-    if (value === undefined) {
-      throw new ConfigError('PASS_ENV_UNSET', `Function "${task.artifact.name}": passEnv names ${name}, but it is not set in this environment. Set it, or remove it from passEnv.`, { field: `passEnv` });
-    }
-    env[name] = value;
-  }
-  return env;
-}
-
 /** Runs the builder's install in the task's image and copies the result into `dest`. */
-async function install(task: Task, builder: Builder, plan: Install, entries: readonly SourceEntry[], dest: string, services: BuildServices, reporter: TaskReporter): Promise<string> {
+async function install(prepared: PreparedTask, image: ResolvedImage, dest: string, services: BuildServices, reporter: TaskReporter): Promise<void> {
+  const { task, builder, install: plan } = prepared;
   const engine = await services.engine();
-  reporter.status('preparing image');
-  const image = await (await services.images()).resolve(task.image!, task.arch);
   const certificates = await Promise.all(services.certificates.map((file) => readFile(file)));
-  const inputs = [{ dir: '/', tar: () => packEntries(entries, CONTAINER.build.slice(1), services.owner) }];
+  const inputs = [{ dir: '/', tar: () => packEntries(prepared.installEntries, CONTAINER.build.slice(1), services.owner) }];
   if (certificates.length > 0) {
     inputs.push({ dir: '/', tar: () => packEntries([], CONTAINER.support.slice(1), services.owner, [{ path: path.basename(CONTAINER.caBundle), content: Buffer.concat(certificates) }]) });
   }
-  const script = buildScript(plan.commands, { extraCertificates: certificates.length > 0 });
+  const volume = await ensureCacheVolume(engine, task.arch, image.ref, services.runId);
   reporter.status(`installing (${builder.name}) in ${image.ref}`);
   await withContainer(engine, {
+    volumes: [{ name: volume, mount: CONTAINER.cache }],
     image: image.ref,
     arch: task.arch,
-    cmd: ['/bin/sh', '-c', script],
-    env: { ...plan.env, ...buildEnv(task, services) },
+    cmd: ['/bin/sh', '-c', buildScript(plan.commands, { extraCertificates: certificates.length > 0 })],
+    env: prepared.env,
     workdir: CONTAINER.build,
     user: `${services.owner.uid}:${services.owner.gid}`,
     inputs,
@@ -63,7 +54,19 @@ async function install(task: Task, builder: Builder, plan: Install, entries: rea
     reporter.status('copying results out');
     await extractTar(await finished.copyOut(plan.containerPath), dest, { strip: 1, keep: (rel) => builder.keepOutput(rel) });
   });
-  return image.ref;
+}
+
+/** The dependency tree to package: from the cache, or installed now (and then cached). */
+async function dependencies(prepared: PreparedTask, decision: Decision, work: string, services: BuildServices, reporter: TaskReporter) {
+  if (decision.cachedDependencies) return { dir: decision.cachedDependencies, keys: decision.keys!, image: decision.image! };
+  reporter.status('preparing image');
+  const image = await (await services.images()).resolve(prepared.task.image!, prepared.task.arch);
+  const keys = decision.keys?.dependency && decision.image?.id === image.id ? decision.keys : await keysFor(prepared, image);
+  const fresh = path.join(work, 'deps');
+  await install(prepared, image, fresh, services, reporter);
+  await mkdir(fresh, { recursive: true });
+  const dir = await services.cache.put(keys.dependency!, fresh, `${prepared.task.id} in ${image.ref}`);
+  return { dir, keys, image };
 }
 
 /**
@@ -73,24 +76,30 @@ async function install(task: Task, builder: Builder, plan: Install, entries: rea
 export async function buildTask(task: Task, services: BuildServices, reporter: TaskReporter, layerZips: () => Promise<string[]> = async () => []): Promise<ArtifactRecord> {
   const started = services.now();
   const { artifact } = task;
-  const builder = builderFor(artifact.builder);
   reporter.status('reading source');
-  // The install sees the whole source (a local addon may be excluded from shipping); `exclude` applies to the zip.
-  const entries = await walkSource(artifact.source, { artifact: artifact.name });
-  if (!entries.some((e) => e.kind === 'file')) {
-    throw new ConfigError('SOURCE_EMPTY', `Function "${artifact.name}": ${artifact.source} contains no files to package. Put the function's code there, or fix "source" in the config.`, { file: artifact.source });
+  const prepared = await prepareTask(task, services.hostEnv);
+  const { builder } = prepared;
+  const previous = services.previous.get(task.id);
+  const decision = await decide(prepared, {
+    images: builder.needsContainer ? await services.images() : undefined,
+    cache: services.cache, previous, output: task.output, noCache: services.noCache,
+  });
+  if (decision.action === 'reuse' && previous) {
+    return { ...previous, cacheHit: true, action: 'reuse', durationMs: services.now() - started };
   }
-  const plan = await builder.prepare(task, entries);
 
   const work = await mkdtemp(path.join(os.tmpdir(), `lambda-pack-${services.runId}-${task.id}-`));
   try {
+    const trees: PackageTree[] = prepared.sourceTree ? [prepared.sourceTree] : [];
+    let keys = decision.keys;
     let image: string | null = null;
-    const trees: PackageTree[] = plan.shipsSource ? [{ prefix: plan.sourcePath, entries, skip: [...builder.installOnly, ...artifact.exclude] }] : [];
     if (builder.needsContainer) {
-      const deps = path.join(work, 'deps');
-      image = await install(task, builder, plan, entries, deps, services, reporter);
-      await mkdir(deps, { recursive: true });
-      trees.push({ prefix: plan.packagePath, entries: await walkSource(deps, { artifact: artifact.name, produced: true }) });
+      const deps = await dependencies(prepared, decision, work, services, reporter);
+      keys = deps.keys;
+      image = deps.image.ref;
+      trees.push({ prefix: prepared.install.packagePath, entries: await walkSource(deps.dir, { artifact: artifact.name, produced: true }) });
+    } else {
+      keys ??= await keysFor(prepared, undefined);
     }
     if (!trees.some((t) => t.entries.some((e) => e.kind === 'file'))) {
       throw new ExternalError('EMPTY_PACKAGE', `${task.id}: the ${builder.name} build produced no files${builder.name === 'make' ? ' in $(ARTIFACTS_DIR)' : ''}, so there is nothing to zip. Check that the build installs its output there.`);
@@ -125,7 +134,10 @@ export async function buildTask(task: Task, services: BuildServices, reporter: T
       sha256: zip.sha256,
       codeSha256: zip.codeSha256,
       image,
-      cacheHit: false,
+      cacheHit: decision.action !== 'rebuild',
+      action: decision.action === 'reuse' ? 'repackage' : decision.action,
+      dependencyKey: keys!.dependency,
+      inputKey: keys!.input,
       durationMs: services.now() - started,
       findings,
     };

@@ -31,6 +31,9 @@ export const cargoBuilder: Builder = {
   name: 'cargo',
   needsContainer: true,
   installOnly: [],
+  version: 1,
+  // The whole source is what gets compiled.
+  async installInputs(_source, entries) { return entries; },
 
   async prepare(task, entries) {
     const { artifact } = task;
@@ -53,9 +56,9 @@ export const cargoBuilder: Builder = {
       shipsSource: false,
       sourcePath: '',
       env: {
-        CARGO_HOME: `${CONTAINER.home}/.cargo`,
+        CARGO_HOME: `${CONTAINER.cache}/cargo`,
         // Paths of the build and of cargo's home must not enter panic messages or debug info.
-        RUSTFLAGS: `--remap-path-prefix=${CONTAINER.build}=. --remap-path-prefix=${CONTAINER.home}=~`,
+        RUSTFLAGS: `--remap-path-prefix=${CONTAINER.build}=. --remap-path-prefix=${CONTAINER.cache}/cargo=cargo`,
         CARGO_INCREMENTAL: '0',
       },
     };

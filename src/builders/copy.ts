@@ -6,6 +6,8 @@ export const copyBuilder: Builder = {
   name: 'copy',
   needsContainer: false,
   installOnly: [],
+  version: 1,
+  async installInputs() { return []; },
   async prepare() {
     return { commands: [], containerPath: '', packagePath: '', shipsSource: true, sourcePath: '' };
   },

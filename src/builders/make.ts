@@ -20,6 +20,9 @@ export const makeBuilder: Builder = {
   name: 'make',
   needsContainer: true,
   installOnly: [],
+  version: 1,
+  // The whole source is what gets compiled.
+  async installInputs(_source, entries) { return entries; },
 
   async prepare(task) {
     const { artifact } = task;

@@ -4,6 +4,7 @@ import picomatch from 'picomatch';
 import { ConfigError } from '../errors.js';
 import { CONTAINER, topLevelFiles, type Builder } from './types.js';
 import { command } from './shell.js';
+import { npmLocalPaths, selectInputs } from './inputs.js';
 
 const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json'];
 
@@ -20,6 +21,11 @@ export const npmBuilder: Builder = {
   name: 'npm',
   needsContainer: true,
   installOnly: ['.npmrc'],
+  version: 1,
+
+  async installInputs(source, entries) {
+    return selectInputs(entries, [...LOCKFILES, 'package.json', '.npmrc'], await npmLocalPaths(source));
+  },
 
   async prepare(task, entries) {
     const { artifact } = task;

@@ -6,6 +6,7 @@ import picomatch from 'picomatch';
 import { ConfigError } from '../errors.js';
 import { CONTAINER, topLevelFiles, type Builder } from './types.js';
 import { command, quote } from './shell.js';
+import { pipLocalPaths, selectInputs } from './inputs.js';
 
 const JUNK = picomatch(['**/__pycache__/**', '**/__pycache__', '**/*.pyc', '**/*.pyo', 'bin/**', 'bin'], { dot: true });
 
@@ -13,6 +14,13 @@ export const pipBuilder: Builder = {
   name: 'pip',
   needsContainer: true,
   installOnly: ['pip.conf', 'requirements.txt', 'pyproject.toml'],
+  version: 1,
+
+  async installInputs(source, entries) {
+    // A pyproject project installs itself: all of it is input.
+    if (!topLevelFiles(entries).has('requirements.txt')) return entries;
+    return selectInputs(entries, ['pip.conf'], await pipLocalPaths(source));
+  },
 
   async prepare(task, entries) {
     const { artifact } = task;

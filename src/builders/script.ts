@@ -12,7 +12,9 @@ export const REPRODUCIBLE_ENV: Readonly<Record<string, string>> = {
   LC_ALL: 'C.UTF-8',
   TZ: 'UTC',
   HOME: CONTAINER.home,
-  npm_config_cache: `${CONTAINER.home}/.npm`,
+  // Package-manager caches live in a per-architecture engine volume (docker/volumes.ts).
+  npm_config_cache: `${CONTAINER.cache}/npm`,
+  PIP_CACHE_DIR: `${CONTAINER.cache}/pip`,
   npm_config_update_notifier: 'false',
 };
 

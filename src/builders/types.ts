@@ -1,6 +1,7 @@
 // What a builder is: which install to run in the container for a task, where its result lands in
 // the package, and which build intermediates never ship.
 import type { BuilderName } from '../config/schema.js';
+import { CACHE_MOUNT } from '../docker/volumes.js';
 import type { SourceEntry } from '../package/sources.js';
 import type { Task } from '../plan/types.js';
 
@@ -10,6 +11,8 @@ export const CONTAINER = {
   support: '/lambda-pack',
   caBundle: '/lambda-pack/extra-ca.pem',
   home: '/tmp/lambda-pack-home',
+  /** The package-manager cache volume. */
+  cache: CACHE_MOUNT,
   /** Where pip, cargo and make put what ships (make's ARTIFACTS_DIR). */
   out: '/tmp/lambda-pack-out',
 } as const;
@@ -35,6 +38,10 @@ export interface Builder {
   readonly needsContainer: boolean;
   /** Source paths (globs) used by the install but never packaged. */
   readonly installOnly: readonly string[];
+  /** The source entries the install reads: sent into the container, and keying the dependency cache. */
+  installInputs(source: string, entries: readonly SourceEntry[]): Promise<readonly SourceEntry[]>;
+  /** Bumped whenever the builder's commands or output handling change: part of the cache key. */
+  readonly version: number;
   /** Decides the install from the source; throws ConfigError (missing lockfile…) naming the file and fix. */
   prepare(task: Task, entries: readonly SourceEntry[]): Promise<Install>;
   /** Whether a path of the copied-out tree (relative to its root) ships. */

@@ -8,7 +8,12 @@ import { connectEngine, type Engine } from '../docker/engine.js';
 import { ImageResolver } from '../docker/images.js';
 import { buildRecipe, localRecipeNames } from '../docker/recipes.js';
 import { removeRunContainers } from '../docker/container.js';
+import { removeCacheVolumes } from '../docker/volumes.js';
 import { runPlan } from '../build/run.js';
+import { DependencyCache } from '../cache/store.js';
+import { cacheRoot } from '../cache/location.js';
+import { readManifest, type ArtifactRecord } from '../package/manifest.js';
+import { planStatus } from '../build/status.js';
 import { plan as makePlan } from '../plan/plan.js';
 import { ARCH_NAMES, architecture, isArchName, type ArchName } from '../runtimes.js';
 import { InterruptedError } from '../errors.js';
@@ -26,7 +31,7 @@ export interface IO {
 
 export interface CommonOptions { config?: string; json?: boolean; verbose?: boolean }
 export interface PlanOptions extends CommonOptions { arch?: string; out?: string }
-export interface BuildOptions extends PlanOptions { concurrency?: string }
+export interface BuildOptions extends PlanOptions { concurrency?: string; cache?: boolean }
 
 function parseArch(value: string | undefined): ArchName | undefined {
   if (value === undefined || value === 'all') return undefined;
@@ -59,10 +64,18 @@ async function loadAndPlan(names: string[], options: PlanOptions, io: IO) {
 }
 
 export async function planCommand(names: string[], options: PlanOptions, io: IO): Promise<number> {
-  const { plan } = await loadAndPlan(names, options, io);
-  if (options.json) writeJson(io, planJson(plan));
-  else io.stderr.write(`${planHuman(plan, io.cwd)}\n`);
+  const { config, plan } = await loadAndPlan(names, options, io);
+  const statuses = await planStatus(plan, {
+    cache: new DependencyCache(cacheRoot(io.env)), previous: await previousRecords(plan.outDir), hostEnv: io.env, noCache: false,
+    engine: () => connectEngine({ address: config.docker.host, env: io.env }),
+  });
+  if (options.json) writeJson(io, planJson(plan, statuses));
+  else io.stderr.write(`${planHuman(plan, io.cwd, statuses)}\n`);
   return EXIT.ok;
+}
+
+async function previousRecords(outDir: string): Promise<Map<string, ArtifactRecord>> {
+  return new Map(((await readManifest(outDir))?.artifacts ?? []).map((r) => [`${r.name}-${r.arch}`, r]));
 }
 
 export async function buildCommand(names: string[], options: BuildOptions, io: IO): Promise<number> {
@@ -72,7 +85,11 @@ export async function buildCommand(names: string[], options: BuildOptions, io: I
   let engine: Promise<Engine> | undefined;
   let images: Promise<ImageResolver> | undefined;
   const connect = () => (engine ??= connectEngine({ address: config.docker.host, env: io.env }));
+  const previous = await previousRecords(plan.outDir);
   const result = await runPlan(plan, {
+    cache: new DependencyCache(cacheRoot(io.env)),
+    noCache: options.cache === false,
+    previous,
     engine: connect,
     images: () => (images ??= connect().then((e) => new ImageResolver(e, (line) => { if (options.verbose) io.stderr.write(`${line}\n`); }))),
     runId,
@@ -104,6 +121,19 @@ export async function imagesBuildCommand(options: { arch?: string; verbose?: boo
       const ref = (await resolver.resolve({ kind: 'recipe', recipe: name, origin: 'local' }, architecture(archName))).ref;
       io.stderr.write(`${name} ${archName}: ${ref}\n`);
     }
+  }
+  return EXIT.ok;
+}
+
+export async function cleanCommand(options: { volumes?: boolean }, io: IO): Promise<number> {
+  const cache = new DependencyCache(cacheRoot(io.env));
+  const entries = await cache.entries();
+  await cache.clear();
+  io.stderr.write(`removed the dependency cache at ${cache.root} (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, ${(entries.reduce((n, e) => n + e.bytes, 0) / 1024 ** 2).toFixed(1)} MiB)\n`);
+  if (options.volumes) {
+    const engine = await connectEngine({ env: io.env });
+    const removed = await removeCacheVolumes(engine);
+    io.stderr.write(`removed ${removed.length} package-manager cache volume(s)${removed.length ? `: ${removed.join(', ')}` : ''}\n`);
   }
   return EXIT.ok;
 }

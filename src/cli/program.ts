@@ -1,11 +1,12 @@
 // The command-line interface: flags, help, and dispatch to commands. Returns an exit code.
 import { Command, CommanderError, Option } from 'commander';
-import { buildCommand, imagesBuildCommand, planCommand, type IO } from './commands.js';
+import { buildCommand, cleanCommand, imagesBuildCommand, planCommand, type IO } from './commands.js';
 import { verifyCommand } from '../verify/command.js';
 import { describeError, exitCodeFor, EXIT } from './errors.js';
 import { ARCH_NAMES } from '../runtimes.js';
 
-export const VERSION = '0.1.0';
+export { VERSION } from '../version.js';
+import { VERSION } from '../version.js';
 
 export async function runCli(argv: readonly string[], io: IO): Promise<number> {
   let code: number = EXIT.ok;
@@ -37,6 +38,7 @@ export async function runCli(argv: readonly string[], io: IO): Promise<number> {
     .option('--config <file>', 'config file (default: search from the current directory)')
     .option('--json', 'print the result as JSON on stdout (progress stays on stderr)')
     .option('--verbose', 'stream container logs')
+    .option('--no-cache', 'rebuild everything: reuse no zip and no cached dependencies')
     .action(async (names: string[], options) => { code = await buildCommand(names, options, io); });
 
   program.command('verify')
@@ -49,6 +51,11 @@ export async function runCli(argv: readonly string[], io: IO): Promise<number> {
     .option('--layers <zips>', 'comma-separated layer zips the function uses')
     .option('--json', 'print the findings as JSON on stdout')
     .action(async (zips: string[], options) => { code = await verifyCommand(zips, options, io); });
+
+  program.command('clean')
+    .description('remove the dependency cache (and, with --volumes, the npm/pip/cargo cache volumes)')
+    .option('--volumes', 'also remove the package-manager cache volumes from the engine')
+    .action(async (options) => { code = await cleanCommand(options, io); });
 
   const images = program.command('images').description('manage build images');
   images.command('build')

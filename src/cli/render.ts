@@ -3,16 +3,18 @@ import path from 'node:path';
 import { ExternalError, LambdaPackError } from '../errors.js';
 import type { RunResult } from '../build/run.js';
 import type { Plan } from '../plan/types.js';
+import type { TaskStatus } from '../build/status.js';
 
 function table(rows: readonly string[][]): string {
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
-export function planJson(plan: Plan): object {
+export function planJson(plan: Plan, statuses: readonly TaskStatus[] = []): object {
   return {
     outDir: plan.outDir,
     tasks: plan.tasks.map((t) => ({
+      ...statusOf(statuses, t.id),
       id: t.id, name: t.artifact.name, kind: t.artifact.kind, runtime: t.artifact.runtime.id,
       runtimes: t.artifact.runtimes.map((r) => r.id), arch: t.arch.name, platform: t.arch.dockerPlatform,
       builder: t.artifact.builder, source: t.artifact.source,
@@ -22,11 +24,18 @@ export function planJson(plan: Plan): object {
   };
 }
 
-export function planHuman(plan: Plan, cwd: string): string {
-  const rows = [['TASK', 'KIND', 'RUNTIME', 'ARCH', 'BUILDER', 'IMAGE', 'OUTPUT']];
+function statusOf(statuses: readonly TaskStatus[], id: string): { action?: string; reason?: string } {
+  const found = statuses.find((s) => s.id === id);
+  return found ? { action: found.action, reason: found.reason } : {};
+}
+
+export function planHuman(plan: Plan, cwd: string, statuses: readonly TaskStatus[] = []): string {
+  const rows = [['TASK', 'KIND', 'RUNTIME', 'ARCH', 'BUILDER', 'IMAGE', 'OUTPUT', ...(statuses.length ? ['ACTION', 'WHY'] : [])]];
   for (const t of plan.tasks) {
-    const image = t.image === null ? '(none: packaged as is)' : t.image.kind === 'recipe' ? `local recipe ${t.image.recipe}` : t.image.ref;
-    rows.push([t.id, t.artifact.kind, t.artifact.runtimes.map((r) => r.id).join(','), t.arch.name, t.artifact.builder, image, path.relative(cwd, t.output) || t.output]);
+    const image = t.image === null ? '(none: packaged as is)' : t.image.kind === 'recipe' ? `${t.image.origin} recipe ${t.image.recipe}` : t.image.ref;
+    const status = statusOf(statuses, t.id);
+    rows.push([t.id, t.artifact.kind, t.artifact.runtimes.map((r) => r.id).join(','), t.arch.name, t.artifact.builder, image, path.relative(cwd, t.output) || t.output,
+      ...(statuses.length ? [status.action ?? '', status.reason ?? ''] : [])]);
   }
   return `${table(rows)}\n${plan.tasks.length} task(s); output in ${plan.outDir}`;
 }

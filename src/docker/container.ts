@@ -23,6 +23,8 @@ export interface ContainerSpec {
   readonly inputs: readonly { readonly dir: string; readonly tar: () => Readable }[];
   readonly memoryBytes?: number;
   readonly name: string;
+  /** Named engine volumes (never host paths) and where they are mounted. */
+  readonly volumes?: readonly { readonly name: string; readonly mount: string }[];
 }
 
 export interface RunHooks {
@@ -97,6 +99,7 @@ export async function withContainer<T>(engine: Engine, spec: ContainerSpec, hook
         CapAdd: spec.user?.startsWith('0:') ? ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETUID', 'SETGID'] : [],
         SecurityOpt: ['no-new-privileges'],
         NetworkMode: 'bridge',
+        Binds: (spec.volumes ?? []).map((v) => `${v.name}:${v.mount}`),
       },
       platform: spec.arch.dockerPlatform,
     } as Docker.ContainerCreateOptions);

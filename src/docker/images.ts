@@ -5,7 +5,7 @@ import { ExternalError } from '../errors.js';
 import type { Architecture } from '../runtimes.js';
 import type { ImageChoice } from '../plan/types.js';
 import type { Engine } from './engine.js';
-import { buildRecipe } from './recipes.js';
+import { buildRecipe, recipeRef } from './recipes.js';
 
 export interface ResolvedImage {
   readonly ref: string;
@@ -65,6 +65,17 @@ async function resolveReference(engine: Engine, ref: string, arch: Architecture,
 export class ImageResolver {
   private readonly pending = new Map<string, Promise<ResolvedImage>>();
   constructor(private readonly engine: Engine, private readonly progress: ProgressSink = () => {}) {}
+
+  /** The image's ID if it is already on the engine (right architecture), without pulling or building. */
+  async peek(choice: ImageChoice, arch: Architecture): Promise<ResolvedImage | undefined> {
+    const ref = choice.kind === 'recipe'
+      ? await recipeRef(this.engine, choice.recipe, arch, async (base) => (await inspect(this.engine.docker, base).then((i) => i && { id: i.Id })))
+      : choice.ref;
+    const info = ref ? await inspect(this.engine.docker, ref) : undefined;
+    if (!ref || !info) return undefined;
+    checkArchitecture(ref, info, arch);
+    return { ref, id: info.Id, arch };
+  }
 
   resolve(choice: ImageChoice, arch: Architecture): Promise<ResolvedImage> {
     const key = `${choice.kind === 'recipe' ? `recipe:${choice.recipe}` : choice.ref}@${arch.name}`;

@@ -94,24 +94,34 @@ function tarOf(files: readonly { name: string; content: Buffer }[]) {
   return pack;
 }
 
+type BaseResolver = (ref: string, arch: Architecture) => Promise<{ id: string } | undefined>;
+
+/** The reference the recipe's image has for `arch` (its inputs' hash), without building it. */
+export async function recipeRef(engine: Engine, name: string, arch: Architecture, resolveBase: BaseResolver): Promise<string | undefined> {
+  const recipe = RECIPES[name];
+  if (!recipe) throw new ExternalError('RECIPE_UNKNOWN', `No image recipe named ${name}. Known recipes: ${recipeNames().join(', ')}.`);
+  const baseRef = recipe.base(arch);
+  const base = recipe.baseOrigin === 'registry'
+    ? await resolveBase(baseRef, arch)
+    : await engine.docker.getImage(baseRef).inspect().then((info) => ({ id: info.Id }), () => undefined);
+  return base ? recipeTag(recipe, arch, base.id, await recipeFiles(recipe)) : undefined;
+}
+
 /** Builds (or finds) the recipe's image for `arch`; returns its reference. */
 export async function buildRecipe(engine: Engine, name: string, arch: Architecture, progress: (line: string) => void,
   resolveBase: (ref: string, arch: Architecture) => Promise<{ id: string }>): Promise<string> {
   const recipe = RECIPES[name];
   if (!recipe) throw new ExternalError('RECIPE_UNKNOWN', `No image recipe named ${name}. Known recipes: ${recipeNames().join(', ')}.`);
-  const baseRef = recipe.base(arch);
-  let baseId: string;
-  if (recipe.baseOrigin === 'registry') baseId = (await resolveBase(baseRef, arch)).id;
-  else try { baseId = (await engine.docker.getImage(baseRef).inspect()).Id; } catch (error) {
+  const ref = await recipeRef(engine, name, arch, resolveBase);
+  if (!ref) {
     throw new ExternalError('RECIPE_BASE_MISSING',
-      `The local base image ${baseRef} is not on the engine at ${engine.address}, so the offline ${name} image cannot be built. ` +
-      `Create it with: bash images/base/build-base.sh ${arch.name} (or run bash scripts/setup-machine.sh).`, {}, { cause: error });
+      `The local base image ${recipe.base(arch)} is not on the engine at ${engine.address}, so the offline ${name} image cannot be built. ` +
+      `Create it with: bash images/base/build-base.sh ${arch.name} (or run bash scripts/setup-machine.sh).`);
   }
-  const files = await recipeFiles(recipe);
-  const ref = recipeTag(recipe, arch, baseId, files);
   if (await engine.docker.getImage(ref).inspect().then(() => true, () => false)) return ref;
+  const files = await recipeFiles(recipe);
   for (const pkg of recipe.packages) files.push({ name: pkg.file, content: await readFile(await fetchPackage(pkg.spec(arch))) });
-
+  const baseRef = recipe.base(arch);
   progress(`building ${ref} from images/${recipe.dir}`);
   const log: string[] = [];
   try {

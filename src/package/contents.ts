@@ -22,13 +22,18 @@ function parents(path: string): string[] {
   return parts.slice(1).map((_, i) => parts.slice(0, i + 1).join('/'));
 }
 
+/** The entries of a tree that ship (its skip globs applied). */
+export function shippedEntries(tree: PackageTree): readonly SourceEntry[] {
+  if (!tree.skip?.length) return tree.entries;
+  const skip = picomatch([...tree.skip], { dot: true });
+  return tree.entries.filter((e) => !skip(e.path));
+}
+
 /** Merges trees into zip inputs; later trees win on the same path; parent directories added. */
 export function zipInputs(trees: readonly PackageTree[]): ZipInput[] {
   const byPath = new Map<string, ZipInput>();
   for (const tree of trees) {
-    const skip = tree.skip?.length ? picomatch([...tree.skip], { dot: true }) : () => false;
-    for (const entry of tree.entries) {
-      if (skip(entry.path)) continue;
+    for (const entry of shippedEntries(tree)) {
       const path = joinZipPath(tree.prefix, entry.path);
       for (const dir of parents(path)) if (!byPath.has(dir)) byPath.set(dir, { path: dir, kind: 'directory' });
       byPath.set(path, entry.kind === 'file' ? { path, kind: 'file', source: entry.absolute, executable: entry.executable }

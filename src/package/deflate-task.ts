@@ -57,24 +57,22 @@ export function deflateItems(task: DeflateTask, lib: DeflateLibraries): Deflated
   function readChunk(item: DeflateItem, source: string): Uint8Array {
     const start = item.offset - item.dictionaryLength;
     const wanted = item.dictionaryLength + item.length;
-    const bytes = Buffer.allocUnsafe(wanted);
+    // For a last chunk, one byte more: finding it means the file grew since it was measured.
+    const bytes = Buffer.allocUnsafe(wanted + (item.last ? 1 : 0));
     const fd = fs.openSync(source, 'r');
+    let got = 0;
     try {
-      let got = 0;
-      while (got < wanted) {
-        const read = fs.readSync(fd, bytes, got, wanted - got, start + got);
-        if (read === 0) break;
-        got += read;
-      }
-      // A file that shrank or grew since it was measured would give a zip that matches neither version.
-      const grew = item.last && fs.readSync(fd, Buffer.alloc(1), 0, 1, start + wanted) > 0;
-      if (got < wanted || grew) {
-        throw sourceError('ZIP_SOURCE_CHANGED', `${source} changed size while it was being zipped`, source);
+      // Stops at the first read that reaches `wanted`: a short read of a regular file is its end,
+      // so an unchanged file costs one read, not a second one that returns 0.
+      for (let read = -1; got < wanted && read !== 0; got += read) {
+        read = fs.readSync(fd, bytes, got, bytes.length - got, start + got);
       }
     } finally {
       fs.closeSync(fd);
     }
-    return bytes;
+    // A file that shrank or grew since it was measured would give a zip that matches neither version.
+    if (got !== wanted) throw sourceError('ZIP_SOURCE_CHANGED', 'it changed size while it was being zipped', source);
+    return bytes.subarray(0, wanted);
   }
 
   const outputs: Uint8Array[] = [];
@@ -88,6 +86,8 @@ export function deflateItems(task: DeflateTask, lib: DeflateLibraries): Deflated
       memLevel: 8,
       strategy: zlib.constants.Z_DEFAULT_STRATEGY,
       finishFlush: item.last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH,
+      // Room for the whole output in one buffer (deflate rarely grows data by more than a few bytes per block).
+      chunkSize: Math.max(64, chunk.length + 64),
     };
     if (item.dictionaryLength > 0) options.dictionary = bytes.subarray(0, item.dictionaryLength);
     const deflated = zlib.deflateRawSync(chunk, options);

@@ -27,7 +27,14 @@ export interface ArtifactRecord {
   readonly sha256: string;
   readonly codeSha256: string;
   readonly image: string | null;
+  /** true when the zip was reused or its dependencies came from the cache (no install ran). */
   readonly cacheHit: boolean;
+  /** What this build did: reuse, repackage or rebuild. */
+  readonly action: 'reuse' | 'repackage' | 'rebuild';
+  /** Hash of everything that can change the dependency install (null: no install). */
+  readonly dependencyKey: string | null;
+  /** Hash of everything that can change the zip. */
+  readonly inputKey: string;
   readonly durationMs: number;
   readonly findings: readonly Finding[];
 }

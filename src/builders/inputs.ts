@@ -1,0 +1,58 @@
+// Which source files an install reads. Only those are sent into the container, and only those
+// key the dependency cache: a change to the function's own code never reinstalls dependencies.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { SourceEntry } from '../package/sources.js';
+
+/** Entries named in `files` or lying under one of `dirs` (all relative, '/'-separated). */
+export function selectInputs(entries: readonly SourceEntry[], files: readonly string[], dirs: readonly string[]): SourceEntry[] {
+  const wanted = new Set(files);
+  const under = dirs.map((d) => d.replace(/^\.\//, '').replace(/\/+$/, '')).filter((d) => d && d !== '.' && !d.startsWith('..'));
+  return entries.filter((e) => wanted.has(e.path) || under.some((d) => e.path === d || e.path.startsWith(`${d}/`))
+    // Directories leading to a wanted file travel with it.
+    || (e.kind === 'directory' && [...wanted, ...under].some((w) => w.startsWith(`${e.path}/`))));
+}
+
+function localSpec(spec: unknown): string | undefined {
+  if (typeof spec !== 'string') return undefined;
+  const match = /^(?:file|link):(.+)$/.exec(spec);
+  return match ? path.posix.normalize(match[1]!) : undefined;
+}
+
+/** Local directories and tarballs an npm install reads: file:/link: dependencies, linked packages. */
+export async function npmLocalPaths(source: string): Promise<string[]> {
+  const found = new Set<string>();
+  const json = async (name: string) => JSON.parse(await readFile(path.join(source, name), 'utf8').catch(() => '{}')) as Record<string, unknown>;
+  const manifest = await json('package.json');
+  for (const field of ['dependencies', 'optionalDependencies', 'devDependencies', 'peerDependencies']) {
+    for (const spec of Object.values((manifest[field] ?? {}) as Record<string, unknown>)) {
+      const local = localSpec(spec);
+      if (local) found.add(local);
+    }
+  }
+  for (const lockName of ['package-lock.json', 'npm-shrinkwrap.json']) {
+    const packages = ((await json(lockName)).packages ?? {}) as Record<string, { resolved?: unknown; link?: boolean }>;
+    for (const [key, info] of Object.entries(packages)) {
+      if (key !== '' && !key.startsWith('node_modules/') && !key.includes('/node_modules/')) found.add(key);
+      const local = localSpec(info.resolved) ?? (info.link && typeof info.resolved === 'string' ? info.resolved : undefined);
+      if (local) found.add(local);
+    }
+  }
+  return [...found].sort();
+}
+
+/** Local paths a requirements file reads: path requirements, and -r/-c files, followed. */
+export async function pipLocalPaths(source: string, file = 'requirements.txt', seen = new Set<string>()): Promise<string[]> {
+  if (seen.has(file)) return [];
+  seen.add(file);
+  const text = await readFile(path.join(source, file), 'utf8').catch(() => '');
+  const found: string[] = [file];
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    const include = /^(?:-r|--requirement|-c|--constraint)\s*=?\s*(\S+)/.exec(line);
+    if (include) { found.push(...await pipLocalPaths(source, path.posix.join(path.posix.dirname(file), include[1]!), seen)); continue; }
+    const target = /^(?:-e|--editable)?\s*=?\s*((?:\.{1,2}\/|file:)\S*)/.exec(line)?.[1];
+    if (target) found.push(path.posix.normalize(target.replace(/^file:(\/\/)?/, '').replace(/\[.*\]$/, '')));
+  }
+  return found;
+}

@@ -1,0 +1,39 @@
+// Engine volumes that keep package-manager caches (npm, pip, cargo) per architecture across
+// runs, so a changed lockfile downloads only what changed. They never affect outputs.
+import type { Architecture } from '../runtimes.js';
+import type { Engine } from './engine.js';
+import { RUN_LABEL } from './container.js';
+
+export const VOLUME_LABEL = 'dev.lambda-pack.cache';
+export const CACHE_MOUNT = '/lambda-pack-cache';
+
+export function cacheVolumeName(arch: Architecture): string {
+  return `lambda-pack-cache-${arch.name}`;
+}
+
+/** Makes sure the volume exists and every build user can write to it (mode 1777, like /tmp). */
+export async function ensureCacheVolume(engine: Engine, arch: Architecture, image: string, runId: string): Promise<string> {
+  const name = cacheVolumeName(arch);
+  const existing = await engine.docker.getVolume(name).inspect().catch(() => undefined);
+  if (existing && existing.Labels?.[VOLUME_LABEL] === 'ready') return name;
+  await engine.docker.createVolume({ Name: name, Labels: { [VOLUME_LABEL]: 'ready' } }).catch(() => {});
+  // A fresh volume is root-owned; open it up once, from the build image itself (nothing to pull).
+  const container = await engine.docker.createContainer({
+    Image: image, Cmd: ['chmod', '1777', CACHE_MOUNT], User: '0:0', Labels: { [RUN_LABEL]: runId },
+    HostConfig: { Binds: [`${name}:${CACHE_MOUNT}`], NetworkMode: 'none' }, platform: arch.dockerPlatform,
+  } as Parameters<typeof engine.docker.createContainer>[0]);
+  try {
+    await container.start();
+    await container.wait();
+  } finally {
+    await container.remove({ force: true }).catch(() => {});
+  }
+  return name;
+}
+
+export async function removeCacheVolumes(engine: Engine): Promise<string[]> {
+  const { Volumes } = await engine.docker.listVolumes({ filters: { label: [VOLUME_LABEL] } });
+  const names = (Volumes ?? []).map((v) => v.Name);
+  await Promise.all(names.map((n) => engine.docker.getVolume(n).remove().catch(() => {})));
+  return names;
+}
