@@ -49,6 +49,7 @@ export async function runCli(argv: readonly string[], io: IO): Promise<number> {
     .option('--layer', 'the zips are layers')
     .option('--handler <handler>', 'the handler to look for, e.g. index.handler')
     .option('--layers <zips>', 'comma-separated layer zips the function uses')
+    .option('--allow-secrets <globs>', 'comma-separated globs of zip paths the secrets check allows, e.g. \'certs/test-*.pem,**/.env.ci\'')
     .option('--json', 'print the findings as JSON on stdout')
     .action(async (zips: string[], options) => { code = await verifyCommand(zips, options, io); });
 

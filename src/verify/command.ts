@@ -14,6 +14,8 @@ export interface VerifyCommandOptions {
   handler?: string;
   /** Comma-separated layer zip paths. */
   layers?: string;
+  /** Comma-separated globs of entry paths exempt from SECRET_FILE. */
+  allowSecrets?: string;
   json?: boolean;
 }
 
@@ -32,12 +34,13 @@ export async function verifyCommand(zips: string[], opts: VerifyCommandOptions, 
     throw new ConfigError('UNKNOWN_ARCH', `unknown architecture "${opts.arch}"; valid: ${ARCH_NAMES.join(', ')}`, { field: '--arch', fix: `pass --arch ${ARCH_NAMES.join(' or --arch ')}` });
   }
   if (zips.length === 0) throw new ConfigError('NO_ZIP', 'no zip file given', { fix: 'lambda-pack verify <zip…> --runtime ID --arch ARCH' });
-  const layers = (opts.layers ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const layers = commaList(opts.layers);
+  const allowSecrets = commaList(opts.allowSecrets);
   for (const path of [...zips, ...layers]) requireReadableFile(path);
 
   const results: VerifyResult[] = [];
   for (const zip of zips) {
-    results.push(await verifyOrExplain(zip, { runtime: rt, arch: architecture(opts.arch), layer: opts.layer, handler: opts.handler, layers }));
+    results.push(await verifyOrExplain(zip, { runtime: rt, arch: architecture(opts.arch), layer: opts.layer, handler: opts.handler, layers, allowSecrets }));
   }
   if (opts.json) io.stdout.write(renderJson(results));
   else io.stderr.write(renderHuman(results));
@@ -52,6 +55,11 @@ async function verifyOrExplain(zip: string, options: Parameters<typeof verifyZip
     const which = options.layers?.length ? `${zip} or one of its layers (${options.layers.join(', ')})` : zip;
     throw new ConfigError('NOT_A_ZIP', `${which} is not a readable zip file: ${error.message}`, { file: zip, fix: 'pass the path of a .zip built by lambda-pack, sam, zip or any zip tool' }, { cause: error });
   }
+}
+
+/** Splits at commas, except inside a glob's braces ('{a,b}.pem' stays whole). */
+function commaList(raw: string | undefined): string[] {
+  return (raw ?? '').split(/,(?![^{]*\})/).map((item) => item.trim()).filter((item) => item !== '');
 }
 
 function requireReadableFile(path: string): void {

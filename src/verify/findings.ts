@@ -30,6 +30,7 @@ export const CODES = {
   HANDLER_NOT_FOUND: { severity: 'error', fix: 'Check the handler setting against the zip layout: it is <file path without extension>.<exported function>, relative to the zip root.' },
   UNPARSEABLE_BINARY: { severity: 'warning', fix: 'Check that the file is intact (a truncated download or a broken zip entry); it was not verified.' },
   UNCHECKED_ENTRY: { severity: 'warning', fix: 'Zip with plain deflate or store and no encryption: Lambda and this check read nothing else.' },
+  SECRET_FILE: { severity: 'error', fix: 'Remove the file from the package (exclude it from the function\'s source) and rotate the credential if the zip was ever shared; if it is intentional and harmless, add its path to the function\'s allowSecrets list (lambda-pack verify --allow-secrets <glob>).' },
   OUTSIDE_LAYER_PATHS: { severity: 'warning', fix: 'Put layer content under the runtime\'s layer paths (e.g. nodejs/node_modules, python/, bin/, lib/): Lambda does not look anywhere else.' },
 } as const satisfies Record<string, { severity: Severity; fix: string }>;
 

@@ -1,5 +1,6 @@
 // Verifies that a Lambda zip (function or layer) will load on its runtime and architecture:
-// native binaries, ABIs, shared libraries, entry point, handler, permissions, paths and sizes.
+// native binaries, ABIs, shared libraries, entry point, handler, permissions, paths and sizes;
+// and that it ships no secrets.
 import { basename } from 'node:path';
 import type { Architecture, Runtime } from '../runtimes.js';
 import { checkBinaries } from './checks/binaries.js';
@@ -12,9 +13,10 @@ import { checkNodePrebuilds } from './checks/node-prebuilds.js';
 import { checkPaths, checkReadable } from './checks/paths.js';
 import { checkPythonAbi } from './checks/python-abi.js';
 import { checkSharedLibraries } from './checks/shared-libraries.js';
+import { checkSecrets } from './checks/secrets.js';
 import { checkSizes } from './checks/size.js';
 import { settleFindings, type Finding } from './findings.js';
-import { inspectZip, readText } from './inspect.js';
+import { inspectZip, readContent, readText } from './inspect.js';
 import { FUNCTION_ROOT, LAYER_ROOT, LambdaFilesystem } from './package-tree.js';
 import { unusedOnLambda } from './unused-binaries.js';
 import { ZipArchive } from './zip/archive.js';
@@ -31,7 +33,7 @@ export interface VerifyOptions {
   handler?: string;
   /** Paths of the layer zips the function uses (for shared libraries, bootstrap and total size). */
   layers?: string[];
-  /** Reserved for a later SECRET_FILE check; accepted and ignored for now. */
+  /** Globs of entry paths (picomatch, dot files included) exempt from SECRET_FILE, e.g. 'certs/public-test.pem'. */
   allowSecrets?: string[];
 }
 
@@ -47,7 +49,7 @@ export interface VerifyResult {
 
 const CHECKS: readonly Check[] = [
   checkPaths, checkReadable, checkSizes, checkBootstrap, checkLayerExecutables, checkHandler,
-  checkBinaries, checkSharedLibraries, checkLibstdcxx, checkPythonAbi, checkNodePrebuilds, checkLayerPaths,
+  checkBinaries, checkSharedLibraries, checkLibstdcxx, checkPythonAbi, checkNodePrebuilds, checkLayerPaths, checkSecrets,
 ];
 
 /** Verifies one zip. Throws ZipFormatError when the file is not a readable zip. */
@@ -71,7 +73,9 @@ export async function verifyZip(zipPath: string, options: VerifyOptions): Promis
       unreadable: inspected.unreadable,
       unzippedBytes: inspected.unzippedBytes,
       zippedBytes: inspected.zippedBytes,
+      allowSecrets: options.allowSecrets ?? [],
       readText: (entry) => readText(archive, entry),
+      readContent: (entry, maxBytes) => readContent(archive, entry, maxBytes),
     };
     const findings = settleFindings(CHECKS.flatMap((check) => check(context)));
     return {

@@ -63,8 +63,14 @@ function inspectFile(archive: ZipArchive, entry: PackageEntry): InspectedBinary 
 
 /** A small text entry's content, for metadata such as .dist-info/WHEEL; undefined if unreadable. */
 export function readText(archive: ZipArchive, entry: PackageEntry): string | undefined {
+  return readContent(archive, entry, MAX_TEXT_BYTES)?.toString('utf8');
+}
+
+/** An entry's bytes; undefined when it is over `maxBytes` or cannot be read (encrypted, corrupt). */
+export function readContent(archive: ZipArchive, entry: PackageEntry, maxBytes: number): Buffer | undefined {
+  if (entry.size > maxBytes) return undefined;
   try {
-    return archive.readAll(entry.zipEntry, MAX_TEXT_BYTES).toString('utf8');
+    return archive.readAll(entry.zipEntry, maxBytes);
   } catch (error) {
     if (error instanceof EntryReadError) return undefined;
     throw error;

@@ -30,8 +30,12 @@ export interface CheckContext {
   readonly unreadable: ReadonlyArray<{ readonly entry: PackageEntry; readonly reason: string }>;
   readonly unzippedBytes: number;
   readonly zippedBytes: number;
+  /** Globs (picomatch, dot files included) of entry paths the secrets check leaves alone. */
+  readonly allowSecrets: readonly string[];
   /** A small text entry's content (dist-info metadata), or undefined when it cannot be read. */
   readText(entry: PackageEntry): string | undefined;
+  /** An entry's bytes, or undefined when it is over `maxBytes` or cannot be read. */
+  readContent(entry: PackageEntry, maxBytes: number): Buffer | undefined;
 }
 
 export type Check = (context: CheckContext) => Finding[];
