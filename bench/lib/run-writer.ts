@@ -17,5 +17,6 @@ console.log(
     entries: result.entries,
     unzippedBytes: result.unzippedBytes,
     maxRssMB: process.resourceUsage().maxRSS / 1024,
+    cpuSeconds: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1e6,
   }),
 );
