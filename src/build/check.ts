@@ -17,6 +17,7 @@ export async function findingsFor(task: Task, zip: string, layerZips: readonly s
   for (const runtime of artifact.runtimes) {
     const result = await verifyZip(zip, {
       runtime, arch: task.arch, layer: artifact.kind === 'layer', handler: artifact.handler, layers: [...layerZips],
+      allowSecrets: [...artifact.allowSecrets],
     });
     for (const f of result.findings) if (!seen.has(key(f))) seen.set(key(f), f);
   }
@@ -34,6 +35,6 @@ export async function acceptOrReject(task: Task, staged: string, findings: reado
   const shown = errors.slice(0, 8).map((f) => `  ${f.code} ${f.path || '(whole zip)'}: ${f.message}\n    fix: ${f.fix}`);
   const more = errors.length > shown.length ? [`  … and ${errors.length - shown.length} more (lambda-pack build --json lists them all)`] : [];
   throw new ExternalError('VERIFY_FAILED',
-    `${task.id}: the zip would not load on ${task.artifact.runtimes.map((r) => r.id).join(', ')} (${task.arch.name}); it was not written (any earlier ${path.basename(task.output)} was left as it was):\n${[...shown, ...more].join('\n')}`,
+    `${task.id}: verification found ${errors.length} error${errors.length === 1 ? '' : 's'} for ${task.artifact.runtimes.map((r) => r.id).join(', ')} (${task.arch.name}), so the zip was not written (any earlier ${path.basename(task.output)} was left as it was):\n${[...shown, ...more].join('\n')}`,
     { fix: errors[0]!.fix });
 }

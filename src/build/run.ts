@@ -8,6 +8,7 @@ import { writeManifest, type ArtifactRecord } from '../package/manifest.js';
 import type { Plan, Task } from '../plan/types.js';
 import type { BuildServices } from './services.js';
 import { buildTask } from './task.js';
+import { outputError } from './output-error.js';
 
 export type TaskOutcome =
   | { readonly task: Task; readonly ok: true; readonly record: ArtifactRecord }
@@ -87,6 +88,8 @@ export async function runPlan(plan: Plan, services: BuildServices, options: RunO
   await list.run().catch(() => {});
   const ordered = plan.tasks.map((t) => outcomes.get(t.id) ?? { task: t, ok: false as const, error: services.signal.aborted ? new InterruptedError(services.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT') : new Error('task did not run') });
   const records = ordered.flatMap((o) => o.ok ? [o.record] : []);
-  const manifest = records.length > 0 ? await writeManifest(plan.outDir, records) : undefined;
+  const manifest = records.length > 0
+    ? await writeManifest(plan.outDir, records).catch((error: unknown) => { throw outputError(error, path.join(plan.outDir, 'manifest.json')); })
+    : undefined;
   return { outcomes: ordered, manifest };
 }

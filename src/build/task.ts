@@ -16,6 +16,7 @@ import { walkSource } from '../package/sources.js';
 import { writeZip } from '../package/zip.js';
 import type { Task } from '../plan/types.js';
 import { acceptOrReject, findingsFor } from './check.js';
+import { outputError } from './output-error.js';
 import { decide, keysFor, type Decision } from './decide.js';
 import { prepareTask, type PreparedTask } from './prepare.js';
 import type { BuildServices, TaskReporter } from './services.js';
@@ -108,7 +109,8 @@ export async function buildTask(task: Task, services: BuildServices, reporter: T
     await mkdir(path.dirname(task.output), { recursive: true });
     // The zip replaces the previous one only once verified; until then it has a name of its own.
     const staged = path.join(path.dirname(task.output), `.${path.basename(task.output)}.unverified-${services.runId}`);
-    const zip = await writeZip(zipInputs(trees), staged, { signal: services.signal, concurrency: services.zipConcurrency });
+    const zip = await writeZip(zipInputs(trees), staged, { signal: services.signal, concurrency: services.zipConcurrency })
+      .catch((error: unknown) => { throw outputError(error, task.output); });
     let findings;
     try {
       if (artifact.layers.length > 0) reporter.status('waiting for its layers');

@@ -7,9 +7,10 @@ import type { ProjectConfig } from '../config/types.js';
 import { connectEngine, type Engine } from '../docker/engine.js';
 import { ImageResolver } from '../docker/images.js';
 import { buildRecipe, localRecipeNames } from '../docker/recipes.js';
-import { removeRunContainers } from '../docker/container.js';
+import { removeAbandonedContainers, removeRunContainers } from '../docker/container.js';
 import { removeCacheVolumes } from '../docker/volumes.js';
 import { runPlan } from '../build/run.js';
+import { lockOutDir } from '../build/lock.js';
 import { DependencyCache } from '../cache/store.js';
 import { cacheRoot } from '../cache/location.js';
 import { readManifest, type ArtifactRecord } from '../package/manifest.js';
@@ -17,7 +18,7 @@ import { planStatus } from '../build/status.js';
 import { plan as makePlan } from '../plan/plan.js';
 import { ARCH_NAMES, architecture, isArchName, type ArchName } from '../runtimes.js';
 import { InterruptedError } from '../errors.js';
-import { EXIT, UsageError } from './errors.js';
+import { EXIT, exitCodeFor, UsageError } from './errors.js';
 import { buildHuman, buildJson, planHuman, planJson } from './render.js';
 
 export interface IO {
@@ -84,22 +85,34 @@ export async function buildCommand(names: string[], options: BuildOptions, io: I
   const runId = randomBytes(6).toString('hex');
   let engine: Promise<Engine> | undefined;
   let images: Promise<ImageResolver> | undefined;
-  const connect = () => (engine ??= connectEngine({ address: config.docker.host, env: io.env }));
-  const previous = await previousRecords(plan.outDir);
-  const result = await runPlan(plan, {
-    cache: new DependencyCache(cacheRoot(io.env)),
-    noCache: options.cache === false,
-    previous,
-    engine: connect,
-    images: () => (images ??= connect().then((e) => new ImageResolver(e, (line) => { if (options.verbose) io.stderr.write(`${line}\n`); }))),
-    runId,
+  const connect = () => (engine ??= connectEngine({ address: config.docker.host, env: io.env }).then(async (e) => {
+    await removeAbandonedContainers(e).catch(() => 0);
+    return e;
+  }));
+  const lock = await lockOutDir(plan.outDir, {
     signal: io.signal,
-    owner: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
-    certificates: config.certificates,
-    memoryBytes: parseMemory(config.docker.memory),
-    hostEnv: io.env,
-    now: () => Date.now(),
-  }, { concurrency, verbose: !!options.verbose, progress: io.stderr, plain: !io.stderr.isTTY || !!io.env.CI });
+    onWait: (holder) => io.stderr.write(`lambda-pack: waiting for another build (pid ${holder.pid}, started ${holder.started}) writing to ${plan.outDir}…\n`),
+  });
+  let result: Awaited<ReturnType<typeof runPlan>>;
+  try {
+    const previous = await previousRecords(plan.outDir);
+    result = await runPlan(plan, {
+      cache: new DependencyCache(cacheRoot(io.env)),
+      noCache: options.cache === false,
+      previous,
+      engine: connect,
+      images: () => (images ??= connect().then((e) => new ImageResolver(e, (line) => { if (options.verbose) io.stderr.write(`${line}\n`); }))),
+      runId,
+      signal: io.signal,
+      owner: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
+      certificates: config.certificates,
+      memoryBytes: parseMemory(config.docker.memory),
+      hostEnv: io.env,
+      now: () => Date.now(),
+    }, { concurrency, verbose: !!options.verbose, progress: io.stderr, plain: !io.stderr.isTTY || !!io.env.CI });
+  } finally {
+    await lock.release();
+  }
   // Containers are removed as each task ends; this sweeps any a dying engine call left behind.
   if (engine) await engine.then((e) => removeRunContainers(e, runId)).catch(() => {});
   if (io.signal.aborted) throw new InterruptedError(io.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
@@ -108,7 +121,6 @@ export async function buildCommand(names: string[], options: BuildOptions, io: I
   const failures = result.outcomes.filter((o) => !o.ok).map((o) => !o.ok ? o.error : undefined);
   if (failures.length === 0) return EXIT.ok;
   // A run where every failure is the user's input is a usage error; anything else a build failure.
-  const { exitCodeFor } = await import('./errors.js');
   return failures.every((e) => exitCodeFor(e) === EXIT.usage) ? EXIT.usage : EXIT.failed;
 }
 

@@ -42,7 +42,7 @@ export async function runCli(argv: readonly string[], io: IO): Promise<number> {
     .action(async (names: string[], options) => { code = await buildCommand(names, options, io); });
 
   program.command('verify')
-    .description('check that zips will load on their Lambda runtime: architecture, glibc, ABIs, libraries, permissions, sizes')
+    .description('check that zips will load on their Lambda runtime (architecture, glibc, ABIs, libraries, permissions, sizes) and ship no secrets')
     .argument('<zips...>', 'zip files (function or layer) built by any tool')
     .requiredOption('--runtime <id>', 'the Lambda runtime, e.g. nodejs22.x, python3.12, provided.al2023')
     .requiredOption('--arch <arch>', 'x86_64 or arm64')

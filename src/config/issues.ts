@@ -6,8 +6,8 @@ import { formatField, lineOf, type FieldPath } from './location.js';
 
 const KNOWN_KEYS: Record<string, readonly string[]> = {
   '': ['root', 'outDir', 'architectures', 'concurrency', 'imageSet', 'images', 'certificates', 'docker', 'functions', 'layers'],
-  function: ['runtime', 'source', 'handler', 'builder', 'architectures', 'exclude', 'env', 'passEnv', 'image', 'layers', 'binary'],
-  layer: ['runtimes', 'source', 'builder', 'architectures', 'exclude', 'env', 'passEnv', 'image'],
+  function: ['runtime', 'source', 'handler', 'builder', 'architectures', 'exclude', 'env', 'passEnv', 'image', 'layers', 'binary', 'allowSecrets'],
+  layer: ['runtimes', 'source', 'builder', 'architectures', 'exclude', 'env', 'passEnv', 'image', 'allowSecrets'],
   docker: ['host', 'memory'],
   image: ['x86_64', 'arm64'],
 };

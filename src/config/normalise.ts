@@ -95,6 +95,7 @@ function artifact(ctx: Context, raw: RawConfig, kind: 'function' | 'layer', name
     handler: fn?.handler,
     layers: fn?.layers ?? [],
     binary: fn?.binary,
+    allowSecrets: rawArtifact.allowSecrets ?? [],
   };
 }
 

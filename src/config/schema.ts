@@ -18,6 +18,8 @@ const artifactCommon = {
   env: envValues.optional(),
   passEnv: envNames.optional(),
   image: imageRef.optional(),
+  /** Zip paths (globs) allowed to look like secrets: verified as intentional and harmless. */
+  allowSecrets: z.array(z.string().min(1)).optional(),
 };
 
 export const rawFunctionSchema = z.strictObject({

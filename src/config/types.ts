@@ -25,6 +25,8 @@ export interface ArtifactConfig {
   readonly handler?: string;
   readonly layers: readonly string[];
   readonly binary?: string;
+  /** Zip paths (globs) exempt from the SECRET_FILE check. */
+  readonly allowSecrets: readonly string[];
 }
 
 export interface ProjectConfig {

@@ -2,6 +2,7 @@
 // in through the archive API, stream logs, wait, copy outputs out, and always remove it.
 import type { Readable } from 'node:stream';
 import { PassThrough } from 'node:stream';
+import os from 'node:os';
 import type Docker from 'dockerode';
 import { ExternalError, InterruptedError } from '../errors.js';
 import type { Architecture } from '../runtimes.js';
@@ -9,6 +10,12 @@ import type { Engine } from './engine.js';
 
 /** Label put on every container lambda-pack creates; its value identifies the run. */
 export const RUN_LABEL = 'dev.lambda-pack.run';
+/** Which process on which host created it: `<hostname>/<pid>`, so a later run can tell abandoned ones. */
+export const OWNER_LABEL = 'dev.lambda-pack.owner';
+
+export function ownerLabel(): string {
+  return `${os.hostname()}/${process.pid}`;
+}
 
 export interface ContainerSpec {
   readonly image: string;
@@ -87,7 +94,7 @@ export async function withContainer<T>(engine: Engine, spec: ContainerSpec, hook
       Env: toEnv(spec.env),
       WorkingDir: spec.workdir,
       User: spec.user,
-      Labels: { [RUN_LABEL]: hooks.runId },
+      Labels: { [RUN_LABEL]: hooks.runId, [OWNER_LABEL]: ownerLabel() },
       AttachStdout: true,
       AttachStderr: true,
       Tty: false,
@@ -135,6 +142,24 @@ export async function withContainer<T>(engine: Engine, spec: ContainerSpec, hook
     hooks.signal?.removeEventListener('abort', onAbort);
     if (container) await container.remove({ force: true, v: true }).catch(() => {});
   }
+}
+
+function processAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (error) { return (error as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+/**
+ * Removes containers that runs on this host left behind when they could not clean up (the engine
+ * went away mid-build, the process was killed with SIGKILL): their owner process is gone.
+ */
+export async function removeAbandonedContainers(engine: Engine): Promise<number> {
+  const all = await engine.docker.listContainers({ all: true, filters: { label: [OWNER_LABEL] } });
+  const abandoned = all.filter((c) => {
+    const [host, pid] = (c.Labels[OWNER_LABEL] ?? '').split('/');
+    return host === os.hostname() && Number(pid) !== process.pid && !processAlive(Number(pid));
+  });
+  await Promise.all(abandoned.map((c) => engine.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
+  return abandoned.length;
 }
 
 /** Removes every container left by run `runId` (e.g. after the engine came back). */

@@ -2,7 +2,7 @@
 // runs, so a changed lockfile downloads only what changed. They never affect outputs.
 import type { Architecture } from '../runtimes.js';
 import type { Engine } from './engine.js';
-import { RUN_LABEL } from './container.js';
+import { OWNER_LABEL, ownerLabel, RUN_LABEL } from './container.js';
 
 export const VOLUME_LABEL = 'dev.lambda-pack.cache';
 export const CACHE_MOUNT = '/lambda-pack-cache';
@@ -19,7 +19,7 @@ export async function ensureCacheVolume(engine: Engine, arch: Architecture, imag
   await engine.docker.createVolume({ Name: name, Labels: { [VOLUME_LABEL]: 'ready' } }).catch(() => {});
   // A fresh volume is root-owned; open it up once, from the build image itself (nothing to pull).
   const container = await engine.docker.createContainer({
-    Image: image, Cmd: ['chmod', '1777', CACHE_MOUNT], User: '0:0', Labels: { [RUN_LABEL]: runId },
+    Image: image, Cmd: ['chmod', '1777', CACHE_MOUNT], User: '0:0', Labels: { [RUN_LABEL]: runId, [OWNER_LABEL]: ownerLabel() },
     HostConfig: { Binds: [`${name}:${CACHE_MOUNT}`], NetworkMode: 'none' }, platform: arch.dockerPlatform,
   } as Parameters<typeof engine.docker.createContainer>[0]);
   try {

@@ -126,6 +126,24 @@ describe('verification as the last step of a build', () => {
     } finally { project.remove(); }
   });
 
+  it('refuses to ship a secret unless the function allows that path', async () => {
+    const config = (allow: string) => `functions:\n  web: { runtime: nodejs22.x, source: web, handler: index.handler${allow} }\n`;
+    const project = tempProject({
+      'lambda-pack.config.yaml': config(''),
+      'web/index.js': 'exports.handler = async () => 1;\n',
+      'web/.env': 'DB_PASSWORD=hunter2-but-longer\n',
+    });
+    try {
+      const refused = await lambdaPack(['build'], { cwd: project.root });
+      expect(refused.exitCode).toBe(1);
+      expect(refused.stderr).toContain('SECRET_FILE .env');
+      expect(refused.stderr).not.toContain('hunter2');
+      project.file('lambda-pack.config.yaml', config(', allowSecrets: [".env"]'));
+      const allowed = await lambdaPack(['build'], { cwd: project.root });
+      expect(allowed.exitCode, allowed.stderr).toBe(0);
+    } finally { project.remove(); }
+  });
+
   it('puts the findings of a successful build into the manifest', async () => {
     const project = tempProject({
       'lambda-pack.config.yaml': 'functions:\n  web: { runtime: nodejs22.x, source: web, handler: index.handler }\n',
