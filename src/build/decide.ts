@@ -35,7 +35,7 @@ async function fileSha256(file: string): Promise<string | undefined> {
 
 async function keysFor(prepared: PreparedTask, image: ResolvedImage | undefined): Promise<TaskKeys> {
   const dependency = image
-    ? await dependencyKey(prepared.task, prepared.builder, prepared.install, prepared.installEntries, image.id, prepared.env)
+    ? await dependencyKey(prepared.task, prepared.builder, prepared.install, prepared.installEntries, image.id, prepared.env, prepared.strategy.kind)
     : null;
   return { dependency, ...await inputKey(dependency, prepared.sourceTree, prepared.install) };
 }
@@ -47,7 +47,7 @@ export async function decide(prepared: PreparedTask, ctx: DecideContext): Promis
   const { task, builder } = prepared;
   let image: ResolvedImage | undefined;
   if (builder.needsContainer) {
-    image = await ctx.images!.peek(task.image!, task.arch);
+    image = await ctx.images!.peek(prepared.image!, prepared.strategy.buildArch);
     if (!image) return { action: 'rebuild', reason: 'its build image is not on the engine yet (it will be pulled or built)' };
   }
   const keys = await keysFor(prepared, image);

@@ -15,12 +15,13 @@ export interface TaskKeys {
   readonly input: string;
 }
 
-export async function dependencyKey(task: Task, builder: Builder, install: Install, installEntries: readonly SourceEntry[], imageId: string, env: Readonly<Record<string, string>>): Promise<string> {
+export async function dependencyKey(task: Task, builder: Builder, install: Install, installEntries: readonly SourceEntry[], imageId: string, env: Readonly<Record<string, string>>, strategy: string): Promise<string> {
   return hashValue({
     lambdaPack: VERSION,
     builder: `${builder.name}@${builder.version}`,
     runtime: task.artifact.runtime.id,
     arch: task.arch.name,
+    strategy,
     image: imageId,
     commands: install.commands,
     output: install.containerPath,

@@ -6,7 +6,8 @@ import type { Builder, Install } from '../builders/types.js';
 import { ConfigError } from '../errors.js';
 import type { PackageTree } from '../package/contents.js';
 import { walkSource, type SourceEntry } from '../package/sources.js';
-import type { Task } from '../plan/types.js';
+import type { ImageChoice, Strategy, Task } from '../plan/types.js';
+import { chooseStrategy } from '../plan/strategy.js';
 
 export interface PreparedTask {
   readonly task: Task;
@@ -19,6 +20,10 @@ export interface PreparedTask {
   readonly sourceTree?: PackageTree;
   /** The container's environment: reproducibility settings, builder env, config env. */
   readonly env: Readonly<Record<string, string>>;
+  /** Native, cross or emulated, and why. */
+  readonly strategy: Strategy;
+  /** The image the build container runs (the host-architecture one for a cross build). */
+  readonly image: ImageChoice | null;
 }
 
 function buildEnv(task: Task, install: Install, hostEnv: NodeJS.ProcessEnv): Record<string, string> {
@@ -42,9 +47,11 @@ export async function prepareTask(task: Task, hostEnv: NodeJS.ProcessEnv): Promi
   if (!entries.some((e) => e.kind === 'file')) {
     throw new ConfigError('SOURCE_EMPTY', `Function "${artifact.name}": ${artifact.source} contains no files to package. Put the function's code there, or fix "source" in the config.`, { file: artifact.source });
   }
-  const install = await builder.prepare(task, entries);
+  const strategy = chooseStrategy(task, await builder.strategyFacts?.(artifact.source) ?? { mustCompile: [] });
+  const install = await builder.prepare(task, entries, strategy);
   return {
-    task, builder, install, entries,
+    task, builder, install, entries, strategy,
+    image: strategy.kind === 'cross' ? task.hostImage : task.image,
     installEntries: await builder.installInputs(artifact.source, entries),
     sourceTree: install.shipsSource ? { prefix: install.sourcePath, entries, skip: [...builder.installOnly, ...artifact.exclude] } : undefined,
     env: buildEnv(task, install, hostEnv),

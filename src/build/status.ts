@@ -4,11 +4,17 @@ import type { DependencyCache } from '../cache/store.js';
 import type { Engine } from '../docker/engine.js';
 import { ImageResolver } from '../docker/images.js';
 import type { ArtifactRecord } from '../package/manifest.js';
-import type { Plan } from '../plan/types.js';
+import type { Plan, StrategyKind } from '../plan/types.js';
 import { decide, type Action } from './decide.js';
 import { prepareTask } from './prepare.js';
 
-export interface TaskStatus { readonly id: string; readonly action: Action | 'unknown'; readonly reason: string }
+export interface TaskStatus {
+  readonly id: string;
+  readonly action: Action | 'unknown';
+  readonly reason: string;
+  readonly strategy: StrategyKind;
+  readonly strategyReason: string;
+}
 
 export async function planStatus(plan: Plan, ctx: {
   cache: DependencyCache; previous: ReadonlyMap<string, ArtifactRecord>; hostEnv: NodeJS.ProcessEnv; noCache: boolean;
@@ -22,11 +28,11 @@ export async function planStatus(plan: Plan, ctx: {
     let found: ImageResolver | undefined;
     if (prepared.builder.needsContainer) {
       const r = await resolver();
-      if (r instanceof Error) { statuses.push({ id: task.id, action: 'unknown', reason: `cannot check its image: ${r.message.split('. ')[0]}` }); continue; }
+      if (r instanceof Error) { statuses.push({ id: task.id, action: 'unknown', reason: `cannot check its image: ${r.message.split('. ')[0]}`, strategy: prepared.strategy.kind, strategyReason: prepared.strategy.reason }); continue; }
       found = r;
     }
     const decision = await decide(prepared, { images: found, cache: ctx.cache, previous: ctx.previous.get(task.id), output: task.output, noCache: ctx.noCache });
-    statuses.push({ id: task.id, action: decision.action, reason: decision.reason });
+    statuses.push({ id: task.id, action: decision.action, reason: decision.reason, strategy: prepared.strategy.kind, strategyReason: prepared.strategy.reason });
   }
   return statuses;
 }

@@ -30,12 +30,13 @@ async function install(prepared: PreparedTask, image: ResolvedImage, dest: strin
   if (certificates.length > 0) {
     inputs.push({ dir: '/', tar: () => packEntries([], CONTAINER.support.slice(1), services.owner, [{ path: path.basename(CONTAINER.caBundle), content: Buffer.concat(certificates) }]) });
   }
-  const volume = await ensureCacheVolume(engine, task.arch, image.ref, services.runId);
-  reporter.status(`installing (${builder.name}) in ${image.ref}`);
+  const buildArch = prepared.strategy.buildArch;
+  const volume = await ensureCacheVolume(engine, buildArch, image.ref, services.runId);
+  reporter.status(`installing (${builder.name}, ${prepared.strategy.kind}) in ${image.ref}`);
   await withContainer(engine, {
     volumes: [{ name: volume, mount: CONTAINER.cache }],
     image: image.ref,
-    arch: task.arch,
+    arch: buildArch,
     cmd: ['/bin/sh', '-c', buildScript(plan.commands, { extraCertificates: certificates.length > 0 })],
     env: prepared.env,
     workdir: CONTAINER.build,
@@ -61,7 +62,7 @@ async function install(prepared: PreparedTask, image: ResolvedImage, dest: strin
 async function dependencies(prepared: PreparedTask, decision: Decision, work: string, services: BuildServices, reporter: TaskReporter) {
   if (decision.cachedDependencies) return { dir: decision.cachedDependencies, keys: decision.keys!, image: decision.image! };
   reporter.status('preparing image');
-  const image = await (await services.images()).resolve(prepared.task.image!, prepared.task.arch);
+  const image = await (await services.images()).resolve(prepared.image!, prepared.strategy.buildArch);
   const keys = decision.keys?.dependency && decision.image?.id === image.id ? decision.keys : await keysFor(prepared, image);
   const fresh = path.join(work, 'deps');
   await install(prepared, image, fresh, services, reporter);
@@ -137,6 +138,7 @@ export async function buildTask(task: Task, services: BuildServices, reporter: T
       codeSha256: zip.codeSha256,
       image,
       cacheHit: decision.action !== 'rebuild',
+      strategy: prepared.strategy.kind,
       action: decision.action === 'reuse' ? 'repackage' : decision.action,
       dependencyKey: keys!.dependency,
       inputKey: keys!.input,

@@ -56,3 +56,25 @@ export async function pipLocalPaths(source: string, file = 'requirements.txt', s
   }
   return found;
 }
+
+/** Packages whose install runs a build step (install scripts, node-gyp): they need the target CPU. */
+export async function npmBuildSteps(source: string): Promise<string[]> {
+  const found = new Set<string>();
+  for (const lockName of ['package-lock.json', 'npm-shrinkwrap.json']) {
+    const text = await readFile(path.join(source, lockName), 'utf8').catch(() => undefined);
+    if (!text) continue;
+    const packages = ((JSON.parse(text) as { packages?: Record<string, { hasInstallScript?: boolean; dev?: boolean }> }).packages) ?? {};
+    for (const [key, info] of Object.entries(packages)) {
+      if (key && info.hasInstallScript && !info.dev) found.add(key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length) || key);
+    }
+  }
+  // Local packages can build without the lockfile saying so: a binding.gyp is enough for npm.
+  for (const local of await npmLocalPaths(source)) {
+    const dir = path.join(source, local);
+    const manifest = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8').catch(() => '{}')) as { name?: string; scripts?: Record<string, string> };
+    const scripts = manifest.scripts ?? {};
+    const gyp = await readFile(path.join(dir, 'binding.gyp')).then(() => true, () => false);
+    if (gyp || scripts.install || scripts.preinstall || scripts.postinstall) found.add(manifest.name ?? local);
+  }
+  return [...found].sort();
+}

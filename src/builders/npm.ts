@@ -4,7 +4,7 @@ import picomatch from 'picomatch';
 import { ConfigError } from '../errors.js';
 import { CONTAINER, topLevelFiles, type Builder } from './types.js';
 import { command } from './shell.js';
-import { npmLocalPaths, selectInputs } from './inputs.js';
+import { npmBuildSteps, npmLocalPaths, selectInputs } from './inputs.js';
 
 const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json'];
 
@@ -27,7 +27,11 @@ export const npmBuilder: Builder = {
     return selectInputs(entries, [...LOCKFILES, 'package.json', '.npmrc'], await npmLocalPaths(source));
   },
 
-  async prepare(task, entries) {
+  async strategyFacts(source) {
+    return { mustCompile: await npmBuildSteps(source) };
+  },
+
+  async prepare(task, entries, strategy) {
     const { artifact } = task;
     if (!LOCKFILES.some((f) => topLevelFiles(entries).has(f))) {
       throw new ConfigError('LOCKFILE_MISSING',
@@ -37,7 +41,10 @@ export const npmBuilder: Builder = {
     }
     const layer = artifact.kind === 'layer';
     return {
-      commands: [command(['npm', 'ci', '--omit=dev', '--no-audit', '--no-fund', '--foreground-scripts', '--loglevel=warn'])],
+      // A cross install resolves optional per-platform packages for the target, and never ships a
+      // musl twin (a lockfile carries no libc, so npm needs telling).
+      commands: [command(['npm', 'ci', '--omit=dev', '--no-audit', '--no-fund', '--foreground-scripts', '--loglevel=warn',
+        ...(strategy.kind === 'cross' ? [`--cpu=${task.arch.nodeArch}`, '--os=linux', '--libc=glibc'] : [])])],
       containerPath: `${CONTAINER.build}/node_modules`,
       packagePath: layer ? 'nodejs/node_modules' : 'node_modules',
       // A layer ships its node_modules only: Lambda looks nowhere else under nodejs/.

@@ -3,7 +3,8 @@
 import type { BuilderName } from '../config/schema.js';
 import { CACHE_MOUNT } from '../docker/volumes.js';
 import type { SourceEntry } from '../package/sources.js';
-import type { Task } from '../plan/types.js';
+import type { Strategy, Task } from '../plan/types.js';
+import type { StrategyFacts } from '../plan/strategy.js';
 
 /** Fixed container paths: builds happen in the same place every time, so outputs do not vary. */
 export const CONTAINER = {
@@ -43,7 +44,9 @@ export interface Builder {
   /** Bumped whenever the builder's commands or output handling change: part of the cache key. */
   readonly version: number;
   /** Decides the install from the source; throws ConfigError (missing lockfile…) naming the file and fix. */
-  prepare(task: Task, entries: readonly SourceEntry[]): Promise<Install>;
+  prepare(task: Task, entries: readonly SourceEntry[], strategy: Strategy): Promise<Install>;
+  /** What decides between cross and emulated builds (builders that can cross-build). */
+  strategyFacts?(source: string): Promise<StrategyFacts>;
   /** Whether a path of the copied-out tree (relative to its root) ships. */
   keepOutput(relPath: string): boolean;
 }

@@ -16,6 +16,7 @@ import { cacheRoot } from '../cache/location.js';
 import { readManifest, type ArtifactRecord } from '../package/manifest.js';
 import { planStatus } from '../build/status.js';
 import { plan as makePlan } from '../plan/plan.js';
+import type { RequestedStrategy } from '../plan/types.js';
 import { ARCH_NAMES, architecture, isArchName, type ArchName } from '../runtimes.js';
 import { InterruptedError } from '../errors.js';
 import { EXIT, exitCodeFor, UsageError } from './errors.js';
@@ -31,7 +32,7 @@ export interface IO {
 }
 
 export interface CommonOptions { config?: string; json?: boolean; verbose?: boolean }
-export interface PlanOptions extends CommonOptions { arch?: string; out?: string }
+export interface PlanOptions extends CommonOptions { arch?: string; out?: string; strategy?: RequestedStrategy }
 export interface BuildOptions extends PlanOptions { concurrency?: string; cache?: boolean }
 
 function parseArch(value: string | undefined): ArchName | undefined {
@@ -61,7 +62,7 @@ function writeJson(io: IO, value: object): void {
 async function loadAndPlan(names: string[], options: PlanOptions, io: IO) {
   const config = await loadConfig({ cwd: io.cwd, configFile: options.config });
   const outDir = options.out ? (await import('node:path')).resolve(io.cwd, options.out) : undefined;
-  return { config, plan: makePlan(config, { names, arch: parseArch(options.arch), outDir }) };
+  return { config, plan: makePlan(config, { names, arch: parseArch(options.arch), outDir, strategy: options.strategy }) };
 }
 
 export async function planCommand(names: string[], options: PlanOptions, io: IO): Promise<number> {

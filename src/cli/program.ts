@@ -19,6 +19,7 @@ export async function runCli(argv: readonly string[], io: IO): Promise<number> {
     .showSuggestionAfterError(true);
 
   const archOption = () => new Option('--arch <arch>', 'only this architecture').choices([...ARCH_NAMES, 'all']);
+  const strategyOption = () => new Option('--strategy <strategy>', 'how to build for the other architecture: native, cross (host container, target binaries), emulated (qemu), or auto').choices(['auto', 'native', 'cross', 'emulated']).default('auto');
 
   program.command('plan')
     .description('show what a build would do, without running anything')
@@ -26,6 +27,7 @@ export async function runCli(argv: readonly string[], io: IO): Promise<number> {
     .addOption(archOption())
     .option('--out <dir>', 'output directory (default: outDir from the config)')
     .option('--config <file>', 'config file (default: search from the current directory)')
+    .addOption(strategyOption())
     .option('--json', 'print the plan as JSON on stdout')
     .action(async (names: string[], options) => { code = await planCommand(names, options, io); });
 
@@ -36,6 +38,7 @@ export async function runCli(argv: readonly string[], io: IO): Promise<number> {
     .option('--out <dir>', 'output directory (default: outDir from the config)')
     .option('--concurrency <n>', 'tasks run at once (default: the number of CPUs)')
     .option('--config <file>', 'config file (default: search from the current directory)')
+    .addOption(strategyOption())
     .option('--json', 'print the result as JSON on stdout (progress stays on stderr)')
     .option('--verbose', 'stream container logs')
     .option('--no-cache', 'rebuild everything: reuse no zip and no cached dependencies')

@@ -24,20 +24,23 @@ export function planJson(plan: Plan, statuses: readonly TaskStatus[] = []): obje
   };
 }
 
-function statusOf(statuses: readonly TaskStatus[], id: string): { action?: string; reason?: string } {
+function statusOf(statuses: readonly TaskStatus[], id: string): { action?: string; reason?: string; strategy?: string; strategyReason?: string } {
   const found = statuses.find((s) => s.id === id);
-  return found ? { action: found.action, reason: found.reason } : {};
+  return found ? { action: found.action, reason: found.reason, strategy: found.strategy, strategyReason: found.strategyReason } : {};
 }
 
 export function planHuman(plan: Plan, cwd: string, statuses: readonly TaskStatus[] = []): string {
-  const rows = [['TASK', 'KIND', 'RUNTIME', 'ARCH', 'BUILDER', 'IMAGE', 'OUTPUT', ...(statuses.length ? ['ACTION', 'WHY'] : [])]];
+  const rows = [['TASK', 'KIND', 'RUNTIME', 'ARCH', 'BUILDER', 'IMAGE', 'OUTPUT', ...(statuses.length ? ['STRATEGY', 'ACTION', 'WHY'] : [])]];
   for (const t of plan.tasks) {
     const image = t.image === null ? '(none: packaged as is)' : t.image.kind === 'recipe' ? `${t.image.origin} recipe ${t.image.recipe}` : t.image.ref;
     const status = statusOf(statuses, t.id);
     rows.push([t.id, t.artifact.kind, t.artifact.runtimes.map((r) => r.id).join(','), t.arch.name, t.artifact.builder, image, path.relative(cwd, t.output) || t.output,
-      ...(statuses.length ? [status.action ?? '', status.reason ?? ''] : [])]);
+      ...(statuses.length ? [status.strategy ?? '', status.action ?? '', status.reason ?? ''] : [])]);
   }
-  return `${table(rows)}\n${plan.tasks.length} task(s); output in ${plan.outDir}`;
+  const strategies = statuses.filter((s) => s.strategy !== 'native').map((s) => `  ${s.id}: ${s.strategy} — ${s.strategyReason}`);
+  const body = table(rows.filter((r) => r.length > 0));
+  const why = strategies.length > 0 ? `\nnot native:\n${strategies.join('\n')}` : '';
+  return `${body}${why}\n${plan.tasks.length} task(s); output in ${plan.outDir}`;
 }
 
 function failureOf(error: unknown): { code: string; message: string; logTail?: string; exitCode?: number } {

@@ -1,6 +1,6 @@
 // dist/manifest.json: one record per artifact, merged with records of artifacts not rebuilt in
 // this run, written atomically with sorted keys so unchanged builds give an unchanged file.
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface Finding {
@@ -29,6 +29,8 @@ export interface ArtifactRecord {
   readonly image: string | null;
   /** true when the zip was reused or its dependencies came from the cache (no install ran). */
   readonly cacheHit: boolean;
+  /** How the build container related to the target: native, cross or emulated. */
+  readonly strategy: 'native' | 'cross' | 'emulated';
   /** What this build did: reuse, repackage or rebuild. */
   readonly action: 'reuse' | 'repackage' | 'rebuild';
   /** Hash of everything that can change the dependency install (null: no install). */
@@ -68,7 +70,12 @@ export async function writeManifest(outDir: string, records: readonly ArtifactRe
   const previous = (await readManifest(outDir))?.artifacts ?? [];
   const manifest: Manifest = { version: 1, artifacts: mergeRecords(previous, records) };
   const temp = `${file}.tmp-${process.pid}`;
-  await writeFile(temp, JSON.stringify(manifest, null, 2) + '\n');
-  await rename(temp, file);
+  try {
+    await writeFile(temp, JSON.stringify(manifest, null, 2) + '\n');
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
   return file;
 }

@@ -1,11 +1,11 @@
 // Pure: normalised config + selection → tasks. No Docker, no filesystem, no network.
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { defaultBuildImage, type Architecture, type ArchName } from '../runtimes.js';
+import { architecture, defaultBuildImage, hostArchitecture, type Architecture, type ArchName } from '../runtimes.js';
 import { didYouMean } from '../config/suggest.js';
 import type { ArtifactConfig, ProjectConfig } from '../config/types.js';
 import { officialRecipeFor, recipeFor } from './recipes.js';
-import type { ImageChoice, Plan, Task } from './types.js';
+import type { ImageChoice, Plan, RequestedStrategy, Task } from './types.js';
 
 export interface Selection {
   /** Artifact names to build; empty = all. */
@@ -14,6 +14,9 @@ export interface Selection {
   readonly arch?: ArchName;
   /** Overrides the config's outDir (absolute). */
   readonly outDir?: string;
+  /** The engine's architecture (default: this machine's). */
+  readonly host?: ArchName;
+  readonly strategy?: RequestedStrategy;
 }
 
 export function chooseImage(config: ProjectConfig, artifact: ArtifactConfig, arch: Architecture): ImageChoice | null {
@@ -48,6 +51,7 @@ function selectArtifacts(config: ProjectConfig, names: readonly string[]): Artif
 
 export function plan(config: ProjectConfig, selection: Selection = {}): Plan {
   const outDir = selection.outDir ?? config.outDir;
+  const host = architecture(selection.host ?? hostArchitecture()?.name ?? 'x86_64');
   const tasks: Task[] = [];
   for (const artifact of selectArtifacts(config, selection.names ?? [])) {
     for (const arch of artifact.architectures) {
@@ -58,6 +62,9 @@ export function plan(config: ProjectConfig, selection: Selection = {}): Plan {
         arch,
         image: chooseImage(config, artifact, arch),
         output: path.join(outDir, `${artifact.name}-${arch.name}.zip`),
+        host,
+        hostImage: arch === host ? null : chooseImage(config, artifact, host),
+        requestedStrategy: selection.strategy ?? 'auto',
       });
     }
   }

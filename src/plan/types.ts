@@ -16,6 +16,23 @@ export interface Task {
   readonly image: ImageChoice | null;
   /** Absolute path of the zip this task writes. */
   readonly output: string;
+  /** The machine the engine runs on: a task for another architecture is emulated or cross-built. */
+  readonly host: Architecture;
+  /** The host-architecture image, for a cross build (null when the task's arch is the host's). */
+  readonly hostImage: ImageChoice | null;
+  /** What the user asked for (`--strategy`); `auto` lets the builder decide from the source. */
+  readonly requestedStrategy: RequestedStrategy;
+}
+
+export type StrategyKind = 'native' | 'cross' | 'emulated';
+export type RequestedStrategy = StrategyKind | 'auto';
+
+/** How a task's container relates to its target architecture, and why. */
+export interface Strategy {
+  readonly kind: StrategyKind;
+  readonly reason: string;
+  /** The architecture the build container runs as. */
+  readonly buildArch: Architecture;
 }
 
 export interface Plan {

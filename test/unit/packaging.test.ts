@@ -14,7 +14,7 @@ function record(name: string, arch: string, sha = 'a'.repeat(64)): ArtifactRecor
   return {
     name, kind: 'function', runtime: 'nodejs22.x', runtimes: ['nodejs22.x'], arch, builder: 'npm', path: `${name}-${arch}.zip`,
     zippedBytes: 10, unzippedBytes: 20, entries: 2, sha256: sha, codeSha256: Buffer.from(sha, 'hex').toString('base64'),
-    image: 'img', cacheHit: false, action: 'rebuild', dependencyKey: 'd', inputKey: 'i', durationMs: 5, findings: [],
+    image: 'img', cacheHit: false, strategy: 'native', action: 'rebuild', dependencyKey: 'd', inputKey: 'i', durationMs: 5, findings: [],
   };
 }
 

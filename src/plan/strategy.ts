@@ -1,0 +1,44 @@
+// Native, cross or emulated: how a task's container relates to its target architecture. Pure:
+// the facts about the source (which packages must compile) are gathered by the caller.
+import { ConfigError } from '../errors.js';
+import type { Strategy, Task } from './types.js';
+
+/** Builders that can install for another architecture from a host-architecture container. */
+const CROSS_CAPABLE = new Set(['npm']);
+
+export interface StrategyFacts {
+  /** Packages that run a build step (install scripts, node-gyp), so need the target's CPU. */
+  readonly mustCompile: readonly string[];
+}
+
+function list(names: readonly string[]): string {
+  return names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+}
+
+export function chooseStrategy(task: Task, facts: StrategyFacts): Strategy {
+  const { arch, host, requestedStrategy: requested } = task;
+  const builder = task.artifact.builder;
+  const native: Strategy = { kind: 'native', reason: `the engine runs ${host.name}`, buildArch: arch };
+  if (task.image === null) return { ...native, reason: 'packaged as it is: no container' };
+  if (arch === host) {
+    if (requested === 'cross' || requested === 'emulated') return { ...native, reason: `the engine runs ${host.name} already; nothing to ${requested === 'cross' ? 'cross-build' : 'emulate'}` };
+    return native;
+  }
+  const emulated = (reason: string): Strategy => ({ kind: 'emulated', reason, buildArch: arch });
+  const cross = (reason: string): Strategy => ({ kind: 'cross', reason, buildArch: host });
+  if (requested === 'emulated') return emulated('--strategy emulated');
+  if (requested === 'native') {
+    throw new ConfigError('STRATEGY_NATIVE_IMPOSSIBLE', `--strategy native: ${task.id} targets ${arch.name} but the engine runs ${host.name}. Use auto, cross or emulated, or an engine on ${arch.name} hardware (docker.host).`);
+  }
+  const crossable = CROSS_CAPABLE.has(builder);
+  if (requested === 'cross') {
+    if (!crossable) throw new ConfigError('STRATEGY_CROSS_UNSUPPORTED', `--strategy cross: the ${builder} builder cannot cross-build yet (${task.id}); only npm can. Use auto or emulated.`);
+    if (facts.mustCompile.length > 0) {
+      throw new ConfigError('STRATEGY_CROSS_WOULD_DIFFER', `--strategy cross: ${task.id} has packages that compile during install (${list(facts.mustCompile)}); built on ${host.name} they would be ${host.name} binaries. Use auto or emulated.`);
+    }
+    return cross('--strategy cross');
+  }
+  if (!crossable) return emulated(`the ${builder} builder cannot cross-build yet: the ${arch.name} container runs under emulation`);
+  if (facts.mustCompile.length > 0) return emulated(`${list(facts.mustCompile)} must compile on ${arch.name}`);
+  return cross(`no package compiles during install: ${host.name} npm installs the ${arch.name} binaries (--cpu ${arch.nodeArch})`);
+}
