@@ -67,7 +67,7 @@ async function dependencies(prepared: PreparedTask, decision: Decision, work: st
   const fresh = path.join(work, 'deps');
   await install(prepared, image, fresh, services, reporter);
   await mkdir(fresh, { recursive: true });
-  const dir = await services.cache.put(keys.dependency!, fresh, `${prepared.task.id} in ${image.ref}`);
+  const dir = await services.cache.put(keys.dependency!, fresh, `${prepared.task.id} in ${image.ref}`, { move: true });
   return { dir, keys, image };
 }
 

@@ -45,13 +45,17 @@ export class DependencyCache {
     }
   }
 
-  /** Stores a copy of `tree` under `key` (atomically) and returns the cached tree's path. */
-  async put(key: string, tree: string, description: string): Promise<string> {
+  /**
+   * Stores `tree` under `key` (atomically) and returns the cached tree's path. With `move`, the
+   * tree is moved in when it lies on the same file system (no copy), else copied.
+   */
+  async put(key: string, tree: string, description: string, options: { move?: boolean } = {}): Promise<string> {
     const staging = path.join(this.root, 'tmp');
     await mkdir(staging, { recursive: true });
     const temp = await mkdtemp(path.join(staging, `${key.slice(0, 12)}-`));
     try {
-      await cp(tree, path.join(temp, 'tree'), { recursive: true, verbatimSymlinks: true });
+      const moved = options.move && await rename(tree, path.join(temp, 'tree')).then(() => true, () => false);
+      if (!moved) await cp(tree, path.join(temp, 'tree'), { recursive: true, verbatimSymlinks: true });
       const meta: EntryMeta = { key, bytes: await treeBytes(temp), created: this.now().toISOString(), description };
       // meta.json is written last: a directory without it is never read as an entry.
       await writeFile(path.join(temp, 'meta.json'), JSON.stringify(meta, null, 2));

@@ -81,7 +81,7 @@ function toEnv(env: Readonly<Record<string, string>>): string[] {
 
 /** Creates, runs and removes a container; `use` runs while it exists, after it exited. */
 export async function withContainer<T>(engine: Engine, spec: ContainerSpec, hooks: RunHooks, use: (finished: FinishedContainer) => Promise<T>): Promise<T> {
-  const { docker } = engine;
+  const docker = await engine.client();
   if (hooks.signal?.aborted) throw new InterruptedError(hooks.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
   let container: Docker.Container | undefined;
   const onAbort = () => { void container?.kill().catch(() => {}); };
@@ -153,18 +153,24 @@ function processAlive(pid: number): boolean {
  * went away mid-build, the process was killed with SIGKILL): their owner process is gone.
  */
 export async function removeAbandonedContainers(engine: Engine): Promise<number> {
-  const all = await engine.docker.listContainers({ all: true, filters: { label: [OWNER_LABEL] } });
+  const filters = encodeURIComponent(JSON.stringify({ label: [OWNER_LABEL] }));
+  const all = (await engine.get(`/containers/json?all=1&filters=${filters}`)).body as Docker.ContainerInfo[];
   const abandoned = all.filter((c) => {
     const [host, pid] = (c.Labels[OWNER_LABEL] ?? '').split('/');
     return host === os.hostname() && Number(pid) !== process.pid && !processAlive(Number(pid));
   });
-  await Promise.all(abandoned.map((c) => engine.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
+  if (abandoned.length === 0) return 0;
+  const docker = await engine.client();
+  await Promise.all(abandoned.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
   return abandoned.length;
 }
 
 /** Removes every container left by run `runId` (e.g. after the engine came back). */
 export async function removeRunContainers(engine: Engine, runId: string): Promise<number> {
-  const leftovers = await engine.docker.listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${runId}`] } });
-  await Promise.all(leftovers.map((c) => engine.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
+  const filters = encodeURIComponent(JSON.stringify({ label: [`${RUN_LABEL}=${runId}`] }));
+  const leftovers = (await engine.get(`/containers/json?all=1&filters=${filters}`)).body as Docker.ContainerInfo[];
+  if (leftovers.length === 0) return 0;
+  const docker = await engine.client();
+  await Promise.all(leftovers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
   return leftovers.length;
 }

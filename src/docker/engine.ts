@@ -3,11 +3,15 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { ExternalError } from '../errors.js';
+import { lightClient } from './light.js';
 
 export interface Engine {
-  readonly docker: Docker;
+  /** The full client, loaded on first use (dockerode is slow to load and a no-op build needs none). */
+  client(): Promise<Docker>;
+  /** Read-only GETs: light over HTTP/unix sockets, through the full client elsewhere. */
+  get(path: string): Promise<{ status: number; body: unknown }>;
   /** The address as the user would write it (unix:///var/run/docker.sock, tcp://…, ssh://…). */
   readonly address: string;
   readonly apiVersion: string;
@@ -25,7 +29,8 @@ export function engineAddress(configured?: string, env: NodeJS.ProcessEnv = proc
   return configured ?? env.DOCKER_HOST ?? defaultAddress();
 }
 
-function clientFor(address: string): Docker {
+async function clientFor(address: string): Promise<Docker> {
+  const { default: Docker } = await import('dockerode');
   const url = new URL(address);
   switch (url.protocol) {
     case 'unix:': return new Docker({ socketPath: url.pathname });
@@ -47,18 +52,30 @@ function unreachable(address: string, reason: string, cause?: unknown): External
 
 export async function connectEngine(options: { address?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Engine> {
   const address = engineAddress(options.address, options.env);
-  let docker: Docker;
-  try { docker = clientFor(address); } catch (error) {
-    if (error instanceof ExternalError) throw error;
+  let light;
+  try { light = lightClient(address); } catch (error) {
     throw unreachable(address, `not a valid address: ${(error as Error).message}`, error);
   }
+  let client: Promise<Docker> | undefined;
+  const full = () => (client ??= clientFor(address));
+  const get = light ? (p: string) => light.get(p) : async (p: string) => {
+    const docker = await full();
+    return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+      docker.modem.dial({ path: p, method: 'GET', statusCodes: { 200: true } }, (error: unknown, body: unknown) => {
+        if (!error) resolve({ status: 200, body });
+        else if ((error as { statusCode?: number }).statusCode === 404) resolve({ status: 404, body: undefined });
+        else reject(error);
+      });
+    });
+  };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(unreachable(address, `no answer within ${PING_TIMEOUT_MS / 1000} s`)), PING_TIMEOUT_MS);
   });
   try {
-    const version = await Promise.race([docker.version(), timeout]);
-    return { docker, address, apiVersion: version.ApiVersion };
+    const version = light ? (await Promise.race([light.get('/version', PING_TIMEOUT_MS), timeout])).body as { ApiVersion: string }
+      : await Promise.race([(await full()).version(), timeout]);
+    return { client: full, get, address, apiVersion: version.ApiVersion };
   } catch (error) {
     if (error instanceof ExternalError) throw error;
     const code = (error as NodeJS.ErrnoException).code;

@@ -16,11 +16,15 @@ export interface ResolvedImage {
 
 export type ProgressSink = (line: string) => void;
 
-async function inspect(docker: Docker, ref: string): Promise<Docker.ImageInspectInfo | undefined> {
-  try { return await docker.getImage(ref).inspect(); } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-    throw new ExternalError('ENGINE_FAILED', `The engine failed to inspect image ${ref}: ${(error as Error).message}`, {}, { cause: error });
+/** The image's inspect data, or undefined when the engine has no such image. */
+export async function inspectImage(engine: Engine, ref: string): Promise<Docker.ImageInspectInfo | undefined> {
+  let answer;
+  try { answer = await engine.get(`/images/${encodeURIComponent(ref)}/json`); } catch (error) {
+    throw new ExternalError('ENGINE_FAILED', `The engine at ${engine.address} failed to inspect image ${ref}: ${(error as Error).message}`, {}, { cause: error });
   }
+  if (answer.status === 404) return undefined;
+  if (answer.status !== 200) throw new ExternalError('ENGINE_FAILED', `The engine at ${engine.address} answered ${answer.status} inspecting image ${ref}: ${JSON.stringify(answer.body)}`);
+  return answer.body as Docker.ImageInspectInfo;
 }
 
 export function checkArchitecture(ref: string, info: Pick<Docker.ImageInspectInfo, 'Architecture' | 'Os'>, arch: Architecture): void {
@@ -34,7 +38,7 @@ export function checkArchitecture(ref: string, info: Pick<Docker.ImageInspectInf
 }
 
 async function pull(engine: Engine, ref: string, arch: Architecture, progress: ProgressSink): Promise<void> {
-  const { docker } = engine;
+  const docker = await engine.client();
   try {
     const stream = await docker.pull(ref, { platform: arch.dockerPlatform });
     await new Promise<void>((resolve, reject) => {
@@ -50,11 +54,11 @@ async function pull(engine: Engine, ref: string, arch: Architecture, progress: P
 }
 
 async function resolveReference(engine: Engine, ref: string, arch: Architecture, progress: ProgressSink): Promise<ResolvedImage> {
-  let info = await inspect(engine.docker, ref);
+  let info = await inspectImage(engine, ref);
   if (!info) {
     progress(`pulling ${ref} for ${arch.dockerPlatform}`);
     await pull(engine, ref, arch, progress);
-    info = await inspect(engine.docker, ref);
+    info = await inspectImage(engine, ref);
     if (!info) throw new ExternalError('IMAGE_UNAVAILABLE', `Image ${ref} was pulled but the engine cannot find it.`);
   }
   checkArchitecture(ref, info, arch);
@@ -66,12 +70,21 @@ export class ImageResolver {
   private readonly pending = new Map<string, Promise<ResolvedImage>>();
   constructor(private readonly engine: Engine, private readonly progress: ProgressSink = () => {}) {}
 
+  private readonly peeked = new Map<string, Promise<ResolvedImage | undefined>>();
+
   /** The image's ID if it is already on the engine (right architecture), without pulling or building. */
-  async peek(choice: ImageChoice, arch: Architecture): Promise<ResolvedImage | undefined> {
+  peek(choice: ImageChoice, arch: Architecture): Promise<ResolvedImage | undefined> {
+    const key = `${choice.kind === 'recipe' ? `recipe:${choice.recipe}` : choice.ref}@${arch.name}`;
+    let found = this.peeked.get(key);
+    if (!found) this.peeked.set(key, found = this.lookup(choice, arch));
+    return found;
+  }
+
+  private async lookup(choice: ImageChoice, arch: Architecture): Promise<ResolvedImage | undefined> {
     const ref = choice.kind === 'recipe'
-      ? await recipeRef(this.engine, choice.recipe, arch, async (base) => (await inspect(this.engine.docker, base).then((i) => i && { id: i.Id })))
+      ? await recipeRef(this.engine, choice.recipe, arch, async (base) => (await inspectImage(this.engine, base).then((i) => i && { id: i.Id })))
       : choice.ref;
-    const info = ref ? await inspect(this.engine.docker, ref) : undefined;
+    const info = ref ? await inspectImage(this.engine, ref) : undefined;
     if (!ref || !info) return undefined;
     checkArchitecture(ref, info, arch);
     return { ref, id: info.Id, arch };

@@ -4,12 +4,12 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import tar from 'tar-stream';
 import { ExternalError } from '../errors.js';
 import type { Architecture } from '../runtimes.js';
 import { cacheRoot } from '../cache/location.js';
 import type { Engine } from './engine.js';
+import { inspectImage } from './images.js';
 
 export const IMAGES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../images');
 
@@ -62,6 +62,8 @@ async function fetchPackage(spec: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const temp = await mkdtemp(path.join(dir, '.pack-'));
   try {
+    // Loaded on demand: only an image build fetches packages, and execa is slow to load.
+    const { execa } = await import('execa');
     const { stdout } = await execa('npm', ['pack', spec, '--json', '--pack-destination', temp], { stdin: 'ignore' });
     const [packed] = JSON.parse(stdout) as { filename: string }[];
     await rename(path.join(temp, packed!.filename), file);
@@ -103,7 +105,7 @@ export async function recipeRef(engine: Engine, name: string, arch: Architecture
   const baseRef = recipe.base(arch);
   const base = recipe.baseOrigin === 'registry'
     ? await resolveBase(baseRef, arch)
-    : await engine.docker.getImage(baseRef).inspect().then((info) => ({ id: info.Id }), () => undefined);
+    : await inspectImage(engine, baseRef).then((info) => info && { id: info.Id });
   return base ? recipeTag(recipe, arch, base.id, await recipeFiles(recipe)) : undefined;
 }
 
@@ -118,17 +120,18 @@ export async function buildRecipe(engine: Engine, name: string, arch: Architectu
       `The local base image ${recipe.base(arch)} is not on the engine at ${engine.address}, so the offline ${name} image cannot be built. ` +
       `Create it with: bash images/base/build-base.sh ${arch.name} (or run bash scripts/setup-machine.sh).`);
   }
-  if (await engine.docker.getImage(ref).inspect().then(() => true, () => false)) return ref;
+  if (await inspectImage(engine, ref)) return ref;
   const files = await recipeFiles(recipe);
   for (const pkg of recipe.packages) files.push({ name: pkg.file, content: await readFile(await fetchPackage(pkg.spec(arch))) });
   const baseRef = recipe.base(arch);
   progress(`building ${ref} from images/${recipe.dir}`);
   const log: string[] = [];
   try {
-    const stream = await engine.docker.buildImage(tarOf(files) as unknown as NodeJS.ReadableStream,
+    const docker = await engine.client();
+    const stream = await docker.buildImage(tarOf(files) as unknown as NodeJS.ReadableStream,
       { t: ref, buildargs: { BASE: baseRef }, platform: arch.dockerPlatform, pull: false, rm: true, forcerm: true } as Record<string, unknown>);
     await new Promise<void>((resolve, reject) => {
-      engine.docker.modem.followProgress(stream, (error, events: { error?: string }[] = []) => {
+      docker.modem.followProgress(stream, (error, events: { error?: string }[] = []) => {
         const failed = error ?? events.find((e) => e.error)?.error;
         failed ? reject(new Error(typeof failed === 'string' ? failed : (failed as Error).message)) : resolve();
       }, (event: { stream?: string }) => {

@@ -14,14 +14,15 @@ export function cacheVolumeName(arch: Architecture): string {
 /** Makes sure the volume exists and every build user can write to it (mode 1777, like /tmp). */
 export async function ensureCacheVolume(engine: Engine, arch: Architecture, image: string, runId: string): Promise<string> {
   const name = cacheVolumeName(arch);
-  const existing = await engine.docker.getVolume(name).inspect().catch(() => undefined);
-  if (existing && existing.Labels?.[VOLUME_LABEL] === 'ready') return name;
-  await engine.docker.createVolume({ Name: name, Labels: { [VOLUME_LABEL]: 'ready' } }).catch(() => {});
+  const existing = await engine.get(`/volumes/${encodeURIComponent(name)}`);
+  if (existing.status === 200 && (existing.body as { Labels?: Record<string, string> }).Labels?.[VOLUME_LABEL] === 'ready') return name;
+  const docker = await engine.client();
+  await docker.createVolume({ Name: name, Labels: { [VOLUME_LABEL]: 'ready' } }).catch(() => {});
   // A fresh volume is root-owned; open it up once, from the build image itself (nothing to pull).
-  const container = await engine.docker.createContainer({
+  const container = await docker.createContainer({
     Image: image, Cmd: ['chmod', '1777', CACHE_MOUNT], User: '0:0', Labels: { [RUN_LABEL]: runId, [OWNER_LABEL]: ownerLabel() },
     HostConfig: { Binds: [`${name}:${CACHE_MOUNT}`], NetworkMode: 'none' }, platform: arch.dockerPlatform,
-  } as Parameters<typeof engine.docker.createContainer>[0]);
+  } as Parameters<typeof docker.createContainer>[0]);
   try {
     await container.start();
     await container.wait();
@@ -32,8 +33,9 @@ export async function ensureCacheVolume(engine: Engine, arch: Architecture, imag
 }
 
 export async function removeCacheVolumes(engine: Engine): Promise<string[]> {
-  const { Volumes } = await engine.docker.listVolumes({ filters: { label: [VOLUME_LABEL] } });
+  const docker = await engine.client();
+  const { Volumes } = await docker.listVolumes({ filters: { label: [VOLUME_LABEL] } });
   const names = (Volumes ?? []).map((v) => v.Name);
-  await Promise.all(names.map((n) => engine.docker.getVolume(n).remove().catch(() => {})));
+  await Promise.all(names.map((n) => docker.getVolume(n).remove().catch(() => {})));
   return names;
 }

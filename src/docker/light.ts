@@ -1,0 +1,34 @@
+// A small read-only engine client over node:http for the calls a no-change build makes (version,
+// image and container listings): loading dockerode costs more than the whole rest of such a build.
+import http from 'node:http';
+
+export interface LightClient {
+  /** GET an engine API path; resolves status and parsed JSON body. */
+  get(path: string, timeoutMs?: number): Promise<{ status: number; body: unknown }>;
+}
+
+/** A light client for unix:// and tcp:// (plain HTTP) addresses; undefined for ssh, TLS, pipes. */
+export function lightClient(address: string): LightClient | undefined {
+  const url = new URL(address);
+  const target: http.RequestOptions | undefined = url.protocol === 'unix:' ? { socketPath: url.pathname }
+    : url.protocol === 'tcp:' || url.protocol === 'http:' ? { host: url.hostname, port: Number(url.port || 2375) }
+    : undefined;
+  if (!target) return undefined;
+  return {
+    get: (path, timeoutMs = 30_000) => new Promise((resolve, reject) => {
+      const request = http.get({ ...target, path, headers: { Host: 'docker' }, timeout: timeoutMs }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (c: Buffer) => chunks.push(c));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: unknown = text;
+          try { body = JSON.parse(text); } catch { /* not JSON: keep the text */ }
+          resolve({ status: response.statusCode ?? 0, body });
+        });
+        response.on('error', reject);
+      });
+      request.on('timeout', () => request.destroy(Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })));
+      request.on('error', reject);
+    }),
+  };
+}
