@@ -79,6 +79,29 @@ function toEnv(env: Readonly<Record<string, string>>): string[] {
   return Object.keys(env).sort().map((k) => `${k}=${env[k]}`);
 }
 
+/**
+ * Waits for the container to exit, pinging the engine meanwhile: a dead engine leaves the wait
+ * call hanging with nothing else to keep the process alive, so it would end with no message.
+ */
+async function waitWatched(engine: Engine, container: Docker.Container): Promise<{ StatusCode: number }> {
+  let watchdog: NodeJS.Timeout | undefined;
+  const gone = new Promise<never>((_, reject) => {
+    let failures = 0;
+    watchdog = setInterval(() => {
+      engine.get('/_ping').then(() => { failures = 0; }, (error: unknown) => {
+        if (++failures >= 2) {
+          reject(new ExternalError('ENGINE_GONE', `The Docker engine at ${engine.address} stopped answering during the build (${(error as Error).message}). Start it again and rebuild; containers this run could not remove are removed by the next run.`, {}, { cause: error }));
+        }
+      });
+    }, 1000);
+  });
+  try {
+    return await Promise.race([container.wait() as Promise<{ StatusCode: number }>, gone]);
+  } finally {
+    clearInterval(watchdog);
+  }
+}
+
 /** Creates, runs and removes a container; `use` runs while it exists, after it exited. */
 export async function withContainer<T>(engine: Engine, spec: ContainerSpec, hooks: RunHooks, use: (finished: FinishedContainer) => Promise<T>): Promise<T> {
   const docker = await engine.client();
@@ -122,7 +145,7 @@ export async function withContainer<T>(engine: Engine, spec: ContainerSpec, hook
       for (const line of parts) { logTail.add(line); hooks.onLog?.(line); }
     });
     await container.start();
-    const result = await container.wait() as { StatusCode: number };
+    const result = await waitWatched(engine, container);
     (stream as unknown as { destroy?: () => void }).destroy?.();
     if (partial) { logTail.add(partial); hooks.onLog?.(partial); }
     if (hooks.signal?.aborted) throw new InterruptedError(hooks.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');

@@ -10,7 +10,7 @@ export interface SecondEngine {
   start(): Promise<void>;
   kill(): Promise<void>;
   /** `docker` against this engine. */
-  docker(args: readonly string[], input?: NodeJS.ReadableStream): Promise<string>;
+  docker(args: readonly string[]): Promise<string>;
   destroy(): Promise<void>;
 }
 
@@ -42,10 +42,8 @@ export function secondEngine(): SecondEngine {
       await daemon;
       daemon = undefined;
     },
-    async docker(args, input) {
-      const run = execa('docker', [...args], { env, input: undefined, stdin: input ? 'pipe' : 'ignore' });
-      if (input) input.pipe(run.stdin!);
-      return String((await run).stdout);
+    async docker(args) {
+      return String((await execa('docker', [...args], { env, stdin: 'ignore' })).stdout);
     },
     async destroy() {
       if (daemon) {

@@ -14,7 +14,7 @@ const engine = secondEngine();
 const BASE = 'lambda-pack-local/debian-base:bookworm-x86_64';
 const project = tempProject({
   'lambda-pack.config.yaml': `images:\n  provided.al2023: ${BASE}\nfunctions:\n  slow: { runtime: provided.al2023, source: fn }\n`,
-  'fn/Makefile': 'build-slow:\n\techo compiling; sleep 120\n\tcp bootstrap "$(ARTIFACTS_DIR)/"\n',
+  'fn/Makefile': 'build-slow:\n\techo compiling; sleep 120\n\tinstall -m 0755 bootstrap "$(ARTIFACTS_DIR)/bootstrap"\n',
   'fn/bootstrap': '#!/bin/sh\n',
 });
 
@@ -22,9 +22,7 @@ beforeAll(async () => {
   await requireEngine();
   await engine.start();
   // The second engine has no images: give it the local base (no registry here).
-  const save = execa('docker', ['save', BASE]);
-  await engine.docker(['load'], save.stdout!);
-  await save;
+  await execa('sh', ['-c', `docker save ${BASE} | DOCKER_HOST=${engine.host} docker load >/dev/null`]);
 }, 300_000);
 
 afterAll(async () => {
@@ -46,9 +44,9 @@ describe('an engine that goes away mid-build', () => {
 
     await engine.start();
     const left = (await engine.docker(['ps', '-aq', '--filter', 'label=dev.lambda-pack.run'])).split('\n').filter(Boolean);
-    expect(left.length).toBe(1);
+    expect(left.length, await engine.docker(['ps', '-a', '--format', '{{.Names}} {{.Status}} {{.Labels}}'])).toBe(1);
     // The next run, once the engine answers, removes what the dead run could not.
-    project.file('fn/Makefile', 'build-slow:\n\tcp bootstrap "$(ARTIFACTS_DIR)/"\n');
+    project.file('fn/Makefile', 'build-slow:\n\tinstall -m 0755 bootstrap "$(ARTIFACTS_DIR)/bootstrap"\n');
     const next = await lambdaPack(['build'], { cwd: project.root, env });
     expect(next.exitCode, next.stderr).toBe(0);
     expect((await engine.docker(['ps', '-aq'])).trim()).toBe('');
