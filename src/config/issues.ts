@@ -1,4 +1,5 @@
 // Turns schema violations into one ConfigError whose message names the file, line, field and fix.
+import { basename } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { didYouMean } from './suggest.js';
@@ -22,7 +23,8 @@ function knownKeysAt(path: FieldPath): readonly string[] {
 }
 
 export function where(file: string, text: string, field: FieldPath): string {
-  const line = lineOf(text, field);
+  // In package.json the config is the value of its "lambda-pack" key.
+  const line = lineOf(text, basename(file) === 'package.json' ? ['lambda-pack', ...field] : field);
   return `${file}${line ? `:${line}` : ''}`;
 }
 
@@ -34,6 +36,15 @@ function describe(file: string, text: string, issue: z.core.$ZodIssue): string {
       return `${where(file, text, at)}: unknown key "${formatField(at)}".${didYouMean(key, knownKeysAt(field))} ` +
         `Remove it or correct the spelling; valid keys here are: ${knownKeysAt(field).join(', ')}.`;
     }).join('\n');
+  }
+  if (issue.code === 'invalid_key') {
+    // A record key that breaks its rule: a function, layer or variable name.
+    const key = field[field.length - 1];
+    const rule = issue.issues.map((i) => i.message).join('; ') || issue.message;
+    const parent = field[field.length - 2];
+    const what = field.length === 2 && field[0] === 'functions' ? 'function name' : field.length === 2 && field[0] === 'layers' ? 'layer name'
+      : parent === 'env' ? 'environment variable name' : 'name';
+    return `${where(file, text, field)}: the ${what} "${String(key)}" (at "${formatField(field)}") is not allowed: ${rule}. Rename it.`;
   }
   const name = formatField(field) || '(top level)';
   return `${where(file, text, field)}: field "${name}": ${issue.message}. Correct the value of "${name}".`;

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cosmiconfig, type Loader } from 'cosmiconfig';
-import { parseDocument } from 'yaml';
+import { parseDocument, type Node } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { rawConfigSchema } from './schema.js';
 import { describeIssues } from './issues.js';
@@ -20,11 +20,31 @@ export const SEARCH_PLACES = [
   `.${MODULE_NAME}rc.js`, `.${MODULE_NAME}rc.mjs`, `.${MODULE_NAME}rc.cjs`, `.${MODULE_NAME}rc.ts`,
 ];
 
+/** The key written at `pos` (a duplicate key's error points at it), without its quotes. */
+function keyAt(text: string, pos: number): string | undefined {
+  const found = /^\s*(?:"([^"]*)"|'([^']*)'|([^:\n]+?))\s*:/.exec(text.slice(pos));
+  return found ? found[1] ?? found[2] ?? found[3] : undefined;
+}
+
+function lineAt(text: string, pos: number): number {
+  return text.slice(0, pos).split('\n').length;
+}
+
+function duplicateKey(file: string, text: string, pos: number, language: 'YAML' | 'JSON'): ConfigError {
+  const key = keyAt(text, pos);
+  const what = key === undefined ? 'a key' : `the key "${key}"`;
+  return new ConfigError('CONFIG_SYNTAX',
+    `${file}:${lineAt(text, pos)}: the config is not valid ${language}: ${what} appears twice in the same section, and only one of them would count. ` +
+    `Keep one: give each function and layer its own name, and each field one value.`,
+    { file, field: key, fix: 'remove or rename the duplicate key' });
+}
+
 const parseYaml: Loader = (file, text) => {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
+  if (first?.code === 'DUPLICATE_KEY') throw duplicateKey(file, text, first.pos[0], 'YAML');
   if (first) {
-    const line = text.slice(0, first.pos[0]).split('\n').length;
+    const line = lineAt(text, first.pos[0]);
     throw new ConfigError('CONFIG_SYNTAX',
       `${file}${line ? `:${line}` : ''}: the config is not valid YAML: ${first.message.split('\n')[0]}. ` +
       `Fix the syntax at that line (indentation, a missing ":" or an unclosed quote are the usual causes).`,
@@ -34,18 +54,29 @@ const parseYaml: Loader = (file, text) => {
 };
 
 const parseJson: Loader = (file, text) => {
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch (error) {
     const message = (error as Error).message;
     const position = /position (\d+)/.exec(message)?.[1];
     const lineCol = /line (\d+) column (\d+)/.exec(message);
-    const line = lineCol ? Number(lineCol[1]) : position ? text.slice(0, Number(position)).split('\n').length : undefined;
+    const line = lineCol ? Number(lineCol[1]) : position ? lineAt(text, Number(position)) : undefined;
     throw new ConfigError('CONFIG_SYNTAX',
       `${file}${line ? `:${line}` : ''}: the config is not valid JSON: ${message}. ` +
       `Fix the syntax at that line (a trailing comma or a missing quote are the usual causes).`,
       { file, fix: 'fix the JSON syntax' });
   }
+  // JSON.parse keeps the last of two equal keys without a word: a second "api" would silently
+  // replace the first function. JSON is YAML, whose parser reports them.
+  // In package.json only the "lambda-pack" key is ours to judge.
+  const doc = parseDocument(text, { uniqueKeys: true });
+  const duplicate = doc.errors.find((e) => e.code === 'DUPLICATE_KEY');
+  const ours = path.basename(file) === 'package.json' ? (doc.get(MODULE_NAME, true) as Node | undefined)?.range : undefined;
+  if (duplicate && (path.basename(file) !== 'package.json' || (ours && duplicate.pos[0] >= ours[0] && duplicate.pos[0] < ours[1]))) {
+    throw duplicateKey(file, text, duplicate.pos[0], 'JSON');
+  }
+  return parsed;
 };
 
 const explorer = () => cosmiconfig(MODULE_NAME, {

@@ -3,9 +3,12 @@ import { isMap, isSeq, parseDocument, type Node } from 'yaml';
 
 export type FieldPath = readonly (string | number)[];
 
+/** functions.api.layers[0]; a key that would read as a path ("../x", "a.b") is quoted: functions["../x"]. */
 export function formatField(path: FieldPath): string {
   return path.reduce<string>((out, key) =>
-    typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${key}` : key, '');
+    typeof key === 'number' ? `${out}[${key}]`
+      : !/^[^\s.\/\\"'[\]]+$/.test(key) ? `${out}[${JSON.stringify(key)}]`
+        : out ? `${out}.${key}` : key, '');
 }
 
 /** 1-based line of the value (or key) at `path` in YAML or JSON text, when it can be found. */

@@ -1,6 +1,6 @@
 // Lists the files of a function's source that may enter its zip or its build: sorted, junk and
 // `exclude` globs removed, symlinks kept only when they stay inside the source (never followed).
-import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
+import { access, constants, lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { ConfigError } from '../errors.js';
@@ -57,6 +57,8 @@ export async function walkSource(root: string, options: WalkOptions): Promise<So
         entries.push({ path: relPath, kind: 'directory', absolute, executable: true, size: 0 });
         await visit(absolute, relPath);
       } else if (info.isFile()) {
+        // Found now rather than halfway through hashing or zipping, with a fix (root reads anything).
+        if (!options.produced) await access(absolute, constants.R_OK).catch((error: unknown) => { throw unreadable(options.artifact, absolute, error); });
         entries.push({ path: relPath, kind: 'file', absolute, executable: (info.mode & 0o111) !== 0, size: info.size });
       }
       // Sockets, FIFOs and devices have no place in a zip: skipped.
@@ -80,8 +82,9 @@ async function symlinkEntry(realRoot: string, absolute: string, relPath: string,
   if (resolved !== realRoot && !resolved.startsWith(realRoot + path.sep)) {
     throw new ConfigError('SYMLINK_OUTSIDE_SOURCE',
       `Function "${artifact}": the symlink ${absolute} → ${target} points outside the function's source (${resolved}). ` +
-      `lambda-pack never follows links out of a source directory: copy the file in, or add the path to "exclude".`,
-      { file: absolute, fix: 'copy the target into the source or exclude the link' });
+      `lambda-pack never follows links out of a source directory: replace the link with a copy of what it points to, or remove it ` +
+      `("exclude" does not help: the build reads the whole source).`,
+      { file: absolute, fix: 'replace the link with a copy of its target, or remove it' });
   }
   // Store links relative to their own directory, so they still point inside once extracted.
   const relativeTarget = path.relative(path.dirname(path.join(realRoot, relPath)), resolved).split(path.sep).join('/') || '.';
@@ -89,7 +92,10 @@ async function symlinkEntry(realRoot: string, absolute: string, relPath: string,
   return { path: relPath, kind: 'symlink', absolute, executable: false, size, linkTarget: relativeTarget };
 }
 
-function unreadable(artifact: string, dir: string, error: unknown): ConfigError {
-  return new ConfigError('SOURCE_UNREADABLE', `Function "${artifact}": cannot read ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). Fix its permissions or add it to "exclude".`,
-    { file: dir, fix: 'fix permissions or exclude it' }, { cause: error });
+function unreadable(artifact: string, where: string, error: unknown): ConfigError {
+  // "exclude" is no way out: it shapes the zip, while the build reads the whole source.
+  return new ConfigError('SOURCE_UNREADABLE',
+    `Function "${artifact}": cannot read ${where} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). ` +
+    `Make it readable for the user running lambda-pack (chmod -R u+rX ${where}), or move it out of the source directory.`,
+    { file: where, fix: 'make it readable or move it out of the source' }, { cause: error });
 }

@@ -171,6 +171,17 @@ describe('config discovery and normalisation', () => {
     expect(config.artifacts.map((a) => a.name)).toEqual(['api']);
   });
 
+  it('judges duplicate keys in package.json only under its "lambda-pack" key', async () => {
+    const fn = '"api": { "runtime": "nodejs22.x", "source": "functions/api" }';
+    project = tempProject({ 'functions/api/index.js': '', 'package.json': `{ "name": "x", "scripts": { "t": "a", "t": "b" },\n  "lambda-pack": { "functions": { ${fn} } } }` });
+    expect((await loadConfig({ cwd: project.root })).artifacts.map((a) => a.name)).toEqual(['api']);
+    project.remove();
+    project = tempProject({ 'functions/api/index.js': '', 'package.json': `{ "name": "x",\n  "lambda-pack": { "functions": {\n ${fn},\n ${fn} } } }` });
+    const error = await configError(project);
+    expect(error.code).toBe('CONFIG_SYNTAX');
+    expect(error.message).toContain('package.json:4: the config is not valid JSON: the key "api" appears twice');
+  });
+
   it('finds .lambda-packrc.json and an ES module config using defineConfig', async () => {
     project = tempProject({ 'functions/api/index.js': '', '.lambda-packrc.json': JSON.stringify({ functions: { api: { runtime: 'nodejs22.x', source: 'functions/api' } } }) });
     expect((await loadConfig({ cwd: project.root })).file).toBe(path.join(project.root, '.lambda-packrc.json'));
