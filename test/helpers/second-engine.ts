@@ -1,4 +1,4 @@
-// A second Docker engine on its own socket, data and containerd namespace, that a test can stop
+// A second Docker engine on its own socket, data, network and containerd namespaces, that a test can stop
 // (SIGKILL: the engine "goes away") and start again. Needs root, like the machine setup.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -25,7 +25,9 @@ export function secondEngine(): SecondEngine {
     host,
     async start() {
       for (const dir of ['data', 'exec']) mkdirSync(path.join(root, dir), { recursive: true });
-      daemon = execa('dockerd', [
+      // Its own network namespace: an engine started with --bridge none deletes the host's docker0,
+      // which would break the main engine's containers.
+      daemon = execa('unshare', ['--net', 'dockerd',
         '--host', host, '--data-root', path.join(root, 'data'), '--exec-root', path.join(root, 'exec'),
         '--pidfile', path.join(root, 'docker.pid'), '--containerd-namespace', 'lambda-pack-test',
         '--containerd-plugins-namespace', 'lambda-pack-test-plugins', '--bridge', 'none', '--iptables=false', '--ip6tables=false',
