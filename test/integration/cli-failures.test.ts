@@ -87,9 +87,10 @@ describe('an interrupted build', () => {
       const before = await sha256(zip);
       const containersBefore = await lambdaPackContainers();
       const tempBefore = readdirSync(os.tmpdir());
-      // Change the source so the new zip would differ, then interrupt during the install.
+      // Change the source so the new zip would differ, then interrupt during the install (--no-cache: the
+      // dependencies are cached, and only a fresh install starts a container).
       cpSync(path.join(project, 'function/index.js'), path.join(project, 'function/extra.js'));
-      const child = execa('node', [CLI, 'build', '--arch', 'x86_64', '--verbose'], { cwd: project, reject: false, env: { CI: 'true' } });
+      const child = execa('node', [CLI, 'build', '--arch', 'x86_64', '--verbose', '--no-cache'], { cwd: project, reject: false, env: { CI: 'true' } });
       await new Promise<void>((resolve) => {
         child.stderr!.on('data', (chunk: Buffer) => { if (chunk.toString().includes('installing')) resolve(); });
       });
