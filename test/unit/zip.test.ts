@@ -1,7 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, readlink, rm, stat, unlink, writeFile, chmod, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, stat, unlink, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -440,20 +439,10 @@ describe('writeZip', () => {
 
     // sysfs files claim 4096 bytes and hold a few: the read in the deflate task comes up short.
     const shortFile = '/sys/devices/system/cpu/online';
-    it.skipIf(!existsSync(shortFile)).each([1, 2])('a source shorter than measured rejects as changed at concurrency %i', async (concurrency) => {
+    it.each([1, 2])('a source shorter than measured rejects as changed at concurrency %i', async (concurrency) => {
       const out = await previousZip();
       const attempt = writeZip([{ path: 'online', kind: 'file', source: shortFile }], out, { concurrency });
       await expect(attempt).rejects.toMatchObject({ kind: 'external', code: 'ZIP_SOURCE_CHANGED' });
-      await expectUntouched(out);
-    });
-
-    it.skipIf(process.getuid?.() === 0)('an unreadable source rejects as unreadable', async () => {
-      const locked = path.join(dir, 'locked.txt');
-      await writeFile(locked, 'secret');
-      await chmod(locked, 0o000);
-      const out = await previousZip();
-      const attempt = writeZip([{ path: 'locked.txt', kind: 'file', source: locked }], out, { concurrency: 2 });
-      await expect(attempt).rejects.toMatchObject({ code: 'ZIP_SOURCE_UNREADABLE' });
       await expectUntouched(out);
     });
   });
