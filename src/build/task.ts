@@ -5,12 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildScript } from '../builders/script.js';
 import { CONTAINER } from '../builders/types.js';
-import { ExternalError } from '../errors.js';
+import { ConfigError, ExternalError } from '../errors.js';
 import { extractTar, packEntries } from '../docker/archive.js';
 import { withContainer } from '../docker/container.js';
 import { ensureCacheVolume } from '../docker/volumes.js';
 import type { ResolvedImage } from '../docker/images.js';
-import { zipInputs, type PackageTree } from '../package/contents.js';
+import { shippedEntries, zipInputs, type PackageTree } from '../package/contents.js';
 import type { ArtifactRecord } from '../package/manifest.js';
 import { walkSource } from '../package/sources.js';
 import { writeZip } from '../package/zip.js';
@@ -103,8 +103,10 @@ export async function buildTask(task: Task, services: BuildServices, reporter: T
     } else {
       keys ??= await keysFor(prepared, undefined);
     }
-    if (!trees.some((t) => t.entries.some((e) => e.kind === 'file'))) {
-      throw new ExternalError('EMPTY_PACKAGE', `${task.id}: the ${builder.name} build produced no files${builder.name === 'make' ? ' in $(ARTIFACTS_DIR)' : ''}, so there is nothing to zip. Check that the build installs its output there.`);
+    if (!trees.some((t) => shippedEntries(t).some((e) => e.kind === 'file'))) {
+      throw builder.needsContainer
+        ? new ExternalError('EMPTY_PACKAGE', `${task.id}: the ${builder.name} build produced no files${builder.name === 'make' ? ' in $(ARTIFACTS_DIR)' : ''}, so there is nothing to zip. Check that the build installs its output there.`)
+        : new ConfigError('EMPTY_PACKAGE', `Function "${artifact.name}": every file of ${artifact.source} is excluded, so the zip would be empty. Narrow "exclude" in the config.`, { field: 'exclude' });
     }
     reporter.status('zipping');
     await mkdir(path.dirname(task.output), { recursive: true });

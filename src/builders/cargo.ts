@@ -47,6 +47,8 @@ export const cargoBuilder: Builder = {
     return {
       commands: [
         'command -v cargo >/dev/null || { echo "lambda-pack: cargo is not in this image; use a Rust build image (images/ has recipes)" >&2; exit 127; }',
+        // Registry sources live under CARGO_HOME (per user): keep that path out of the binary.
+        'export RUSTFLAGS="$RUSTFLAGS --remap-path-prefix=$CARGO_HOME=cargo"',
         command(['cargo', 'build', '--release', ...locked, '--target-dir', TARGET_DIR, '--bin', binary]),
         `mkdir -p ${quote(CONTAINER.out)}`,
         command(['install', '-m', '0755', `${TARGET_DIR}/release/${binary}`, `${CONTAINER.out}/bootstrap`]),
@@ -56,9 +58,8 @@ export const cargoBuilder: Builder = {
       shipsSource: false,
       sourcePath: '',
       env: {
-        CARGO_HOME: `${CONTAINER.cache}/cargo`,
-        // Paths of the build and of cargo's home must not enter panic messages or debug info.
-        RUSTFLAGS: `--remap-path-prefix=${CONTAINER.build}=. --remap-path-prefix=${CONTAINER.cache}/cargo=cargo`,
+        // Paths of the build must not enter panic messages or debug info.
+        RUSTFLAGS: `--remap-path-prefix=${CONTAINER.build}=.`,
         CARGO_INCREMENTAL: '0',
       },
     };

@@ -12,9 +12,6 @@ export const REPRODUCIBLE_ENV: Readonly<Record<string, string>> = {
   LC_ALL: 'C.UTF-8',
   TZ: 'UTC',
   HOME: CONTAINER.home,
-  // Package-manager caches live in a per-architecture engine volume (docker/volumes.ts).
-  npm_config_cache: `${CONTAINER.cache}/npm`,
-  PIP_CACHE_DIR: `${CONTAINER.cache}/pip`,
   npm_config_update_notifier: 'false',
 };
 
@@ -32,6 +29,11 @@ export function buildScript(commands: readonly string[], options: { extraCertifi
   return [
     'set -eu',
     `mkdir -p ${CONTAINER.home}`,
+    // Package-manager caches live in a per-architecture engine volume (docker/volumes.ts), one
+    // directory per user: a directory another uid created is not writable.
+    `cache_root=${CONTAINER.cache}/$(id -u)`,
+    'mkdir -p "$cache_root"',
+    'export npm_config_cache="$cache_root/npm" PIP_CACHE_DIR="$cache_root/pip" CARGO_HOME="$cache_root/cargo"',
     ...(options.extraCertificates ? trustExtraCertificates() : []),
     // Node images keep their headers beside the binary; point node-gyp at them (no download).
     'node_prefix=$(dirname "$(dirname "$(command -v node 2>/dev/null || echo /nonexistent/bin/node)")")',

@@ -4,6 +4,7 @@ import { buildCommand, cleanCommand, imagesBuildCommand, planCommand, type IO } 
 import { verifyCommand } from '../verify/command.js';
 import { describeError, exitCodeFor, EXIT } from './errors.js';
 import { ARCH_NAMES } from '../runtimes.js';
+import { LambdaPackError } from '../errors.js';
 
 export { VERSION } from '../version.js';
 import { VERSION } from '../version.js';
@@ -76,6 +77,11 @@ export async function runCli(argv: readonly string[], io: IO): Promise<number> {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     io.stderr.write(`${describeError(error, { verbose })}\n`);
+    // --json promises one document on stdout, failures included.
+    if (argv.includes('--json')) {
+      const code = error instanceof LambdaPackError ? error.code : 'INTERNAL';
+      io.stdout.write(`${JSON.stringify({ ok: false, error: { code, message: error instanceof Error ? error.message : String(error) } }, null, 2)}\n`);
+    }
     return exitCodeFor(error);
   }
 }

@@ -121,6 +121,8 @@ export const PATHS: readonly BadInput[] = [
     where: [field(4, 'functions.api.source'), /the directory \S+\/fn does not exist/], fix: /Create it or correct the path/ },
   { name: 'a source that is a file', files: { fn: INDEX }, config: fn(), exit: 2,
     where: [field(4, 'functions.api.source'), /\/fn is not a directory/], fix: /Point "source" at the function's directory/ },
+  { name: 'a source whose every file is excluded', config: fn('    exclude: ["**"]\n'), exit: 2,
+    where: [/Function "api": every file of \S+\/fn is excluded/], fix: /Narrow "exclude" in the config/ },
   { name: 'an empty source directory (only empty folders)', files: {}, config: fn(), setup: (p) => { p.dir('fn/lib/empty'); }, exit: 2,
     where: [/Function "api": \S+\/fn contains no files to package/], fix: /Put the function's code there, or fix "source"/ },
   { name: 'a source holding only what never ships (node_modules, .git)', files: { 'fn/node_modules/x/index.js': INDEX, 'fn/.git/HEAD': 'ref\n' }, config: fn(), exit: 2,

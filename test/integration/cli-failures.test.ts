@@ -37,6 +37,15 @@ describe('failures the user can act on', () => {
     } finally { project.remove(); }
   });
 
+  it('prints a JSON error document on stdout with --json, when the config is wrong', async () => {
+    const project = tempProject({ 'fn/index.js': '', 'lambda-pack.config.yaml': 'functions:\n  api:\n    runtime: nodejs99.x\n    source: fn\n' });
+    try {
+      const result = await lambdaPack(['build', '--json'], { cwd: project.root });
+      expect(result.exitCode).toBe(2);
+      expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_RUNTIME', message: expect.stringContaining('functions.api.runtime') } });
+    } finally { project.remove(); }
+  });
+
   it('exits 2 for an unknown function name and for a bad flag value', async () => {
     const unknown = await lambdaPack(['build', 'nativ'], { cwd: FIXTURE });
     expect(unknown.exitCode).toBe(2);

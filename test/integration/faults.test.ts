@@ -59,7 +59,7 @@ describe('faults during a build', () => {
     }
   });
 
-  it('stops on SIGINT while zipping, removes the partial zip and keeps the previous one', async () => {
+  it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('stops on %s while zipping (exit %i), removes the partial zip and keeps the previous one', async (signal, code) => {
     const project = tempProject({
       'lambda-pack.config.yaml': 'functions:\n  big: { runtime: nodejs22.x, source: fn, handler: index.handler }\n',
       'fn/index.js': 'exports.handler = async () => 1;\n',
@@ -72,11 +72,31 @@ describe('faults during a build', () => {
       const child = execa('node', [CLI, 'build'], { cwd: project.root, reject: false, env: { CI: 'true' } });
       await new Promise<void>((resolve) => child.stderr!.on('data', (c: Buffer) => { if (c.toString().includes('zipping')) resolve(); }));
       await new Promise((r) => setTimeout(r, 300));
-      child.kill('SIGINT');
+      child.kill(signal);
       const result = await child;
-      expect(result.exitCode).toBe(130);
+      expect(result.exitCode).toBe(code);
       expect(readFileSync(path.join(dist, 'big-x86_64.zip'), 'utf8')).toBe('previous zip');
       expect(leftovers(dist)).toEqual([]);
+    } finally { project.remove(); }
+  }, 120_000);
+
+  it('fails the task clearly when its container is killed from outside, and removes it', async () => {
+    const project = tempProject({
+      'lambda-pack.config.yaml': 'imageSet: local\nfunctions:\n  slow: { runtime: provided.al2023, source: fn }\n',
+      'fn/Makefile': 'build-slow:\n\techo compiling; sleep 60\n\tinstall -m 0755 bootstrap "$(ARTIFACTS_DIR)/bootstrap"\n',
+      'fn/bootstrap': '#!/bin/sh\n',
+    });
+    try {
+      const before = await lambdaPackContainers();
+      const child = execa('node', [CLI, 'build', '--arch', 'x86_64', '--verbose'], { cwd: project.root, reject: false, env: { CI: 'true' } });
+      await new Promise<void>((resolve) => child.stderr!.on('data', (c: Buffer) => { if (c.toString().includes('compiling')) resolve(); }));
+      const [container] = (await lambdaPackContainers()).filter((c) => !before.includes(c));
+      await execa('docker', ['kill', container!]);
+      const result = await child;
+      expect(result.exitCode).toBe(1);
+      expect(String(result.stderr)).toContain('failed with exit code 137');
+      expect(readdirSync(project.root)).not.toContain('dist');
+      expect((await lambdaPackContainers()).filter((c) => !before.includes(c))).toEqual([]);
     } finally { project.remove(); }
   }, 120_000);
 

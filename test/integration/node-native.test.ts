@@ -83,7 +83,7 @@ describe('node-native built on the real engine', () => {
   it('gives byte-identical zips when built again', async () => {
     const again = mkdtempSync(path.join(os.tmpdir(), 'lambda-pack-node-native-again-'));
     try {
-      const result = await lambdaPack(['build', '--out', again], { cwd: FIXTURE });
+      const result = await lambdaPack(['build', '--no-cache', '--out', again], { cwd: FIXTURE });
       expect(result.exitCode, result.stderr).toBe(0);
       for (const { arch } of ARCHES) expect(await sha256(zipOf(arch, again))).toBe(await sha256(zipOf(arch)));
     } finally { rmSync(again, { recursive: true, force: true }); }
