@@ -33,14 +33,14 @@ async function fileSha256(file: string): Promise<string | undefined> {
   try { return createHash('sha256').update(await readFile(file)).digest('hex'); } catch { return undefined; }
 }
 
-async function keysFor(prepared: PreparedTask, image: ResolvedImage | undefined): Promise<TaskKeys> {
+/** The task's cache keys for a given build image (none for builders without an install). */
+export async function keysFor(prepared: PreparedTask, image: ResolvedImage | undefined): Promise<TaskKeys> {
   const dependency = image
     ? await dependencyKey(prepared.task, prepared.builder, prepared.install, prepared.installEntries, image.id, prepared.env, prepared.strategy.kind)
     : null;
   return { dependency, ...await inputKey(dependency, prepared.sourceTree, prepared.install) };
 }
 
-export { keysFor };
 
 export async function decide(prepared: PreparedTask, ctx: DecideContext): Promise<Decision> {
   if (ctx.noCache) return { action: 'rebuild', reason: '--no-cache' };

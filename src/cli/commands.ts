@@ -1,6 +1,7 @@
 // The commands behind the CLI: each takes parsed options and an IO, returns an exit code, and
 // throws lambda-pack errors for the entry to render.
 import os from 'node:os';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../config/load.js';
 import type { ProjectConfig } from '../config/types.js';
@@ -61,7 +62,7 @@ function writeJson(io: IO, value: object): void {
 
 async function loadAndPlan(names: string[], options: PlanOptions, io: IO) {
   const config = await loadConfig({ cwd: io.cwd, configFile: options.config });
-  const outDir = options.out ? (await import('node:path')).resolve(io.cwd, options.out) : undefined;
+  const outDir = options.out ? path.resolve(io.cwd, options.out) : undefined;
   return { config, plan: makePlan(config, { names, arch: parseArch(options.arch), outDir, strategy: options.strategy }) };
 }
 
