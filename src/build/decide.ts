@@ -1,7 +1,6 @@
 // Whether a task's previous zip can be reused, its dependencies re-packaged from the cache, or it
 // must be rebuilt — and why. `lambda-pack plan` shows this; `build` acts on it.
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { fileHash } from '../cache/hash.js';
 import type { DependencyCache } from '../cache/store.js';
 import type { ImageResolver, ResolvedImage } from '../docker/images.js';
 import type { ArtifactRecord } from '../package/manifest.js';
@@ -29,9 +28,6 @@ export interface DecideContext {
   readonly noCache: boolean;
 }
 
-async function fileSha256(file: string): Promise<string | undefined> {
-  try { return createHash('sha256').update(await readFile(file)).digest('hex'); } catch { return undefined; }
-}
 
 /** The task's cache keys for a given build image (none for builders without an install). */
 export async function keysFor(prepared: PreparedTask, image: ResolvedImage | undefined): Promise<TaskKeys> {
@@ -52,7 +48,7 @@ export async function decide(prepared: PreparedTask, ctx: DecideContext): Promis
   }
   const keys = await keysFor(prepared, image);
   const previous = ctx.previous;
-  if (previous?.inputKey === keys.input && previous.sha256 === await fileSha256(ctx.output)) {
+  if (previous?.inputKey === keys.input && previous.sha256 === await fileHash(ctx.output).catch(() => undefined)) {
     return { action: 'reuse', reason: 'nothing changed since the last build', keys, image };
   }
   const what = !previous ? 'not built yet' : previous.dependencyKey === keys.dependency ? 'source changed' : 'dependency inputs changed (manifest, lockfile, image or build env)';

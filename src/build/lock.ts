@@ -4,6 +4,7 @@ import { mkdir, open, readFile, rm, rmdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ExternalError, InterruptedError } from '../errors.js';
+import { processAlive } from '../process.js';
 
 export const LOCK_NAME = '.lambda-pack.lock';
 
@@ -11,7 +12,7 @@ interface Holder { pid: number; host: string; started: string }
 
 function alive(holder: Holder): boolean {
   if (holder.host !== os.hostname()) return true; // another machine's run (shared disk): trust it
-  try { process.kill(holder.pid, 0); return true; } catch (error) { return (error as NodeJS.ErrnoException).code === 'EPERM'; }
+  return processAlive(holder.pid);
 }
 
 export interface OutDirLock { release(): Promise<void> }

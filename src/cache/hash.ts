@@ -9,7 +9,8 @@ export function sha256(...parts: readonly (string | Buffer)[]): string {
   return hash.digest('hex');
 }
 
-async function fileHash(file: string): Promise<string> {
+/** sha256 (hex) of a file, streamed. */
+export async function fileHash(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');

@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import os from 'node:os';
 import type Docker from 'dockerode';
 import { ExternalError, InterruptedError } from '../errors.js';
+import { processAlive } from '../process.js';
 import type { Architecture } from '../runtimes.js';
 import type { Engine } from './engine.js';
 
@@ -165,10 +166,6 @@ export async function withContainer<T>(engine: Engine, spec: ContainerSpec, hook
     hooks.signal?.removeEventListener('abort', onAbort);
     if (container) await container.remove({ force: true, v: true }).catch(() => {});
   }
-}
-
-function processAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (error) { return (error as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
 /**
