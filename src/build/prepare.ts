@@ -47,7 +47,7 @@ export async function prepareTask(task: Task, hostEnv: NodeJS.ProcessEnv): Promi
   if (!entries.some((e) => e.kind === 'file')) {
     throw new ConfigError('SOURCE_EMPTY', `Function "${artifact.name}": ${artifact.source} contains no files to package. Put the function's code there, or fix "source" in the config.`, { file: artifact.source });
   }
-  const strategy = chooseStrategy(task, await builder.strategyFacts?.(artifact.source) ?? { mustCompile: [] });
+  const strategy = chooseStrategy(task, await builder.strategyFacts?.(task) ?? { mustCompile: [] });
   const install = await builder.prepare(task, entries, strategy);
   return {
     task, builder, install, entries, strategy,

@@ -27,8 +27,12 @@ export const npmBuilder: Builder = {
     return selectInputs(entries, [...LOCKFILES, 'package.json', '.npmrc'], await npmLocalPaths(source));
   },
 
-  async strategyFacts(source) {
-    return { mustCompile: await npmBuildSteps(source) };
+  async strategyFacts(task) {
+    const { arch, host } = task;
+    return {
+      mustCompile: await npmBuildSteps(task.artifact.source),
+      cross: `no package compiles during install: ${host.name} npm installs the ${arch.name} binaries (--cpu ${arch.nodeArch})`,
+    };
   },
 
   async prepare(task, entries, strategy) {

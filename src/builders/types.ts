@@ -45,8 +45,8 @@ export interface Builder {
   readonly version: number;
   /** Decides the install from the source; throws ConfigError (missing lockfile…) naming the file and fix. */
   prepare(task: Task, entries: readonly SourceEntry[], strategy: Strategy): Promise<Install>;
-  /** What decides between cross and emulated builds (builders that can cross-build). */
-  strategyFacts?(source: string): Promise<StrategyFacts>;
+  /** What decides between cross and emulated builds; builders without it always emulate. */
+  strategyFacts?(task: Task): Promise<StrategyFacts>;
   /** Whether a path of the copied-out tree (relative to its root) ships. */
   keepOutput(relPath: string): boolean;
 }

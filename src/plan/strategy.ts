@@ -3,11 +3,13 @@
 import { ConfigError } from '../errors.js';
 import type { Strategy, Task } from './types.js';
 
-/** Builders that can install for another architecture from a host-architecture container. */
-const CROSS_CAPABLE = new Set(['npm']);
-
 export interface StrategyFacts {
-  /** Packages that run a build step (install scripts, node-gyp), so need the target's CPU. */
+  /**
+   * How the builder produces the target's output from a host-architecture container, shown as the
+   * reason (e.g. "npm installs the arm64 binaries (--cpu arm64)"); absent when it cannot.
+   */
+  readonly cross?: string;
+  /** Packages that run a build step (install scripts, node-gyp, sdists), so need the target's CPU. */
   readonly mustCompile: readonly string[];
 }
 
@@ -30,15 +32,15 @@ export function chooseStrategy(task: Task, facts: StrategyFacts): Strategy {
   if (requested === 'native') {
     throw new ConfigError('STRATEGY_NATIVE_IMPOSSIBLE', `--strategy native: ${task.id} targets ${arch.name} but the engine runs ${host.name}. Use auto, cross or emulated, or an engine on ${arch.name} hardware (docker.host).`);
   }
-  const crossable = CROSS_CAPABLE.has(builder);
+  const crossable = facts.cross !== undefined;
   if (requested === 'cross') {
-    if (!crossable) throw new ConfigError('STRATEGY_CROSS_UNSUPPORTED', `--strategy cross: the ${builder} builder cannot cross-build yet (${task.id}); only npm can. Use auto or emulated.`);
+    if (!crossable) throw new ConfigError('STRATEGY_CROSS_UNSUPPORTED', `--strategy cross: the ${builder} builder cannot cross-build ${task.id}. Use auto or emulated.`);
     if (facts.mustCompile.length > 0) {
       throw new ConfigError('STRATEGY_CROSS_WOULD_DIFFER', `--strategy cross: ${task.id} has packages that compile during install (${list(facts.mustCompile)}); built on ${host.name} they would be ${host.name} binaries. Use auto or emulated.`);
     }
     return cross('--strategy cross');
   }
-  if (!crossable) return emulated(`the ${builder} builder cannot cross-build yet: the ${arch.name} container runs under emulation`);
+  if (!crossable) return emulated(`the ${builder} builder cannot cross-build this: the ${arch.name} container runs under emulation`);
   if (facts.mustCompile.length > 0) return emulated(`${list(facts.mustCompile)} must compile on ${arch.name}`);
-  return cross(`no package compiles during install: ${host.name} npm installs the ${arch.name} binaries (--cpu ${arch.nodeArch})`);
+  return cross(facts.cross!);
 }
