@@ -83,6 +83,10 @@ function artifact(ctx: Context, raw: RawConfig, kind: 'function' | 'layer', name
   const builder = rawArtifact.builder ?? inferBuilder(runtime, source);
   const misfit = checkBuilderFits(builder, runtime, source);
   if (misfit) fail(ctx, 'BUILDER_MISMATCH', at(rawArtifact.builder ? 'builder' : 'source'), misfit.problem, misfit.fix);
+  if (rawArtifact.cross !== undefined && builder !== 'make') {
+    fail(ctx, 'CROSS_NOT_MAKE', at('cross'), `"cross" is a make setting (the Makefile honours CC/CXX/AR), but this ${kind} uses the ${builder} builder, which decides on its own whether it can cross-build.`,
+      'Remove "cross", or use --strategy on the command line.');
+  }
   const architectures = lookupArchitectures(ctx, rawArtifact.architectures ?? raw.architectures ?? ['x86_64'],
     rawArtifact.architectures ? at('architectures') : ['architectures']);
   const fn = kind === 'function' ? rawArtifact as RawFunction : undefined;
@@ -96,6 +100,7 @@ function artifact(ctx: Context, raw: RawConfig, kind: 'function' | 'layer', name
     layers: fn?.layers ?? [],
     binary: fn?.binary,
     allowSecrets: rawArtifact.allowSecrets ?? [],
+    cross: rawArtifact.cross ?? false,
   };
 }
 

@@ -20,6 +20,8 @@ const artifactCommon = {
   image: imageRef.optional(),
   /** Zip paths (globs) allowed to look like secrets: verified as intentional and harmless. */
   allowSecrets: z.array(z.string().min(1)).optional(),
+  /** make: the Makefile honours CC/CXX/AR, so it may build in a host container with a cross toolchain. */
+  cross: z.boolean().optional(),
 };
 
 export const rawFunctionSchema = z.strictObject({

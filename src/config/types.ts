@@ -27,6 +27,8 @@ export interface ArtifactConfig {
   readonly binary?: string;
   /** Zip paths (globs) exempt from the SECRET_FILE check. */
   readonly allowSecrets: readonly string[];
+  /** make only: the Makefile builds with the CC/CXX/AR it is given, so it can cross-compile. */
+  readonly cross: boolean;
 }
 
 export interface ProjectConfig {

@@ -105,6 +105,8 @@ export const CONFIG_SCHEMA: readonly BadInput[] = [
     where: [/Function "api": passEnv names LAMBDA_PACK_TEST_UNSET_TOKEN/], fix: /Set it, or remove it from passEnv/ },
   { name: 'a builder that does not fit the runtime (builder: cargo for Node)', config: fn('    builder: cargo\n'), exit: 2,
     where: [field(6, 'functions.api.builder'), /the cargo builder .*cannot build a nodejs22\.x function/], fix: /set "builder" to one of: npm, make, copy/ },
+  { name: 'cross: true on a builder other than make', config: fn('    cross: true\n'), exit: 2,
+    where: [field(6, 'functions.api.cross'), /uses the copy builder/], fix: /Remove "cross"/ },
   { name: 'a Cargo.toml in a python3.11 function', files: { 'fn/app.py': 'def handler(e, c): return 1\n', 'fn/Cargo.toml': '[package]\nname = "x"\n' },
     config: 'functions:\n  api:\n    runtime: python3.11\n    source: fn\n    handler: app.handler\n', exit: 2,
     where: [field(4, 'functions.api.source'), /the cargo builder \(found Cargo\.toml\) cannot build a python3\.11 function/], fix: /Use a runtime that fits \(provided\.al2023\), or set "builder" to one of: pip, make, copy/ },
