@@ -1,15 +1,62 @@
-// cargo: `cargo build --release` in the target-architecture container; the chosen binary becomes
-// an executable `bootstrap` at the zip root (provided.* runtimes).
+// cargo: `cargo build --release` in the target-architecture container, or `--target <triple>`
+// with a cross linker in a host one; the chosen binary becomes an executable `bootstrap` at the
+// zip root (provided.* runtimes).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'smol-toml';
-import { ConfigError } from '../errors.js';
+import { ConfigError, InternalError } from '../errors.js';
+import { crossToolchainOf, describeImage, type CrossToolchain } from '../plan/recipes.js';
+import type { Task } from '../plan/types.js';
+import type { Architecture } from '../runtimes.js';
+import { cargoCrossCommand, cargoCrossEnv, gnuTriple, rustTarget } from './cross.js';
 import { CONTAINER, topLevelFiles, type Builder } from './types.js';
 import { command, quote } from './shell.js';
 
 const TARGET_DIR = '/tmp/lambda-pack-target';
 
-interface Manifest { package?: { name?: string }; bin?: { name?: string }[] }
+interface Manifest {
+  package?: { name?: string; links?: string };
+  bin?: { name?: string }[];
+  dependencies?: Record<string, unknown>;
+  'build-dependencies'?: Record<string, unknown>;
+}
+
+async function readManifest(source: string): Promise<{ file: string; manifest: Manifest }> {
+  const file = path.join(source, 'Cargo.toml');
+  try { return { file, manifest: parse(await readFile(file, 'utf8')) as Manifest }; } catch (error) {
+    throw new ConfigError('CARGO_TOML_INVALID', `${file}: cannot read Cargo.toml: ${(error as Error).message.split('\n')[0]}. Fix the file.`, { file }, { cause: error });
+  }
+}
+
+/**
+ * Crates that link a library of the system they are built on (`*-sys` crates, a `links` key):
+ * their build scripts probe the build machine, so only a build on the target architecture is
+ * sure to give what an emulated build gives. Names from Cargo.lock (every crate) and Cargo.toml.
+ */
+export function systemLibraryCrates(manifest: Manifest, lockText: string | undefined): string[] {
+  const names = new Set<string>();
+  if (manifest.package?.links && manifest.package.name) names.add(manifest.package.name);
+  for (const section of [manifest.dependencies, manifest['build-dependencies']]) {
+    for (const [name, spec] of Object.entries(section ?? {})) {
+      const real = typeof spec === 'object' && spec !== null && typeof (spec as { package?: unknown }).package === 'string' ? (spec as { package: string }).package : name;
+      if (real.endsWith('-sys')) names.add(real);
+    }
+  }
+  if (lockText) {
+    const lock = parse(lockText) as { package?: { name?: string }[] };
+    for (const pkg of lock.package ?? []) if (pkg.name?.endsWith('-sys')) names.add(pkg.name);
+  }
+  return [...names].sort();
+}
+
+/** Shell lines that stop a cross build, with a clear message, in an image that cannot do it. */
+function requireCrossToolchain(target: Architecture, toolchain: CrossToolchain): string {
+  const std = `[ -d "$(rustc --print sysroot)/lib/rustlib/${rustTarget(target)}/lib" ]`;
+  const tool = toolchain === 'zig' ? 'cargo-zigbuild' : `${gnuTriple(target)}-gcc`;
+  const message = `lambda-pack: this image cannot cross-compile Rust for ${target.name}: it needs ${tool} and Rust's ${rustTarget(target)} standard library. ` +
+    'Rebuild the image from its recipe in images/, or build with --strategy emulated.';
+  return `{ command -v ${tool} >/dev/null && ${std}; } || { echo ${quote(message)} >&2; exit 127; }`;
+}
 
 /** The binary to ship: `binary:` from config, else the crate's only [[bin]] (or its package name). */
 export function chooseBinary(manifest: Manifest, configured: string | undefined, where: string): string {
@@ -35,23 +82,33 @@ export const cargoBuilder: Builder = {
   // The whole source is what gets compiled.
   async installInputs(_source, entries) { return entries; },
 
-  async prepare(task, entries) {
+  async strategyFacts(task) {
+    const toolchain = crossToolchainOf(task.hostImage);
+    if (!toolchain) return { mustCompile: [], noCross: `its ${task.host.name} image, ${describeImage(task.hostImage)}, has no cross toolchain for ${task.arch.name}` };
+    const { manifest } = await readManifest(task.artifact.source);
+    const lockText = await readFile(path.join(task.artifact.source, 'Cargo.lock'), 'utf8').catch(() => undefined);
+    return {
+      mustCompile: systemLibraryCrates(manifest, lockText),
+      cross: `no crate links a system library: ${task.host.name} ${command(cargoCrossCommand(task.arch, toolchain, task.artifact.runtime))}` +
+        (toolchain === 'gnu' ? ` linked by ${gnuTriple(task.arch)}-gcc` : ''),
+    };
+  },
+
+  async prepare(task, entries, strategy) {
     const { artifact } = task;
-    const file = path.join(artifact.source, 'Cargo.toml');
-    let manifest: Manifest;
-    try { manifest = parse(await readFile(file, 'utf8')) as Manifest; } catch (error) {
-      throw new ConfigError('CARGO_TOML_INVALID', `${file}: cannot read Cargo.toml: ${(error as Error).message.split('\n')[0]}. Fix the file.`, { file }, { cause: error });
-    }
+    const { file, manifest } = await readManifest(artifact.source);
     const binary = chooseBinary(manifest, artifact.binary, file);
     const locked = topLevelFiles(entries).has('Cargo.lock') ? ['--locked'] : [];
+    const cross = strategy.kind === 'cross' ? crossBuild(task) : undefined;
     return {
       commands: [
         'command -v cargo >/dev/null || { echo "lambda-pack: cargo is not in this image; use a Rust build image (images/ has recipes)" >&2; exit 127; }',
+        ...(cross ? [cross.check] : []),
         // Registry sources live under CARGO_HOME (per user): keep that path out of the binary.
         'export RUSTFLAGS="$RUSTFLAGS --remap-path-prefix=$CARGO_HOME=cargo"',
-        command(['cargo', 'build', '--release', ...locked, '--target-dir', TARGET_DIR, '--bin', binary]),
+        command([...(cross?.cargo ?? ['cargo', 'build']), '--release', ...locked, '--target-dir', TARGET_DIR, '--bin', binary]),
         `mkdir -p ${quote(CONTAINER.out)}`,
-        command(['install', '-m', '0755', `${TARGET_DIR}/release/${binary}`, `${CONTAINER.out}/bootstrap`]),
+        command(['install', '-m', '0755', `${TARGET_DIR}/${cross ? `${rustTarget(task.arch)}/` : ''}release/${binary}`, `${CONTAINER.out}/bootstrap`]),
       ],
       containerPath: CONTAINER.out,
       packagePath: artifact.kind === 'layer' ? 'bin' : '',
@@ -61,9 +118,22 @@ export const cargoBuilder: Builder = {
         // Paths of the build must not enter panic messages or debug info.
         RUSTFLAGS: `--remap-path-prefix=${CONTAINER.build}=.`,
         CARGO_INCREMENTAL: '0',
+        ...cross?.env,
       },
     };
   },
 
   keepOutput() { return true; },
 };
+
+/** The cargo command, environment and toolchain check of a cross build for the task's architecture. */
+function crossBuild(task: Task): { cargo: string[]; env: Record<string, string>; check: string } {
+  const toolchain = crossToolchainOf(task.hostImage);
+  // chooseStrategy picks cross only when strategyFacts offered it, which needs a known toolchain.
+  if (!toolchain) throw new InternalError('CROSS_WITHOUT_TOOLCHAIN', `${task.id}: a cross build was chosen for an image without a cross toolchain.`);
+  return {
+    cargo: cargoCrossCommand(task.arch, toolchain, task.artifact.runtime),
+    env: cargoCrossEnv(task.arch, toolchain),
+    check: requireCrossToolchain(task.arch, toolchain),
+  };
+}

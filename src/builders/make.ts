@@ -1,9 +1,13 @@
 // make (SAM-compatible): `make build-<Name>` when the Makefile has that target, else the default
-// target, with ARTIFACTS_DIR pointing at the output; what lands there is the package.
+// target, with ARTIFACTS_DIR pointing at the output; what lands there is the package. With
+// `cross: true` a host-architecture container builds it, CC/CXX/AR naming the target's compilers.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { ConfigError } from '../errors.js';
+import { crossToolchainOf, describeImage } from '../plan/recipes.js';
+import type { Task } from '../plan/types.js';
+import { gnuTriple, makeCrossEnv } from './cross.js';
 import { CONTAINER, type Builder } from './types.js';
 import { command, quote } from './shell.js';
 
@@ -16,6 +20,22 @@ export function hasTarget(makefile: string, target: string): boolean {
   return new RegExp(`^(?:[^\\s:#=]+\\s+)*${escaped}(?:\\s+[^\\s:#=]+)*\\s*::?(?!=)`, 'm').test(makefile);
 }
 
+/**
+ * Whether the task's host image has the GNU cross compilers for the target; a Makefile gets
+ * compiler names only (CC=aarch64-linux-gnu-gcc), so zig's `-target` flags cannot be passed.
+ */
+function crossCompilerIn(task: Task): boolean {
+  return crossToolchainOf(task.hostImage) === 'gnu';
+}
+
+/** Stops a cross build, with a clear message, in an image without the cross compiler. */
+function requireCrossCompiler(task: Task): string {
+  const cc = `${gnuTriple(task.arch)}-gcc`;
+  const message = `lambda-pack: this image has no ${cc}, so it cannot cross-compile "${task.artifact.name}" for ${task.arch.name}. ` +
+    'Rebuild the image from its recipe in images/, or build with --strategy emulated.';
+  return `command -v ${cc} >/dev/null || { echo ${quote(message)} >&2; exit 127; }`;
+}
+
 export const makeBuilder: Builder = {
   name: 'make',
   needsContainer: true,
@@ -24,7 +44,14 @@ export const makeBuilder: Builder = {
   // The whole source is what gets compiled.
   async installInputs(_source, entries) { return entries; },
 
-  async prepare(task) {
+  async strategyFacts(task) {
+    if (!task.artifact.cross) return { mustCompile: [], noCross: '"cross: true" is not set' };
+    if (!crossCompilerIn(task)) return { mustCompile: [], noCross: `its ${task.host.name} image, ${describeImage(task.hostImage)}, has no ${gnuTriple(task.arch)} cross compiler` };
+    const env = makeCrossEnv(task.arch);
+    return { mustCompile: [], cross: `cross: true: the Makefile builds with CC=${env.CC} CXX=${env.CXX} AR=${env.AR} in the ${task.host.name} image` };
+  },
+
+  async prepare(task, _entries, strategy) {
     const { artifact } = task;
     let text: string | undefined;
     for (const name of MAKEFILES) {
@@ -35,8 +62,10 @@ export const makeBuilder: Builder = {
       throw new ConfigError('MAKEFILE_MISSING', `Function "${artifact.name}": ${artifact.source} has no Makefile. Add one with a build-${artifact.name} target that installs into $(ARTIFACTS_DIR).`, { file: path.join(artifact.source, 'Makefile') });
     }
     const target = `build-${artifact.name}`;
+    const cross = strategy.kind === 'cross';
     return {
       commands: [
+        ...(cross ? [requireCrossCompiler(task)] : []),
         `mkdir -p ${quote(CONTAINER.out)}`,
         command(['make', ...(hasTarget(text, target) ? [target] : [])]),
       ],
@@ -44,7 +73,9 @@ export const makeBuilder: Builder = {
       packagePath: '',
       shipsSource: false,
       sourcePath: '',
-      env: { ARTIFACTS_DIR: CONTAINER.out },
+      // From the environment, so the Makefile's own `CC ?= cc` yields; one that sets CC outright
+      // builds for the host, and verification then refuses the zip (ARCH_MISMATCH).
+      env: { ARTIFACTS_DIR: CONTAINER.out, ...(cross ? makeCrossEnv(task.arch) : {}) },
     };
   },
 

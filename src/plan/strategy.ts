@@ -9,6 +9,8 @@ export interface StrategyFacts {
    * reason (e.g. "npm installs the arm64 binaries (--cpu arm64)"); absent when it cannot.
    */
   readonly cross?: string;
+  /** Why it cannot (e.g. "cross: true is not set"), shown instead of the generic reason. */
+  readonly noCross?: string;
   /** Packages that run a build step (install scripts, node-gyp, sdists), so need the target's CPU. */
   readonly mustCompile: readonly string[];
 }
@@ -34,13 +36,13 @@ export function chooseStrategy(task: Task, facts: StrategyFacts): Strategy {
   }
   const crossable = facts.cross !== undefined;
   if (requested === 'cross') {
-    if (!crossable) throw new ConfigError('STRATEGY_CROSS_UNSUPPORTED', `--strategy cross: the ${builder} builder cannot cross-build ${task.id}. Use auto or emulated.`);
+    if (!crossable) throw new ConfigError('STRATEGY_CROSS_UNSUPPORTED', `--strategy cross: the ${builder} builder cannot cross-build ${task.id}${facts.noCross ? `: ${facts.noCross}` : ''}. Use auto or emulated.`);
     if (facts.mustCompile.length > 0) {
       throw new ConfigError('STRATEGY_CROSS_WOULD_DIFFER', `--strategy cross: ${task.id} has packages that compile during install (${list(facts.mustCompile)}); built on ${host.name} they would be ${host.name} binaries. Use auto or emulated.`);
     }
     return cross('--strategy cross');
   }
-  if (!crossable) return emulated(`the ${builder} builder cannot cross-build this: the ${arch.name} container runs under emulation`);
+  if (!crossable) return emulated(`the ${builder} builder cannot cross-build this${facts.noCross ? ` (${facts.noCross})` : ''}: the ${arch.name} container runs under emulation`);
   if (facts.mustCompile.length > 0) return emulated(`${list(facts.mustCompile)} must compile on ${arch.name}`);
   return cross(facts.cross!);
 }

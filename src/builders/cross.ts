@@ -1,0 +1,55 @@
+// Cross toolchains: the compiler names, cargo target and environment a host-architecture
+// container uses to build for the other architecture, per kind of toolchain an image carries.
+import type { Architecture, Runtime } from '../runtimes.js';
+import type { CrossToolchain } from '../plan/recipes.js';
+
+/** GNU triple of the target, as Debian names its cross tools: `aarch64-linux-gnu`. */
+export function gnuTriple(target: Architecture): string {
+  return `${target.gnuArch}-linux-gnu`;
+}
+
+/** Rust's target triple: `aarch64-unknown-linux-gnu`. */
+export function rustTarget(target: Architecture): string {
+  return `${target.gnuArch}-unknown-linux-gnu`;
+}
+
+/** Cargo's environment-variable spelling of a target (`CARGO_TARGET_<THIS>_LINKER`). */
+function cargoEnvTarget(target: Architecture): string {
+  return rustTarget(target).toUpperCase().replace(/-/g, '_');
+}
+
+/**
+ * What a Makefile gets to cross-compile: the usual make variables (from the environment, so a
+ * Makefile's own `CC ?= cc` yields to them) and the Linux-style CROSS_COMPILE prefix.
+ */
+export function makeCrossEnv(target: Architecture): Record<string, string> {
+  const prefix = `${gnuTriple(target)}-`;
+  return {
+    CC: `${prefix}gcc`, CXX: `${prefix}g++`, AR: `${prefix}ar`, LD: `${prefix}ld`,
+    RANLIB: `${prefix}ranlib`, STRIP: `${prefix}strip`, CROSS_COMPILE: prefix,
+  };
+}
+
+/**
+ * What cargo needs beyond `--target`: the linker for the target, and the compilers the `cc`
+ * crate picks for build scripts that compile C for the target (build scripts themselves and
+ * proc-macros are built for, and run on, the host).
+ */
+export function cargoCrossEnv(target: Architecture, toolchain: CrossToolchain): Record<string, string> {
+  if (toolchain === 'zig') return {}; // cargo-zigbuild sets the linker and CC_<target> itself.
+  const prefix = `${gnuTriple(target)}-`;
+  const cTarget = rustTarget(target).replace(/-/g, '_');
+  return {
+    [`CARGO_TARGET_${cargoEnvTarget(target)}_LINKER`]: `${prefix}gcc`,
+    [`CC_${cTarget}`]: `${prefix}gcc`,
+    [`CXX_${cTarget}`]: `${prefix}g++`,
+    [`AR_${cTarget}`]: `${prefix}ar`,
+  };
+}
+
+/** cargo's argv for a cross build (`cargo zigbuild` pins glibc with a `.2.34` target suffix). */
+export function cargoCrossCommand(target: Architecture, toolchain: CrossToolchain, runtime: Runtime): string[] {
+  return toolchain === 'zig'
+    ? ['cargo', 'zigbuild', '--target', `${rustTarget(target)}.${runtime.glibc.join('.')}`]
+    : ['cargo', 'build', '--target', rustTarget(target)];
+}
