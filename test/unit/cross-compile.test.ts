@@ -1,0 +1,158 @@
+// Cross-compiling cargo and make: target names, toolchain environment, which images can do it,
+// and what the builders decide for a task.
+import { afterEach, describe, expect, it } from 'vitest';
+import { cargoBuilder, systemLibraryCrates } from '../../src/builders/cargo.js';
+import { cargoCrossCommand, cargoCrossEnv, gnuTriple, makeCrossEnv, rustTarget } from '../../src/builders/cross.js';
+import { makeBuilder } from '../../src/builders/make.js';
+import { walkSource } from '../../src/package/sources.js';
+import { crossToolchainOf } from '../../src/plan/recipes.js';
+import { chooseStrategy } from '../../src/plan/strategy.js';
+import type { ImageChoice, Strategy, Task } from '../../src/plan/types.js';
+import { ARCHITECTURES, runtime } from '../../src/runtimes.js';
+import { tempProject, type TempProject } from '../helpers/project.js';
+
+const { x86_64: X86, arm64: ARM } = ARCHITECTURES;
+const LOCAL_PROVIDED: ImageChoice = { kind: 'recipe', recipe: 'provided.al2023', origin: 'local' };
+const OFFICIAL_RUST: ImageChoice = { kind: 'recipe', recipe: 'rust-provided.al2023', origin: 'official' };
+const CONFIGURED: ImageChoice = { kind: 'reference', ref: 'my/rust:amd64', origin: 'config' };
+
+const projects: TempProject[] = [];
+afterEach(() => { for (const p of projects.splice(0)) p.remove(); });
+
+function project(files: Record<string, string>): string {
+  const p = tempProject(files);
+  projects.push(p);
+  return p.root;
+}
+
+function task(builder: 'cargo' | 'make', source: string, options: { hostImage?: ImageChoice; cross?: boolean; runtime?: string } = {}): Task {
+  const image = options.hostImage ?? LOCAL_PROVIDED;
+  return {
+    id: 'fn-arm64', arch: ARM, host: X86, image, hostImage: image, requestedStrategy: 'auto', output: '/out/fn-arm64.zip',
+    artifact: { name: 'fn', kind: 'function', builder, source, runtime: runtime(options.runtime ?? 'provided.al2023'), cross: options.cross ?? false, env: {}, passEnv: [] } as unknown as Task['artifact'],
+  };
+}
+
+const CARGO_TOML = '[package]\nname = "squares"\nversion = "1.0.0"\n';
+const CROSS: Strategy = { kind: 'cross', reason: 'test', buildArch: X86 };
+const EMULATED: Strategy = { kind: 'emulated', reason: 'test', buildArch: ARM };
+
+describe('cross toolchain names', () => {
+  it('names the GNU and Rust triples of each architecture', () => {
+    expect([gnuTriple(ARM), rustTarget(ARM)]).toEqual(['aarch64-linux-gnu', 'aarch64-unknown-linux-gnu']);
+    expect([gnuTriple(X86), rustTarget(X86)]).toEqual(['x86_64-linux-gnu', 'x86_64-unknown-linux-gnu']);
+  });
+
+  it('gives cargo the target linker and the cc crate its compilers, for Debian cross gcc', () => {
+    expect(cargoCrossEnv(ARM, 'gnu')).toEqual({
+      CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER: 'aarch64-linux-gnu-gcc',
+      CC_aarch64_unknown_linux_gnu: 'aarch64-linux-gnu-gcc',
+      CXX_aarch64_unknown_linux_gnu: 'aarch64-linux-gnu-g++',
+      AR_aarch64_unknown_linux_gnu: 'aarch64-linux-gnu-ar',
+    });
+    expect(cargoCrossEnv(X86, 'gnu')).toMatchObject({ CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER: 'x86_64-linux-gnu-gcc' });
+    expect(cargoCrossEnv(ARM, 'zig')).toEqual({});
+  });
+
+  it('pins glibc to the runtime with cargo-zigbuild, and passes --target to plain cargo', () => {
+    expect(cargoCrossCommand(ARM, 'gnu', runtime('provided.al2023'))).toEqual(['cargo', 'build', '--target', 'aarch64-unknown-linux-gnu']);
+    expect(cargoCrossCommand(ARM, 'zig', runtime('provided.al2023'))).toEqual(['cargo', 'zigbuild', '--target', 'aarch64-unknown-linux-gnu.2.34']);
+    expect(cargoCrossCommand(X86, 'zig', runtime('provided.al2'))).toEqual(['cargo', 'zigbuild', '--target', 'x86_64-unknown-linux-gnu.2.26']);
+  });
+
+  it('gives a Makefile CC, CXX, AR and friends for the target, and the CROSS_COMPILE prefix', () => {
+    expect(makeCrossEnv(ARM)).toEqual({
+      CC: 'aarch64-linux-gnu-gcc', CXX: 'aarch64-linux-gnu-g++', AR: 'aarch64-linux-gnu-ar', LD: 'aarch64-linux-gnu-ld',
+      RANLIB: 'aarch64-linux-gnu-ranlib', STRIP: 'aarch64-linux-gnu-strip', CROSS_COMPILE: 'aarch64-linux-gnu-',
+    });
+  });
+
+  it('knows the toolchain of lambda-pack recipes only', () => {
+    expect(crossToolchainOf(LOCAL_PROVIDED)).toBe('gnu');
+    expect(crossToolchainOf(OFFICIAL_RUST)).toBe('zig');
+    expect(crossToolchainOf({ kind: 'recipe', recipe: 'nodejs22.x', origin: 'local' })).toBeUndefined();
+    expect(crossToolchainOf(CONFIGURED)).toBeUndefined();
+    expect(crossToolchainOf({ kind: 'reference', ref: 'public.ecr.aws/sam/build-provided.al2023:latest-x86_64', origin: 'official' })).toBeUndefined();
+    expect(crossToolchainOf(null)).toBeUndefined();
+  });
+});
+
+describe('crates that link a system library', () => {
+  it('are found in Cargo.lock, in Cargo.toml (also renamed) and by a links key', () => {
+    const lock = 'version = 3\n[[package]]\nname = "openssl-sys"\nversion = "0.9.0"\n[[package]]\nname = "itoa"\nversion = "1.0.0"\n';
+    expect(systemLibraryCrates({ dependencies: { ssl: { package: 'libz-sys', version: '1' }, itoa: '1' } }, lock)).toEqual(['libz-sys', 'openssl-sys']);
+    expect(systemLibraryCrates({ package: { name: 'mine', links: 'foo' } }, undefined)).toEqual(['mine']);
+    expect(systemLibraryCrates({ package: { name: 'squares' }, dependencies: { itoa: '1' } }, lock.replace('openssl-sys', 'serde'))).toEqual([]);
+  });
+});
+
+describe('the cargo builder', () => {
+  it('cross-compiles a crate without system libraries, and says how', async () => {
+    const facts = await cargoBuilder.strategyFacts!(task('cargo', project({ 'Cargo.toml': CARGO_TOML })));
+    expect(facts).toEqual({ mustCompile: [], cross: 'no crate links a system library: x86_64 cargo build --target aarch64-unknown-linux-gnu linked by aarch64-linux-gnu-gcc' });
+    expect(chooseStrategy(task('cargo', '/unused'), facts)).toMatchObject({ kind: 'cross', buildArch: X86 });
+  });
+
+  it('emulates a crate that links a system library, naming it', async () => {
+    const source = project({ 'Cargo.toml': `${CARGO_TOML}[dependencies]\nopenssl-sys = "0.9"\n` });
+    const facts = await cargoBuilder.strategyFacts!(task('cargo', source));
+    expect(chooseStrategy(task('cargo', source), facts)).toMatchObject({ kind: 'emulated', reason: 'openssl-sys must compile on arm64' });
+  });
+
+  it('emulates in an image it knows no cross toolchain of, and refuses --strategy cross there', async () => {
+    const t = task('cargo', project({ 'Cargo.toml': CARGO_TOML }), { hostImage: CONFIGURED });
+    const facts = await cargoBuilder.strategyFacts!(t);
+    expect(chooseStrategy(t, facts)).toMatchObject({ kind: 'emulated', reason: expect.stringContaining('my/rust:amd64, has no cross toolchain for arm64') });
+    expect(() => chooseStrategy({ ...t, requestedStrategy: 'cross' }, facts)).toThrow(/cannot cross-build fn-arm64: its x86_64 image, my\/rust:amd64, has no cross toolchain/);
+  });
+
+  it('builds --target the triple with the cross linker and ships target/<triple>/release/<bin>', async () => {
+    const source = project({ 'Cargo.toml': CARGO_TOML, 'Cargo.lock': 'version = 3\n', 'src/main.rs': 'fn main() {}\n' });
+    const install = await cargoBuilder.prepare(task('cargo', source), await walkSource(source, { artifact: 'fn' }), CROSS);
+    const script = install.commands.join('\n');
+    expect(script).toContain('cargo build --target aarch64-unknown-linux-gnu --release --locked --target-dir /tmp/lambda-pack-target --bin squares');
+    expect(script).toContain('/tmp/lambda-pack-target/aarch64-unknown-linux-gnu/release/squares');
+    expect(script).toContain('command -v aarch64-linux-gnu-gcc');
+    expect(install.env).toMatchObject({ CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER: 'aarch64-linux-gnu-gcc' });
+    const emulated = await cargoBuilder.prepare(task('cargo', source), await walkSource(source, { artifact: 'fn' }), EMULATED);
+    expect(emulated.commands.join('\n')).not.toContain('--target ');
+    expect(emulated.env).not.toHaveProperty('CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER');
+  });
+
+  it('builds with cargo zigbuild at the runtime glibc in the official image', async () => {
+    const source = project({ 'Cargo.toml': CARGO_TOML, 'src/main.rs': 'fn main() {}\n' });
+    const install = await cargoBuilder.prepare(task('cargo', source, { hostImage: { kind: 'recipe', recipe: 'rust-provided.al2', origin: 'official' }, runtime: 'provided.al2' }), await walkSource(source, { artifact: 'fn' }), CROSS);
+    const script = install.commands.join('\n');
+    expect(script).toContain('cargo zigbuild --target aarch64-unknown-linux-gnu.2.26 --release');
+    expect(script).toContain('/tmp/lambda-pack-target/aarch64-unknown-linux-gnu/release/squares');
+    expect(script).toContain('command -v cargo-zigbuild');
+  });
+});
+
+describe('the make builder', () => {
+  const MAKEFILE = { Makefile: 'build-fn:\n\t$(CC) -o $(ARTIFACTS_DIR)/bootstrap main.c\n' };
+
+  it('emulates unless cross: true is set, and says so', async () => {
+    const t = task('make', project(MAKEFILE));
+    const facts = await makeBuilder.strategyFacts!(t);
+    expect(chooseStrategy(t, facts)).toMatchObject({ kind: 'emulated', reason: expect.stringContaining('"cross: true" is not set') });
+    expect(() => chooseStrategy({ ...t, requestedStrategy: 'cross' }, facts)).toThrow(/"cross: true" is not set/);
+  });
+
+  it('cross-builds with cross: true in an image with the GNU cross compiler, passing CC/CXX/AR', async () => {
+    const t = task('make', project(MAKEFILE), { cross: true });
+    const facts = await makeBuilder.strategyFacts!(t);
+    expect(chooseStrategy(t, facts)).toMatchObject({ kind: 'cross', reason: expect.stringContaining('CC=aarch64-linux-gnu-gcc') });
+    const install = await makeBuilder.prepare(t, [], CROSS);
+    expect(install.env).toMatchObject({ CC: 'aarch64-linux-gnu-gcc', CXX: 'aarch64-linux-gnu-g++', AR: 'aarch64-linux-gnu-ar', ARTIFACTS_DIR: '/tmp/lambda-pack-out' });
+    expect(install.commands[0]).toContain('command -v aarch64-linux-gnu-gcc');
+    expect((await makeBuilder.prepare(t, [], EMULATED)).env).toEqual({ ARTIFACTS_DIR: '/tmp/lambda-pack-out' });
+  });
+
+  it('emulates with cross: true where the image has no GNU cross compiler', async () => {
+    for (const hostImage of [CONFIGURED, { kind: 'recipe', recipe: 'nodejs22.x', origin: 'local' } as const]) {
+      const t = task('make', project(MAKEFILE), { cross: true, hostImage });
+      expect(chooseStrategy(t, await makeBuilder.strategyFacts!(t))).toMatchObject({ kind: 'emulated', reason: expect.stringContaining('has no aarch64-linux-gnu cross compiler') });
+    }
+  });
+});
