@@ -41,22 +41,6 @@ export async function npmLocalPaths(source: string): Promise<string[]> {
   return [...found].sort();
 }
 
-/** Local paths a requirements file reads: path requirements, and -r/-c files, followed. */
-export async function pipLocalPaths(source: string, file = 'requirements.txt', seen = new Set<string>()): Promise<string[]> {
-  if (seen.has(file)) return [];
-  seen.add(file);
-  const text = await readFile(path.join(source, file), 'utf8').catch(() => '');
-  const found: string[] = [file];
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/(^|\s)#.*$/, '').trim();
-    const include = /^(?:-r|--requirement|-c|--constraint)\s*=?\s*(\S+)/.exec(line);
-    if (include) { found.push(...await pipLocalPaths(source, path.posix.join(path.posix.dirname(file), include[1]!), seen)); continue; }
-    const target = /^(?:-e|--editable)?\s*=?\s*((?:\.{1,2}\/|file:)\S*)/.exec(line)?.[1];
-    if (target) found.push(path.posix.normalize(target.replace(/^file:(\/\/)?/, '').replace(/\[.*\]$/, '')));
-  }
-  return found;
-}
-
 /** Packages whose install runs a build step (install scripts, node-gyp): they need the target CPU. */
 export async function npmBuildSteps(source: string): Promise<string[]> {
   const found = new Set<string>();

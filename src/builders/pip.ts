@@ -1,12 +1,17 @@
 // pip: installs requirements.txt (or a PEP 621 project) with the runtime's own interpreter in the
-// target-architecture container, compiling sdists there. Ships site-packages without bytecode.
+// target-architecture container, compiling sdists there — or, when every requirement is a wheel
+// for the target, from a host-architecture container with --platform. Ships site-packages without
+// bytecode.
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { ConfigError } from '../errors.js';
 import { CONTAINER, topLevelFiles, type Builder } from './types.js';
 import { command, quote } from './shell.js';
-import { pipLocalPaths, selectInputs } from './inputs.js';
+import { selectInputs } from './inputs.js';
+import { pipStrategyFacts } from './pip-cross.js';
+import { pipLocalPaths } from './pip-requirements.js';
+import { crossInstallOptions } from './pip-tags.js';
 
 const JUNK = picomatch(['**/__pycache__/**', '**/__pycache__', '**/*.pyc', '**/*.pyo', 'bin/**', 'bin'], { dot: true });
 
@@ -22,7 +27,9 @@ export const pipBuilder: Builder = {
     return selectInputs(entries, ['pip.conf'], await pipLocalPaths(source));
   },
 
-  async prepare(task, entries) {
+  strategyFacts: pipStrategyFacts,
+
+  async prepare(task, entries, strategy) {
     const { artifact } = task;
     const files = topLevelFiles(entries);
     const python = `python${artifact.runtime.python![0]}.${artifact.runtime.python![1]}`;
@@ -46,7 +53,9 @@ export const pipBuilder: Builder = {
         'if [ -f pip.conf ]; then export PIP_CONFIG_FILE="$PWD/pip.conf"; fi',
         `mkdir -p ${quote(CONTAINER.out)}`,
         command([python, '-m', 'pip', 'install', '--no-compile', '--no-warn-script-location', '--disable-pip-version-check',
-          '--progress-bar', 'off', '--target', CONTAINER.out, ...target]),
+          '--progress-bar', 'off', '--target', CONTAINER.out,
+          // Cross: pip chooses the target's wheels as it would on Lambda, and never builds one.
+          ...(strategy.kind === 'cross' ? crossInstallOptions(artifact.runtime, task.arch) : []), ...target]),
       ],
       containerPath: CONTAINER.out,
       packagePath: layer ? 'python' : '',

@@ -1,0 +1,140 @@
+// Whether a pip install for the other architecture may run in a host-architecture container
+// (pip --platform … --only-binary=:all:) and give exactly what an install in a container of the
+// target gives. Decided on the host, before any container: every requirement, followed through
+// its wheels' METADATA, must be a wheel for the target in a wheelhouse of the function's own, with
+// no package index that could offer other files, and nothing may compile.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { StrategyFacts } from '../plan/strategy.js';
+import type { Task } from '../plan/types.js';
+import { readLocalProject } from './pip-local.js';
+import { parseNamed, readRequirements, type NamedRequirement, type PipRequirements } from './pip-requirements.js';
+import { normaliseProject, wheelFit } from './pip-tags.js';
+import { readWheelhouses, wheelRequirements, type Distributions } from './pip-wheelhouse.js';
+
+/** pip settings that change where packages come from or whether they build; pip.conf spells them without PIP_. */
+const SOURCE_SETTINGS = ['index-url', 'extra-index-url', 'find-links', 'no-binary', 'only-binary', 'config-file'];
+/** Markers pip evaluates for the machine it runs on, not for --platform. */
+const MACHINE_MARKER = /platform[._]machine/;
+
+function truthy(value: string): boolean | undefined {
+  const v = value.trim().toLowerCase();
+  return ['1', 'y', 'yes', 't', 'true', 'on'].includes(v) ? true : ['0', 'n', 'no', 'f', 'false', 'off'].includes(v) ? false : undefined;
+}
+
+/** `key = value` settings of the function's pip.conf, in any section, keys spelt with dashes. */
+async function pipConf(source: string): Promise<Map<string, string>> {
+  const text = await readFile(path.join(source, 'pip.conf'), 'utf8').catch(() => '');
+  const settings = new Map<string, string>();
+  for (const line of text.split(/\r?\n/)) {
+    const setting = /^\s*([A-Za-z][\w-]*)\s*[=:]\s*(.*?)\s*$/.exec(line);
+    if (setting) settings.set(setting[1]!.toLowerCase().replace(/_/g, '-'), setting[2]!);
+  }
+  return settings;
+}
+
+/** Why packages could come from somewhere lambda-pack cannot see while planning, if they could. */
+function unseenSources(task: Task, requirements: PipRequirements, conf: Map<string, string>): string[] {
+  const { env, passEnv } = task.artifact;
+  const envName = (setting: string) => `PIP_${setting.toUpperCase().replace(/-/g, '_')}`;
+  const found: string[] = [];
+  for (const setting of [...SOURCE_SETTINGS, 'no-index']) {
+    const name = envName(setting);
+    if (passEnv.includes(name)) found.push(`passEnv names ${name}`);
+    else if (setting !== 'no-index' && env[name] !== undefined) found.push(`env sets ${name}`);
+    else if (setting !== 'no-index' && conf.has(setting)) found.push(`pip.conf sets ${setting}`);
+  }
+  const envNoIndex = env.PIP_NO_INDEX === undefined ? undefined : truthy(env.PIP_NO_INDEX);
+  const noIndex = requirements.noIndex || (envNoIndex ?? (conf.has('no-index') ? truthy(conf.get('no-index')!) : false));
+  if (!noIndex) found.push('its packages may come from a package index, which lambda-pack does not query while planning (add --no-index and --find-links <dir> to requirements.txt to let it check)');
+  found.push(...requirements.findLinks.filter((f) => /^[a-z]+:\/\//i.test(f)).map((f) => `--find-links ${f} is not a directory of the function`));
+  found.push(...requirements.urls.map((u) => `${u} is a URL requirement`));
+  return found;
+}
+
+interface Wanted { readonly requirement: NamedRequirement; readonly via?: string }
+
+/**
+ * Follows the named requirements through the wheelhouses: what must compile (sdists only, or
+ * --no-binary) and what keeps the install from being judged (missing, other wheels, markers).
+ */
+function resolve(task: Task, wanted: Wanted[], houses: Map<string, Distributions>, source: string, noBinary: readonly string[], dirs: string): { mustCompile: string[]; blockers: string[] } {
+  const { runtime } = task.artifact;
+  const mustCompile = new Set<string>();
+  const blockers: string[] = [];
+  const seen = new Set<string>();
+  for (let next = wanted.shift(); next; next = wanted.shift()) {
+    const { requirement, via } = next;
+    const where = via ? ` (required by ${via})` : '';
+    if (requirement.marker && MACHINE_MARKER.test(requirement.marker)) {
+      blockers.push(`${requirement.text}${where} has a platform_machine marker, which pip evaluates for the machine it runs on`);
+      continue;
+    }
+    const key = `${requirement.project}==${requirement.pin ?? '*'}[${requirement.extras.join(',')}]`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (noBinary.includes(':all:') || noBinary.includes(requirement.project)) { mustCompile.add(requirement.project); continue; }
+    const found = houses.get(requirement.project);
+    const versions = requirement.pin ? [requirement.pin]
+      : [...new Set([...(found?.wheels.map((w) => w.name.version) ?? []), ...(found?.sdists.map((s) => s.version) ?? [])])];
+    const present = versions.filter((v) => found?.wheels.some((w) => w.name.version === v) || found?.sdists.some((s) => s.version === v));
+    if (present.length === 0) { blockers.push(`${requirement.text}${where} is not in ${dirs || 'a wheelhouse of the function (--find-links)'}`); continue; }
+    for (const version of present) {
+      const wheels = found!.wheels.filter((w) => w.name.version === version);
+      const tooNew = wheels.find((w) => wheelFit(w.name, runtime, task.arch) === 'too-new');
+      if (tooNew) blockers.push(`${tooNew.file} needs a newer glibc than ${runtime.id} has, and an install on ${task.arch.name} could choose it`);
+      const fitting = wheels.filter((w) => wheelFit(w.name, runtime, task.arch) === 'fits');
+      if (fitting.length === 0) {
+        if (found!.sdists.some((s) => s.version === version)) mustCompile.add(requirement.project);
+        else blockers.push(`${requirement.project} ${version}${where} has no wheel for ${runtime.id} on ${task.arch.name}`);
+        continue;
+      }
+      for (const wheel of fitting) {
+        const requires = wheelRequirements(path.join(source, wheel.file));
+        if (!requires) { blockers.push(`${wheel.file} has no readable METADATA`); continue; }
+        for (const dependency of requires) {
+          if (dependency === 'url') { blockers.push(`${wheel.file} requires a URL`); continue; }
+          const extra = /\bextra\s*==\s*["']([^"']+)["']/.exec(dependency.marker ?? '')?.[1];
+          if (extra && !requirement.extras.map(normaliseProject).includes(normaliseProject(extra))) continue;
+          wanted.push({ requirement: dependency, via: `${requirement.project} ${version}` });
+        }
+      }
+    }
+  }
+  return { mustCompile: [...mustCompile].sort(), blockers };
+}
+
+/** The strategy facts of a pip function or layer for `task.arch`, built from a `task.host` container. */
+export async function pipStrategyFacts(task: Task): Promise<StrategyFacts> {
+  const { artifact, arch, host } = task;
+  const source = artifact.source;
+  const requirements = await readRequirements(source);
+  const dirs = requirements.findLinks.filter((f) => !/^[a-z]+:\/\//i.test(f));
+  const cross = `every requirement is a cp${artifact.runtime.python!.join('')} wheel for ${arch.gnuArch} (manylinux, glibc ≤ ${artifact.runtime.glibc.join('.')}) in ${dirs.map((d) => `${d}/`).join(', ') || 'the function'}: ${host.name} pip installs them (--platform, --only-binary=:all:)`;
+  if (!await readFile(path.join(source, 'requirements.txt')).then(() => true, () => false)) {
+    const project = await readLocalProject(source);
+    return project.compiles ? { mustCompile: [project.name], cross }
+      : { mustCompile: [], noCross: 'a pyproject.toml function installs its own source; pip cross-builds requirements.txt functions only' };
+  }
+  const mustCompile = new Set<string>();
+  const blockers = unseenSources(task, requirements, await pipConf(source));
+  const wanted: Wanted[] = requirements.named.map((requirement) => ({ requirement }));
+  for (const local of requirements.local) {
+    if (/\.whl$/i.test(local)) { blockers.push(`${local} is a wheel named by path`); continue; }
+    if (/\.(?:tar\.gz|tar\.bz2|tar\.xz|zip)$/i.test(local)) { mustCompile.add(path.posix.basename(local)); continue; }
+    const project = await readLocalProject(path.join(source, local));
+    if (project.compiles) { mustCompile.add(project.name); continue; }
+    if (!project.dependencies) { blockers.push(`${local} has a setup.py that may declare dependencies lambda-pack cannot read`); continue; }
+    for (const dependency of project.dependencies) {
+      const parsed = parseNamed(dependency);
+      if (parsed === 'url' || !parsed) blockers.push(`${local} requires ${dependency}`);
+      else wanted.push({ requirement: parsed, via: project.name });
+    }
+  }
+  const resolved = resolve(task, wanted, await readWheelhouses(source, dirs), source, requirements.noBinary, dirs.map((d) => `${d}/`).join(', '));
+  resolved.mustCompile.forEach((name) => mustCompile.add(name));
+  blockers.push(...resolved.blockers);
+  if (mustCompile.size > 0) return { mustCompile: [...mustCompile].sort(), cross };
+  if (blockers.length > 0) return { mustCompile: [], noCross: blockers.length > 1 ? `${blockers[0]}; and ${blockers.length - 1} more` : blockers[0] };
+  return { mustCompile: [], cross };
+}
