@@ -1,0 +1,142 @@
+// arm64 from an x86_64 container with a cross compiler: the std-only Rust bootstrap (cargo
+// --target aarch64-unknown-linux-gnu, auto) and a C bootstrap whose Makefile honours CC/AR (make
+// with cross: true). Each cross zip is aarch64, passes verify, runs in an arm64 container exactly
+// like the emulated build of the same source, and is byte-identical when built again.
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lambdaPack, REPO } from '../helpers/cli.js';
+import { requireEngine, runWithMounts } from '../helpers/docker.js';
+import { tempProject } from '../helpers/project.js';
+import { startRuntimeApi } from '../helpers/runtime-api.js';
+import { elfMachine, extractZip, sha256, zipEntries } from '../helpers/zip.js';
+import type { ArtifactRecord, Manifest } from '../../src/package/manifest.js';
+
+const RUST = path.join(REPO, 'fixtures/rust-bootstrap');
+const MAKE = path.join(REPO, 'fixtures/make-cross');
+const dir = mkdtempSync(path.join(os.tmpdir(), 'lambda-pack-cross-compile-'));
+const env = { LAMBDA_PACK_CACHE_DIR: path.join(dir, 'cache') };
+const extracted: string[] = [];
+
+/** Every build of the suite: [output directory, project, extra arguments]. */
+const BUILDS: Record<string, [string, string[]]> = {
+  'rust-cross': [RUST, ['--strategy', 'cross']],
+  'rust-cross-again': [RUST, ['--strategy', 'cross', '--no-cache']],
+  'rust-emulated': [RUST, ['--strategy', 'emulated']],
+  // auto: csquares has cross: true, "emulated" the same source without it.
+  make: [MAKE, []],
+  'make-again': [MAKE, ['csquares', '--no-cache']],
+};
+
+function record(build: string, name: string): ArtifactRecord {
+  const manifest: Manifest = JSON.parse(readFileSync(path.join(dir, build, 'manifest.json'), 'utf8'));
+  const found = manifest.artifacts.find((a) => a.name === name && a.arch === 'arm64');
+  if (!found) throw new Error(`no ${name}-arm64 in the ${build} manifest`);
+  return found;
+}
+
+const zipOf = (build: string, name: string) => path.join(dir, build, `${name}-arm64.zip`);
+
+async function imageArchitecture(ref: string): Promise<string> {
+  return (await execa('docker', ['image', 'inspect', '--format', '{{.Architecture}}', ref])).stdout.trim();
+}
+
+/** Runs the zip's bootstrap against a one-invocation Runtime API in a container of `image`. */
+async function invoke(zip: string, image: string): Promise<unknown> {
+  const unpacked = await extractZip(zip);
+  extracted.push(unpacked);
+  const api = await startRuntimeApi({ numbers: [3, 4, 12] });
+  const container = `lambda-pack-test-cross-compile-${process.pid}-${extracted.length}`;
+  const run = runWithMounts(image, 'arm64', [{ dir: unpacked, target: '/var/task' }], 'exec /var/task/bootstrap',
+    { docker: ['--network', 'host', '--name', container, '-e', `AWS_LAMBDA_RUNTIME_API=${api.address}`] }).catch(() => '');
+  try {
+    return JSON.parse(await api.response);
+  } finally {
+    await execa('docker', ['rm', '-f', container], { reject: false });
+    await run;
+    await api.close();
+  }
+}
+
+beforeAll(async () => {
+  await requireEngine();
+  for (const [out, [cwd, args]] of Object.entries(BUILDS)) {
+    const result = await lambdaPack(['build', '--arch', 'arm64', '--out', path.join(dir, out), ...args], { cwd, env });
+    expect(result.exitCode, `${out}: ${result.stderr}`).toBe(0);
+  }
+}, 900_000);
+
+afterAll(() => { for (const d of [dir, ...extracted]) rmSync(d, { recursive: true, force: true }); });
+
+describe('cross-compiling for arm64 from x86_64', () => {
+  it('is what auto picks for a std-only crate and for make with cross: true, and the plan says why', async () => {
+    const rust = JSON.parse((await lambdaPack(['plan', '--json', '--arch', 'arm64'], { cwd: RUST, env })).stdout).tasks;
+    expect(rust).toEqual([expect.objectContaining({ id: 'squares-arm64', strategy: 'cross',
+      strategyReason: 'no crate links a system library: x86_64 cargo build --target aarch64-unknown-linux-gnu linked by aarch64-linux-gnu-gcc' })]);
+    const make = JSON.parse((await lambdaPack(['plan', '--json'], { cwd: MAKE, env })).stdout).tasks;
+    expect(make).toEqual([
+      expect.objectContaining({ id: 'csquares-arm64', strategy: 'cross', strategyReason: expect.stringContaining('CC=aarch64-linux-gnu-gcc') }),
+      expect.objectContaining({ id: 'emulated-arm64', strategy: 'emulated', strategyReason: expect.stringContaining('"cross: true" is not set') }),
+    ]);
+    expect(record('make', 'csquares')).toMatchObject({ strategy: 'cross' });
+    expect(record('make', 'emulated')).toMatchObject({ strategy: 'emulated' });
+  });
+
+  it.each([
+    ['cargo', 'rust-cross', 'squares', 'rust-emulated', 'squares', 'rust'],
+    ['make', 'make', 'csquares', 'make', 'emulated', 'c'],
+  ])('%s: the cross bootstrap is aarch64, passes verify and answers in an arm64 container like the emulated one', async (_builder, crossBuild, crossName, emulatedBuild, emulatedName, language) => {
+    const cross = record(crossBuild, crossName);
+    const emulated = record(emulatedBuild, emulatedName);
+    expect(cross.strategy).toBe('cross');
+    expect(emulated.strategy).toBe('emulated');
+    // The cross build ran in the x86_64 image; the bootstraps run in the arm64 one.
+    expect(await imageArchitecture(cross.image!)).toBe('amd64');
+    expect(await imageArchitecture(emulated.image!)).toBe('arm64');
+    const zip = zipOf(crossBuild, crossName);
+    expect(await zipEntries(zip)).toEqual(await zipEntries(zipOf(emulatedBuild, emulatedName)));
+    const unpacked = await extractZip(zip);
+    extracted.push(unpacked);
+    expect(await elfMachine(path.join(unpacked, 'bootstrap'))).toBe(183);
+    const verified = await lambdaPack(['verify', zip, '--runtime', 'provided.al2023', '--arch', 'arm64', '--json']);
+    expect(verified.exitCode, verified.stdout).toBe(0);
+    expect(cross.findings).toEqual([]);
+    const expected = { language, count: 3, sumOfSquares: 169, arch: 'arm64' };
+    expect(await invoke(zip, emulated.image!)).toEqual(expected);
+    expect(await invoke(zipOf(emulatedBuild, emulatedName), emulated.image!)).toEqual(expected);
+  }, 240_000);
+
+  it.each([['rust-cross', 'rust-cross-again', 'squares'], ['make', 'make-again', 'csquares']])('%s: building again from scratch gives the same bytes', async (first, again, name) => {
+    expect(record(again, name)).toMatchObject({ strategy: 'cross', cacheHit: false });
+    expect(await sha256(zipOf(again, name))).toBe(await sha256(zipOf(first, name)));
+  });
+
+  it('refuses the zip of a cross: true Makefile that ignores CC, instead of shipping x86_64 code', async () => {
+    const project = tempProject({
+      'lambda-pack.config.yaml': 'imageSet: local\narchitectures: [arm64]\nfunctions:\n  hardcoded: { runtime: provided.al2023, source: fn, cross: true }\n',
+      'fn/Makefile': 'CC = gcc\nbuild-hardcoded:\n\tprintf \'int main(void) { return 0; }\\n\' > main.c\n\t$(CC) -o $(ARTIFACTS_DIR)/bootstrap main.c\n',
+    });
+    try {
+      const result = await lambdaPack(['build', '--out', path.join(dir, 'hardcoded')], { cwd: project.root, env });
+      expect(result.exitCode, result.stderr).toBe(1);
+      expect(result.stderr).toContain('ARCH_MISMATCH');
+      expect(existsSync(path.join(dir, 'hardcoded', 'hardcoded-arm64.zip'))).toBe(false);
+    } finally { project.remove(); }
+  }, 120_000);
+
+  it('refuses --strategy cross in an image it knows no cross toolchain of, naming the image', async () => {
+    const project = tempProject({
+      'lambda-pack.config.yaml': 'architectures: [arm64]\nimages:\n  provided.al2023: { x86_64: my/rust:amd64, arm64: my/rust:arm64 }\nfunctions:\n  squares: { runtime: provided.al2023, source: fn }\n',
+      'fn/Cargo.toml': '[package]\nname = "squares"\nversion = "1.0.0"\n',
+      'fn/src/main.rs': 'fn main() {}\n',
+    });
+    try {
+      const result = await lambdaPack(['plan', '--strategy', 'cross'], { cwd: project.root, env });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain('cannot cross-build squares-arm64: its x86_64 image, my/rust:amd64, has no cross toolchain for arm64');
+      expect(result.stderr).toContain('Use auto or emulated');
+    } finally { project.remove(); }
+  });
+});
