@@ -1,14 +1,19 @@
 // What a build needs from the outside world, injected so orchestration stays testable.
 import type { Engine } from '../docker/engine.js';
+import type { ArchName } from '../runtimes.js';
 import type { ImageResolver } from '../docker/images.js';
 import type { Owner } from '../docker/archive.js';
 import type { DependencyCache } from '../cache/store.js';
 import type { ArtifactRecord } from '../package/manifest.js';
 
 export interface BuildServices {
-  /** Connects on first use: a run whose tasks need no container never touches the engine. */
-  readonly engine: () => Promise<Engine>;
-  readonly images: () => Promise<ImageResolver>;
+  /**
+   * The engine that builds for a target architecture (docker.hosts), connected on first use: a
+   * run whose tasks need no container never touches an engine.
+   */
+  readonly engine: (arch: ArchName) => Promise<Engine>;
+  /** Resolves, pulls or builds images on that engine. */
+  readonly images: (arch: ArchName) => Promise<ImageResolver>;
   /** Identifies this run's containers (label) and temp files. */
   readonly runId: string;
   readonly signal: AbortSignal;

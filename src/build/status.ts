@@ -5,6 +5,7 @@ import type { Engine } from '../docker/engine.js';
 import { ImageResolver } from '../docker/images.js';
 import type { ArtifactRecord } from '../package/manifest.js';
 import type { Plan, StrategyKind } from '../plan/types.js';
+import type { ArchName } from '../runtimes.js';
 import { decide, type Action } from './decide.js';
 import { prepareTask } from './prepare.js';
 
@@ -18,16 +19,20 @@ export interface TaskStatus {
 
 export async function planStatus(plan: Plan, ctx: {
   cache: DependencyCache; previous: ReadonlyMap<string, ArtifactRecord>; hostEnv: NodeJS.ProcessEnv; noCache: boolean;
-  engine: () => Promise<Engine>;
+  engine: (arch: ArchName) => Promise<Engine>;
 }): Promise<TaskStatus[]> {
-  let images: Promise<ImageResolver | Error> | undefined;
-  const resolver = () => (images ??= ctx.engine().then((e) => new ImageResolver(e), (error: unknown) => error as Error));
+  const images = new Map<ArchName, Promise<ImageResolver | Error>>();
+  const resolver = (arch: ArchName) => {
+    let found = images.get(arch);
+    if (!found) images.set(arch, found = ctx.engine(arch).then((e) => new ImageResolver(e), (error: unknown) => error as Error));
+    return found;
+  };
   const statuses: TaskStatus[] = [];
   for (const task of plan.tasks) {
     const prepared = await prepareTask(task, ctx.hostEnv);
     let found: ImageResolver | undefined;
     if (prepared.builder.needsContainer) {
-      const r = await resolver();
+      const r = await resolver(task.arch.name);
       if (r instanceof Error) { statuses.push({ id: task.id, action: 'unknown', reason: `cannot check its image: ${r.message.split('. ')[0]}`, strategy: prepared.strategy.kind, strategyReason: prepared.strategy.reason }); continue; }
       found = r;
     }

@@ -24,7 +24,7 @@ import type { BuildServices, TaskReporter } from './services.js';
 /** Runs the builder's install in the task's image and copies the result into `dest`. */
 async function install(prepared: PreparedTask, image: ResolvedImage, dest: string, services: BuildServices, reporter: TaskReporter): Promise<void> {
   const { task, builder, install: plan } = prepared;
-  const engine = await services.engine();
+  const engine = await services.engine(task.arch.name);
   const certificates = await Promise.all(services.certificates.map((file) => readFile(file)));
   const inputs = [{ dir: '/', tar: () => packEntries(prepared.installEntries, CONTAINER.build.slice(1), services.owner) }];
   if (certificates.length > 0) {
@@ -62,7 +62,7 @@ async function install(prepared: PreparedTask, image: ResolvedImage, dest: strin
 async function dependencies(prepared: PreparedTask, decision: Decision, work: string, services: BuildServices, reporter: TaskReporter) {
   if (decision.cachedDependencies) return { dir: decision.cachedDependencies, keys: decision.keys!, image: decision.image! };
   reporter.status('preparing image');
-  const image = await (await services.images()).resolve(prepared.image!, prepared.strategy.buildArch);
+  const image = await (await services.images(prepared.task.arch.name)).resolve(prepared.image!, prepared.strategy.buildArch);
   const keys = decision.keys?.dependency && decision.image?.id === image.id ? decision.keys : await keysFor(prepared, image);
   const fresh = path.join(work, 'deps');
   await install(prepared, image, fresh, services, reporter);
@@ -83,7 +83,7 @@ export async function buildTask(task: Task, services: BuildServices, reporter: T
   const { builder } = prepared;
   const previous = services.previous.get(task.id);
   const decision = await decide(prepared, {
-    images: builder.needsContainer ? await services.images() : undefined,
+    images: builder.needsContainer ? await services.images(task.arch.name) : undefined,
     cache: services.cache, previous, output: task.output, noCache: services.noCache,
   });
   if (decision.action === 'reuse' && previous) {

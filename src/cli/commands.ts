@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../config/load.js';
 import type { ProjectConfig } from '../config/types.js';
 import { connectEngine, type Engine } from '../docker/engine.js';
+import { resolveEndpoint } from '../docker/endpoint.js';
+import { Engines } from '../docker/engines.js';
 import { ImageResolver } from '../docker/images.js';
 import { buildRecipe, localRecipeNames } from '../docker/recipes.js';
 import { removeAbandonedContainers, removeRunContainers } from '../docker/container.js';
@@ -18,7 +20,7 @@ import { readManifest, type ArtifactRecord } from '../package/manifest.js';
 import { planStatus } from '../build/status.js';
 import { plan as makePlan } from '../plan/plan.js';
 import type { RequestedStrategy } from '../plan/types.js';
-import { ARCH_NAMES, architecture, isArchName, type ArchName } from '../runtimes.js';
+import { ARCH_NAMES, architecture, hostArchitecture, isArchName, type ArchName } from '../runtimes.js';
 import { InterruptedError } from '../errors.js';
 import { EXIT, exitCodeFor, UsageError } from './errors.js';
 import { buildHuman, buildJson, planHuman, planJson } from './render.js';
@@ -60,17 +62,31 @@ function writeJson(io: IO, value: object): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-async function loadAndPlan(names: string[], options: PlanOptions, io: IO) {
+/**
+ * Loads the config and plans. The engines of the architectures that need containers are
+ * health-checked first, in parallel: a task builds natively when its engine runs its architecture.
+ * An engine that does not answer fails its own tasks later, with the reason; the rest go on.
+ */
+async function loadAndPlan(names: string[], options: PlanOptions, io: IO, onConnect?: (engine: Engine) => Promise<void>) {
   const config = await loadConfig({ cwd: io.cwd, configFile: options.config });
   const outDir = options.out ? path.resolve(io.cwd, options.out) : undefined;
-  return { config, plan: makePlan(config, { names, arch: parseArch(options.arch), outDir, strategy: options.strategy }) };
+  const selection = { names, arch: parseArch(options.arch), outDir, strategy: options.strategy };
+  const engines = new Engines(config.docker, io.env, onConnect);
+  const needed = [...new Set(makePlan(config, selection).tasks.filter((t) => t.image !== null).map((t) => t.arch.name))];
+  const answers = await engines.probe(needed);
+  const chosen = Object.fromEntries(needed.map((arch) => {
+    const answer = answers.get(arch);
+    const host = answer instanceof Error || !answer?.arch ? undefined : answer.arch.name;
+    return [arch, { name: engines.describe(arch), host: host ?? hostArchitecture()?.name ?? 'x86_64' }];
+  }));
+  return { config, engines, plan: makePlan(config, { ...selection, engines: chosen }) };
 }
 
 export async function planCommand(names: string[], options: PlanOptions, io: IO): Promise<number> {
-  const { config, plan } = await loadAndPlan(names, options, io);
+  const { engines, plan } = await loadAndPlan(names, options, io);
   const statuses = await planStatus(plan, {
     cache: new DependencyCache(cacheRoot(io.env)), previous: await previousRecords(plan.outDir), hostEnv: io.env, noCache: false,
-    engine: () => connectEngine({ address: config.docker.host, env: io.env }),
+    engine: (arch) => engines.forArch(arch),
   });
   if (options.json) writeJson(io, planJson(plan, statuses));
   else io.stderr.write(`${planHuman(plan, io.cwd, statuses)}\n`);
@@ -82,15 +98,19 @@ async function previousRecords(outDir: string): Promise<Map<string, ArtifactReco
 }
 
 export async function buildCommand(names: string[], options: BuildOptions, io: IO): Promise<number> {
-  const { config, plan } = await loadAndPlan(names, options, io);
+  const { config, engines, plan } = await loadAndPlan(names, options, io, async (e) => { await removeAbandonedContainers(e).catch(() => 0); });
   const concurrency = parseConcurrency(options.concurrency, config);
   const runId = randomBytes(6).toString('hex');
-  let engine: Promise<Engine> | undefined;
-  let images: Promise<ImageResolver> | undefined;
-  const connect = () => (engine ??= connectEngine({ address: config.docker.host, env: io.env }).then(async (e) => {
-    await removeAbandonedContainers(e).catch(() => 0);
-    return e;
-  }));
+  const resolvers = new Map<Engine, ImageResolver>();
+  const progress = (line: string) => { if (options.verbose) io.stderr.write(`${line}\n`); };
+  // With engines per architecture, an engine lacking a local image gets it from the default one.
+  const donor = engines.routed ? () => engines.fallback() : undefined;
+  const images = async (arch: ArchName) => {
+    const engine = await engines.forArch(arch);
+    let resolver = resolvers.get(engine);
+    if (!resolver) resolvers.set(engine, resolver = new ImageResolver(engine, progress, donor));
+    return resolver;
+  };
   const lock = await lockOutDir(plan.outDir, {
     signal: io.signal,
     onWait: (holder) => io.stderr.write(`lambda-pack: waiting for another build (pid ${holder.pid}, started ${holder.started}) writing to ${plan.outDir}…\n`),
@@ -102,8 +122,8 @@ export async function buildCommand(names: string[], options: BuildOptions, io: I
       cache: new DependencyCache(cacheRoot(io.env)),
       noCache: options.cache === false,
       previous,
-      engine: connect,
-      images: () => (images ??= connect().then((e) => new ImageResolver(e, (line) => { if (options.verbose) io.stderr.write(`${line}\n`); }))),
+      engine: (arch) => engines.forArch(arch),
+      images,
       runId,
       signal: io.signal,
       owner: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
@@ -116,7 +136,7 @@ export async function buildCommand(names: string[], options: BuildOptions, io: I
     await lock.release();
   }
   // Containers are removed as each task ends; this sweeps any a dying engine call left behind.
-  if (engine) await engine.then((e) => removeRunContainers(e, runId)).catch(() => {});
+  await Promise.all((await engines.connected()).map((e) => removeRunContainers(e, runId).catch(() => 0)));
   if (io.signal.aborted) throw new InterruptedError(io.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
   if (options.json) writeJson(io, buildJson(result));
   else io.stderr.write(`${buildHuman(result, plan.outDir)}\n`);
@@ -128,7 +148,7 @@ export async function buildCommand(names: string[], options: BuildOptions, io: I
 
 export async function imagesBuildCommand(options: { arch?: string; verbose?: boolean; host?: string }, io: IO): Promise<number> {
   const arch = parseArch(options.arch);
-  const engine = await connectEngine({ address: options.host, env: io.env });
+  const engine = await connectEngine(options.host ? { address: options.host, origin: '--host' } : resolveEndpoint(undefined, io.env));
   const resolver = new ImageResolver(engine, (line) => { if (options.verbose) io.stderr.write(`${line}\n`); });
   for (const name of localRecipeNames()) {
     for (const archName of arch ? [arch] : ARCH_NAMES) {
@@ -145,7 +165,7 @@ export async function cleanCommand(options: { volumes?: boolean }, io: IO): Prom
   await cache.clear();
   io.stderr.write(`removed the dependency cache at ${cache.root} (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, ${(entries.reduce((n, e) => n + e.bytes, 0) / 1024 ** 2).toFixed(1)} MiB)\n`);
   if (options.volumes) {
-    const engine = await connectEngine({ env: io.env });
+    const engine = await connectEngine(resolveEndpoint(undefined, io.env));
     const removed = await removeCacheVolumes(engine);
     io.stderr.write(`removed ${removed.length} package-manager cache volume(s)${removed.length ? `: ${removed.join(', ')}` : ''}\n`);
   }

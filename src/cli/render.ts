@@ -20,6 +20,7 @@ export function planJson(plan: Plan, statuses: readonly TaskStatus[] = []): obje
       builder: t.artifact.builder, source: t.artifact.source,
       image: t.image === null ? null : t.image.kind === 'recipe' ? { recipe: t.image.recipe, origin: t.image.origin } : { ref: t.image.ref, origin: t.image.origin },
       output: t.output,
+      engine: t.engine ?? null, engineArch: t.image === null ? null : t.host.name,
     })),
   };
 }
@@ -30,17 +31,22 @@ function statusOf(statuses: readonly TaskStatus[], id: string): { action?: strin
 }
 
 export function planHuman(plan: Plan, cwd: string, statuses: readonly TaskStatus[] = []): string {
-  const rows = [['TASK', 'KIND', 'RUNTIME', 'ARCH', 'BUILDER', 'IMAGE', 'OUTPUT', ...(statuses.length ? ['STRATEGY', 'ACTION', 'WHY'] : [])]];
+  const engines = new Set(plan.tasks.map((t) => t.engine));
+  const showEngine = engines.size > 1;
+  const rows = [['TASK', 'KIND', 'RUNTIME', 'ARCH', 'BUILDER', 'IMAGE', 'OUTPUT', ...(showEngine ? ['ENGINE'] : []), ...(statuses.length ? ['STRATEGY', 'ACTION', 'WHY'] : [])]];
   for (const t of plan.tasks) {
     const image = t.image === null ? '(none: packaged as is)' : t.image.kind === 'recipe' ? `${t.image.origin} recipe ${t.image.recipe}` : t.image.ref;
     const status = statusOf(statuses, t.id);
     rows.push([t.id, t.artifact.kind, t.artifact.runtimes.map((r) => r.id).join(','), t.arch.name, t.artifact.builder, image, path.relative(cwd, t.output) || t.output,
+      ...(showEngine ? [t.image === null ? '-' : t.engine ?? '?'] : []),
       ...(statuses.length ? [status.strategy ?? '', status.action ?? '', status.reason ?? ''] : [])]);
   }
   const strategies = statuses.filter((s) => s.strategy !== 'native').map((s) => `  ${s.id}: ${s.strategy} — ${s.strategyReason}`);
   const body = table(rows.filter((r) => r.length > 0));
   const why = strategies.length > 0 ? `\nnot native:\n${strategies.join('\n')}` : '';
-  return `${body}${why}\n${plan.tasks.length} task(s); output in ${plan.outDir}`;
+  const only = [...engines][0];
+  const engineLine = !showEngine && only ? `\nengine: ${only}` : '';
+  return `${body}${why}${engineLine}\n${plan.tasks.length} task(s); output in ${plan.outDir}`;
 }
 
 function failureOf(error: unknown): { code: string; message: string; logTail?: string; exitCode?: number } {

@@ -3,13 +3,13 @@
 import { existsSync, realpathSync, statSync, accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { ARCH_NAMES, architecture, findRuntime, isArchName, RUNTIME_IDS, type Architecture, type Runtime } from '../runtimes.js';
+import { ARCH_NAMES, architecture, findRuntime, isArchName, RUNTIME_IDS, type Architecture, type ArchName, type Runtime } from '../runtimes.js';
 import { inferBuilder, checkBuilderFits } from './builder-choice.js';
 import { didYouMean } from './suggest.js';
 import { formatField, type FieldPath } from './location.js';
 import { where } from './issues.js';
-import type { RawConfig, RawFunction, RawLayer } from './schema.js';
-import type { ArtifactConfig, ProjectConfig } from './types.js';
+import type { RawConfig, RawEngine, RawFunction, RawLayer } from './schema.js';
+import type { ArtifactConfig, EngineSpec, ProjectConfig } from './types.js';
 
 /** root bounds every path; relative paths are resolved from the config file's directory. */
 interface Context { readonly file: string; readonly text: string; readonly root: string; readonly dir: string }
@@ -154,6 +154,68 @@ function projectRoot(raw: RawConfig, source: { file: string; text: string }): st
   return root;
 }
 
+const ENGINE_SCHEMES = ['unix:', 'npipe:', 'tcp:', 'ssh:', 'http:', 'https:'];
+
+/** A file the config names (TLS material, an SSH key): absolute, and readable now. */
+function readableFile(ctx: Context, value: string, field: FieldPath): string {
+  const absolute = path.resolve(ctx.dir, value);
+  try { accessSync(absolute, constants.R_OK); } catch {
+    fail(ctx, 'ENGINE_FILE_NOT_FOUND', field, `${absolute} does not exist or cannot be read.`, `Point it at a readable file (relative paths are resolved from ${ctx.dir}).`);
+  }
+  return absolute;
+}
+
+function engineSpec(ctx: Context, raw: RawEngine, field: FieldPath): EngineSpec {
+  const spec = typeof raw === 'string' ? { host: raw } : raw;
+  const name = formatField(field);
+  if ((spec.host === undefined) === (spec.context === undefined)) {
+    fail(ctx, 'ENGINE_SPEC', field, spec.host === undefined ? 'names neither an engine address ("host") nor a Docker context ("context").' : 'names both an address ("host") and a Docker context ("context").',
+      'Give exactly one: host: ssh://user@arm-builder (or tcp://…:2376, unix://…), or context: <name from `docker context ls`>.');
+  }
+  if (spec.host !== undefined) {
+    let scheme: string | undefined;
+    try { scheme = new URL(spec.host).protocol; } catch { /* reported below */ }
+    if (!scheme || !ENGINE_SCHEMES.includes(scheme)) {
+      fail(ctx, 'ENGINE_ADDRESS', typeof raw === 'string' ? field : [...field, 'host'], `"${spec.host}" is not a Docker engine address.`,
+        'Write it as unix:///var/run/docker.sock, tcp://host:2376, ssh://user@host or npipe:////./pipe/docker_engine.');
+    }
+  }
+  const at = (key: string): FieldPath => [...field, key];
+  const fromDir = (file: string) => spec.certPath ? path.join(path.resolve(ctx.dir, spec.certPath), file) : undefined;
+  const material = { ca: spec.ca ?? fromDir('ca.pem'), cert: spec.cert ?? fromDir('cert.pem'), key: spec.key ?? fromDir('key.pem') };
+  const hasTls = Object.values(material).some((v) => v !== undefined) || spec.tlsVerify !== undefined;
+  if (hasTls && spec.host !== undefined && !/^(tcp|https):/.test(spec.host)) {
+    fail(ctx, 'ENGINE_TLS_SCHEME', field, `TLS settings only apply to tcp:// engines, but ${name} is ${spec.host}.`, 'Remove certPath/ca/cert/key/tlsVerify, or use a tcp:// address.');
+  }
+  if ((material.cert === undefined) !== (material.key === undefined)) {
+    fail(ctx, 'ENGINE_TLS_PAIR', field, 'has a client certificate without its key, or a key without its certificate.', 'Give both "cert" and "key" (or "certPath" with cert.pem and key.pem).');
+  }
+  const file = (key: 'ca' | 'cert' | 'key') => material[key] === undefined ? undefined : readableFile(ctx, material[key], spec[key] ? at(key) : at('certPath'));
+  if (spec.identityFile !== undefined && !spec.host?.startsWith('ssh:')) {
+    fail(ctx, 'ENGINE_SSH_KEY', at('identityFile'), `an SSH key only applies to ssh:// engines, but ${name} is ${spec.host ?? `context ${spec.context}`}.`, 'Remove "identityFile", or use an ssh://user@host address.');
+  }
+  return {
+    field: name,
+    host: spec.host,
+    context: spec.context,
+    tls: hasTls ? { ca: file('ca'), cert: file('cert'), key: file('key'), verify: spec.tlsVerify ?? true } : undefined,
+    identityFile: spec.identityFile === undefined ? undefined : readableFile(ctx, spec.identityFile, at('identityFile')),
+  };
+}
+
+function docker(ctx: Context, raw: RawConfig): ProjectConfig['docker'] {
+  const hosts: Partial<Record<ArchName, EngineSpec>> = {};
+  for (const arch of ARCH_NAMES) {
+    const entry = raw.docker?.hosts?.[arch];
+    if (entry !== undefined) hosts[arch] = engineSpec(ctx, entry, ['docker', 'hosts', arch]);
+  }
+  return {
+    host: raw.docker?.host === undefined ? undefined : engineSpec(ctx, raw.docker.host, ['docker', 'host']),
+    hosts,
+    memory: raw.docker?.memory,
+  };
+}
+
 export function normalise(raw: RawConfig, source: { file: string; text: string }): ProjectConfig {
   const root = projectRoot(raw, source);
   const ctx: Context = { ...source, root, dir: path.dirname(source.file) };
@@ -181,7 +243,7 @@ export function normalise(raw: RawConfig, source: { file: string; text: string }
     concurrency: raw.concurrency,
     imageSet: raw.imageSet ?? 'official',
     certificates: certificates(ctx, raw),
-    docker: { ...raw.docker },
+    docker: docker(ctx, raw),
     artifacts,
   };
 }

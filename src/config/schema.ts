@@ -6,6 +6,23 @@ const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'names may contain 
 const perArch = z.strictObject({ x86_64: z.string().min(1).optional(), arm64: z.string().min(1).optional() });
 const imageRef = z.union([z.string().min(1), perArch]);
 const envValues = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and "_"'), z.string());
+/**
+ * A Docker engine: its address (unix://, npipe://, tcp://, ssh://user@host), or an object naming a
+ * Docker context or adding TLS material (tcp://) or an SSH key (ssh://).
+ */
+const engineRef = z.union([z.string().min(1), z.strictObject({
+  host: z.string().min(1).optional(),
+  context: z.string().min(1).optional(),
+  /** Directory holding ca.pem, cert.pem and key.pem (DOCKER_CERT_PATH's layout). */
+  certPath: z.string().min(1).optional(),
+  ca: z.string().min(1).optional(),
+  cert: z.string().min(1).optional(),
+  key: z.string().min(1).optional(),
+  /** Verify the engine's certificate against the CA (default true). */
+  tlsVerify: z.boolean().optional(),
+  /** ssh://: a private key file (default: the ssh agent at SSH_AUTH_SOCK). */
+  identityFile: z.string().min(1).optional(),
+})]);
 const envNames = z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and "_"'));
 
 export const BUILDER_NAMES = ['npm', 'pip', 'cargo', 'make', 'copy'] as const;
@@ -47,13 +64,16 @@ export const rawConfigSchema = z.strictObject({
   images: z.record(z.string(), imageRef).optional(),
   certificates: z.union([z.literal('system'), z.array(z.string().min(1))]).optional(),
   docker: z.strictObject({
-    host: z.string().min(1).optional(),
+    host: engineRef.optional(),
+    /** An engine per architecture (a native arm64 machine for arm64); the rest use `host`. */
+    hosts: z.strictObject({ x86_64: engineRef.optional(), arm64: engineRef.optional() }).optional(),
     memory: z.string().regex(/^\d+(\.\d+)?[kKmMgG]?$/, 'a size such as 2g or 512m').optional(),
   }).optional(),
   functions: z.record(name, rawFunctionSchema).optional(),
   layers: z.record(name, rawLayerSchema).optional(),
 });
 
+export type RawEngine = z.infer<typeof engineRef>;
 export type RawConfig = z.infer<typeof rawConfigSchema>;
 export type RawFunction = z.infer<typeof rawFunctionSchema>;
 export type RawLayer = z.infer<typeof rawLayerSchema>;

@@ -1,5 +1,5 @@
 // The normalised config: defaults applied, builders inferred, paths absolute, names checked.
-import type { Architecture, Runtime } from '../runtimes.js';
+import type { Architecture, ArchName, Runtime } from '../runtimes.js';
 import type { BuilderName } from './schema.js';
 
 export type ArtifactKind = 'function' | 'layer';
@@ -31,6 +31,16 @@ export interface ArtifactConfig {
   readonly cross: boolean;
 }
 
+/** A configured Docker engine: an address or a Docker context, with TLS or SSH material (absolute paths). */
+export interface EngineSpec {
+  /** The config field it came from ("docker.hosts.arm64"), for messages. */
+  readonly field: string;
+  readonly host?: string;
+  readonly context?: string;
+  readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string; readonly verify: boolean };
+  readonly identityFile?: string;
+}
+
 export interface ProjectConfig {
   /** Absolute path of the config file (or package.json holding it). */
   readonly file: string;
@@ -41,6 +51,12 @@ export interface ProjectConfig {
   readonly imageSet: 'official' | 'local';
   /** Extra CA certificate bundle files (absolute) made available to every build. */
   readonly certificates: readonly string[];
-  readonly docker: { readonly host?: string; readonly memory?: string };
+  readonly docker: {
+    /** The default engine (else DOCKER_HOST, the current Docker context, the platform's socket). */
+    readonly host?: EngineSpec;
+    /** Engines for particular architectures; the others use `host`. */
+    readonly hosts: Readonly<Partial<Record<ArchName, EngineSpec>>>;
+    readonly memory?: string;
+  };
   readonly artifacts: readonly ArtifactConfig[];
 }

@@ -190,7 +190,8 @@ export async function removeRunContainers(engine: Engine, runId: string): Promis
   const filters = encodeURIComponent(JSON.stringify({ label: [`${RUN_LABEL}=${runId}`] }));
   const leftovers = (await engine.get(`/containers/json?all=1&filters=${filters}`)).body as Docker.ContainerInfo[];
   if (leftovers.length === 0) return 0;
-  const docker = await engine.client();
+  // New connections: the ones the run used may be what failed.
+  const docker = await engine.reconnect();
   await Promise.all(leftovers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
   return leftovers.length;
 }

@@ -1,63 +1,79 @@
-// Connects to the Docker engine (DOCKER_HOST, config, or the default socket) and proves it
-// answers within a few seconds, failing with the address tried and how to start an engine.
-import { existsSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+// Connects to a Docker engine (see endpoint.ts for which) and proves it answers within a few
+// seconds, failing with the address tried, where it came from, and how to fix it.
 import type Docker from 'dockerode';
 import { ExternalError } from '../errors.js';
+import { ARCHITECTURES, type Architecture } from '../runtimes.js';
+import type { Endpoint } from './endpoint.js';
 import { lightClient } from './light.js';
 
 export interface Engine {
   /** The full client, loaded on first use (dockerode is slow to load and a no-op build needs none). */
   client(): Promise<Docker>;
-  /** Read-only GETs: light over HTTP/unix sockets, through the full client elsewhere. */
+  /** Read-only GETs: light over HTTP(S)/unix sockets, through the full client elsewhere. */
   get(path: string): Promise<{ status: number; body: unknown }>;
   /** The address as the user would write it (unix:///var/run/docker.sock, tcp://…, ssh://…). */
   readonly address: string;
+  /** Where the address came from (docker.hosts.arm64, DOCKER_HOST, a Docker context…). */
+  readonly origin: string;
   readonly apiVersion: string;
+  /** The machine the engine runs on: containers of this architecture run without emulation. */
+  readonly arch: Architecture | undefined;
+  /** A client on new connections, for cleaning up after the first one dropped. */
+  reconnect(): Promise<Docker>;
 }
 
 const PING_TIMEOUT_MS = 5000;
 
-function defaultAddress(): string {
-  const candidates = ['/var/run/docker.sock', path.join(os.homedir(), '.docker/run/docker.sock'), path.join(os.homedir(), '.colima/default/docker.sock')];
-  const found = candidates.find((c) => existsSync(c));
-  return `unix://${found ?? candidates[0]}`;
-}
-
-export function engineAddress(configured?: string, env: NodeJS.ProcessEnv = process.env): string {
-  return configured ?? env.DOCKER_HOST ?? defaultAddress();
-}
-
-async function clientFor(address: string): Promise<Docker> {
+async function clientFor(endpoint: Endpoint): Promise<Docker> {
   const { default: Docker } = await import('dockerode');
+  const { address, tls } = endpoint;
   const url = new URL(address);
   switch (url.protocol) {
     case 'unix:': return new Docker({ socketPath: url.pathname });
     case 'npipe:': return new Docker({ socketPath: address.replace(/^npipe:/, '') });
-    case 'tcp:': case 'http:': case 'https:': return new Docker({
-      host: url.hostname, port: Number(url.port || 2375), protocol: url.protocol === 'https:' ? 'https' : 'http',
-    });
-    case 'ssh:': return new Docker({ protocol: 'ssh', host: url.hostname, port: Number(url.port || 22), username: url.username || undefined } as Docker.DockerOptions);
-    default: throw new ExternalError('ENGINE_ADDRESS', `Unsupported Docker address ${address}: use unix://, tcp://, ssh:// or npipe://.`);
+    case 'tcp:': case 'http:': case 'https:': {
+      const secure = !!tls || url.protocol === 'https:';
+      return new Docker({
+        host: url.hostname, port: Number(url.port || (secure ? 2376 : 2375)), protocol: secure ? 'https' : 'http',
+        ...(secure ? { ca: tls?.ca, cert: tls?.cert, key: tls?.key } : {}),
+        // docker-modem passes unknown options to https.request.
+        ...(tls && !tls.verify ? { rejectUnauthorized: false } : {}),
+      } as Docker.DockerOptions);
+    }
+    case 'ssh:': return new Docker({
+      protocol: 'ssh', host: url.hostname, port: Number(url.port || 22), username: url.username || undefined,
+      sshOptions: endpoint.sshKey ? { privateKey: endpoint.sshKey } : { agent: process.env.SSH_AUTH_SOCK },
+    } as Docker.DockerOptions);
+    default: throw new ExternalError('ENGINE_ADDRESS', `Unsupported Docker address ${address} (${endpoint.origin}): use unix://, tcp://, ssh:// or npipe://.`);
   }
 }
 
-function unreachable(address: string, reason: string, cause?: unknown): ExternalError {
-  const fix = address.startsWith('unix://')
-    ? 'Start an engine (Linux: `sudo systemctl start docker`, or `sudo dockerd &`; this repository: `bash scripts/setup-machine.sh`; macOS/Windows: start Docker Desktop), or point DOCKER_HOST at one that runs.'
-    : 'Check that the engine at that address runs and is reachable, or unset DOCKER_HOST to use the local socket.';
-  return new ExternalError('ENGINE_UNREACHABLE', `No Docker engine answered at ${address} (${reason}). ${fix}`, { fix }, { cause });
+function unreachable(endpoint: Endpoint, reason: string, cause?: unknown): ExternalError {
+  const { address, origin } = endpoint;
+  const start = 'Start an engine (Linux: `sudo systemctl start docker`, or `sudo dockerd &`; this repository: `bash scripts/setup-machine.sh`; macOS/Windows: start Docker Desktop)';
+  const fix = /^(unix|npipe):/.test(address)
+    ? `${start}, or point ${origin === 'the default socket' ? 'DOCKER_HOST' : origin} at one that runs.`
+    : `Check that the engine at that address runs and is reachable from here${address.startsWith('ssh:') ? ` (\`ssh ${address.slice(6)} docker version\` must work)` : ''}, or change ${origin}.`;
+  return new ExternalError('ENGINE_UNREACHABLE', `No Docker engine answered at ${address} (${origin}): ${reason}. ${fix}`, { fix }, { cause });
 }
 
-export async function connectEngine(options: { address?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Engine> {
-  const address = engineAddress(options.address, options.env);
+function describe(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such socket';
+  if (code === 'EACCES') return 'permission denied: add your user to the docker group';
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (/certificate|SSL|TLS|self.signed/i.test(`${code} ${(error as Error).message}`)) return `TLS failed: ${(error as Error).message} (check ca/cert/key)`;
+  return (error as Error).message;
+}
+
+/** Connects and proves the engine answers within a few seconds; learns its API version and architecture. */
+export async function connectEngine(endpoint: Endpoint): Promise<Engine> {
   let light;
-  try { light = lightClient(address); } catch (error) {
-    throw unreachable(address, `not a valid address: ${(error as Error).message}`, error);
+  try { light = lightClient(endpoint.address, endpoint.tls); } catch (error) {
+    throw unreachable(endpoint, `not a valid address: ${(error as Error).message}`, error);
   }
   let client: Promise<Docker> | undefined;
-  const full = () => (client ??= clientFor(address));
+  const full = () => (client ??= clientFor(endpoint));
   const get = light ? (p: string) => light.get(p) : async (p: string) => {
     const docker = await full();
     return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
@@ -70,16 +86,25 @@ export async function connectEngine(options: { address?: string; env?: NodeJS.Pr
   };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(unreachable(address, `no answer within ${PING_TIMEOUT_MS / 1000} s`)), PING_TIMEOUT_MS);
+    timer = setTimeout(() => reject(unreachable(endpoint, `no answer within ${PING_TIMEOUT_MS / 1000} s`)), PING_TIMEOUT_MS);
   });
   try {
-    const version = light ? (await Promise.race([light.get('/version', PING_TIMEOUT_MS), timeout])).body as { ApiVersion: string }
-      : await Promise.race([(await full()).version(), timeout]);
-    return { client: full, get, address, apiVersion: version.ApiVersion };
+    let version: { ApiVersion?: string; Arch?: string };
+    if (light) {
+      const answer = await Promise.race([light.get('/version', PING_TIMEOUT_MS), timeout]);
+      version = answer.body as typeof version;
+      if (answer.status !== 200 || !version?.ApiVersion) {
+        const text = String(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body)).trim().slice(0, 200);
+        throw unreachable(endpoint, `it answered HTTP ${answer.status} (${text})${/HTTPS/i.test(text) ? ': it expects TLS; give certPath (or ca, cert and key)' : ''}`);
+      }
+    } else {
+      version = await Promise.race([(await full()).version(), timeout]);
+    }
+    const arch = Object.values(ARCHITECTURES).find((a) => a.dockerArch === version.Arch);
+    return { client: full, get, address: endpoint.address, origin: endpoint.origin, apiVersion: version.ApiVersion ?? '', arch, reconnect: () => clientFor(endpoint) };
   } catch (error) {
     if (error instanceof ExternalError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw unreachable(address, code === 'ENOENT' ? 'no such socket' : code === 'EACCES' ? 'permission denied: add your user to the docker group' : (error as Error).message, error);
+    throw unreachable(endpoint, describe(error), error);
   } finally {
     clearTimeout(timer);
   }

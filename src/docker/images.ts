@@ -5,7 +5,7 @@ import { ExternalError } from '../errors.js';
 import type { Architecture } from '../runtimes.js';
 import type { ImageChoice } from '../plan/types.js';
 import type { Engine } from './engine.js';
-import { buildRecipe, recipeRef } from './recipes.js';
+import { buildRecipe, recipeBase, recipeRef } from './recipes.js';
 
 export interface ResolvedImage {
   readonly ref: string;
@@ -65,10 +65,69 @@ async function resolveReference(engine: Engine, ref: string, arch: Architecture,
   return { ref, id: info.Id, arch };
 }
 
+/**
+ * Copies an image from one engine to another through their APIs (save → load), so an engine that
+ * cannot pull or build it gets exactly the same image (same ID). False when `from` lacks it.
+ */
+export async function copyImage(from: Engine, to: Engine, ref: string, progress: ProgressSink): Promise<boolean> {
+  if (!await inspectImage(from, ref)) return false;
+  progress(`copying ${ref} from the engine at ${from.address} to the one at ${to.address}`);
+  try {
+    const source = await (await from.client()).getImage(ref).get();
+    const target = await to.client();
+    const answer = await target.loadImage(source as unknown as string, { quiet: true });
+    await new Promise<void>((resolve, reject) => {
+      target.modem.followProgress(answer, (error, events: { error?: string }[] = []) => {
+        const failed = error ?? events.find((e) => e.error)?.error;
+        failed ? reject(new Error(typeof failed === 'string' ? failed : (failed as Error).message)) : resolve();
+      });
+    });
+  } catch (error) {
+    throw new ExternalError('IMAGE_COPY_FAILED', `Copying image ${ref} from the engine at ${from.address} to the one at ${to.address} failed: ${(error as Error).message}. ` +
+      `Check both engines, or build or pull the image on ${to.address} yourself.`, {}, { cause: error });
+  }
+  return true;
+}
+
 /** Memoises resolution per image and architecture, so parallel tasks share one pull or build. */
 export class ImageResolver {
   private readonly pending = new Map<string, Promise<ResolvedImage>>();
-  constructor(private readonly engine: Engine, private readonly progress: ProgressSink = () => {}) {}
+  /**
+   * `donor`, when given, is another engine (the default one) that may hold images this engine
+   * lacks and cannot pull: local recipe images and their base, or images no registry has.
+   */
+  constructor(private readonly engine: Engine, private readonly progress: ProgressSink = () => {}, private readonly donor?: () => Promise<Engine | undefined>) {}
+
+  /** Makes `ref` present on this engine by copying it from the donor; whether it is present now. */
+  private async adopt(ref: string): Promise<boolean> {
+    if (await inspectImage(this.engine, ref)) return true;
+    const donor = await this.donor?.().catch(() => undefined);
+    if (!donor || donor === this.engine) return false;
+    return copyImage(donor, this.engine, ref, this.progress);
+  }
+
+  private async resolveRecipe(recipe: string, arch: Architecture): Promise<ResolvedImage> {
+    const base = recipeBase(recipe, arch);
+    const lookupBase = (ref: string, baseArch: Architecture) => resolveReference(this.engine, ref, baseArch, this.progress);
+    if (this.donor && base?.origin === 'local') {
+      // The same base gives the same recipe tag: copy the finished image rather than rebuild it.
+      await this.adopt(base.ref);
+      const ref = await recipeRef(this.engine, recipe, arch, async (r, a) => lookupBase(r, a));
+      if (ref) await this.adopt(ref);
+    }
+    const ref = await buildRecipe(this.engine, recipe, arch, this.progress, lookupBase);
+    return resolveReference(this.engine, ref, arch, this.progress);
+  }
+
+  private async resolveImage(ref: string, arch: Architecture): Promise<ResolvedImage> {
+    try {
+      return await resolveReference(this.engine, ref, arch, this.progress);
+    } catch (error) {
+      // Not pullable here (a local-only image): the default engine may have it.
+      if (!(error instanceof ExternalError && error.code === 'IMAGE_UNAVAILABLE') || !await this.adopt(ref)) throw error;
+      return resolveReference(this.engine, ref, arch, this.progress);
+    }
+  }
 
   private readonly peeked = new Map<string, Promise<ResolvedImage | undefined>>();
 
@@ -94,9 +153,7 @@ export class ImageResolver {
     const key = `${choice.kind === 'recipe' ? `recipe:${choice.recipe}` : choice.ref}@${arch.name}`;
     let found = this.pending.get(key);
     if (!found) {
-      found = choice.kind === 'recipe'
-        ? buildRecipe(this.engine, choice.recipe, arch, this.progress, (ref, baseArch) => resolveReference(this.engine, ref, baseArch, this.progress)).then(async (ref) => resolveReference(this.engine, ref, arch, this.progress))
-        : resolveReference(this.engine, choice.ref, arch, this.progress);
+      found = choice.kind === 'recipe' ? this.resolveRecipe(choice.recipe, arch) : this.resolveImage(choice.ref, arch);
       this.pending.set(key, found);
     }
     return found;

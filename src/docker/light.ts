@@ -1,22 +1,28 @@
 // A small read-only engine client over node:http for the calls a no-change build makes (version,
 // image and container listings): loading dockerode costs more than the whole rest of such a build.
 import http from 'node:http';
+import https from 'node:https';
+import type { Tls } from './endpoint.js';
 
 export interface LightClient {
   /** GET an engine API path; resolves status and parsed JSON body. */
   get(path: string, timeoutMs?: number): Promise<{ status: number; body: unknown }>;
 }
 
-/** A light client for unix:// and tcp:// (plain HTTP) addresses; undefined for ssh, TLS, pipes. */
-export function lightClient(address: string): LightClient | undefined {
+/** A light client for unix:// and tcp:// (HTTP, or HTTPS with TLS) addresses; undefined for ssh and pipes. */
+export function lightClient(address: string, tls?: Tls): LightClient | undefined {
   const url = new URL(address);
-  const target: http.RequestOptions | undefined = url.protocol === 'unix:' ? { socketPath: url.pathname }
-    : url.protocol === 'tcp:' || url.protocol === 'http:' ? { host: url.hostname, port: Number(url.port || 2375) }
+  const tcp = url.protocol === 'tcp:' || url.protocol === 'http:' || url.protocol === 'https:';
+  const secure = tcp && (!!tls || url.protocol === 'https:');
+  const target: https.RequestOptions | undefined = url.protocol === 'unix:' ? { socketPath: url.pathname }
+    : tcp ? { host: url.hostname, port: Number(url.port || (secure ? 2376 : 2375)) }
     : undefined;
   if (!target) return undefined;
+  if (secure) Object.assign(target, { ca: tls?.ca, cert: tls?.cert, key: tls?.key, rejectUnauthorized: tls?.verify ?? true });
+  const transport = secure ? https : http;
   return {
     get: (path, timeoutMs = 30_000) => new Promise((resolve, reject) => {
-      const request = http.get({ ...target, path, headers: { Host: 'docker' }, timeout: timeoutMs }, (response) => {
+      const request = transport.get({ ...target, path, headers: { Host: secure ? url.host : 'docker' }, timeout: timeoutMs }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (c: Buffer) => chunks.push(c));
         response.on('end', () => {

@@ -144,3 +144,9 @@ export async function buildRecipe(engine: Engine, name: string, arch: Architectu
   }
   return ref;
 }
+
+/** The image a recipe builds FROM for `arch`, and whether it comes from a registry or is made locally. */
+export function recipeBase(name: string, arch: Architecture): { ref: string; origin: 'local' | 'registry' } | undefined {
+  const recipe = RECIPES[name];
+  return recipe && { ref: recipe.base(arch), origin: recipe.baseOrigin };
+}

@@ -14,9 +14,18 @@ export interface Selection {
   readonly arch?: ArchName;
   /** Overrides the config's outDir (absolute). */
   readonly outDir?: string;
-  /** The engine's architecture (default: this machine's). */
-  readonly host?: ArchName;
+  /**
+   * The engine each target architecture builds on, and the machine it runs on (learnt from the
+   * engine); an architecture left out builds on this machine's architecture, engine unnamed.
+   */
+  readonly engines?: Readonly<Partial<Record<ArchName, EngineChoice>>>;
   readonly strategy?: RequestedStrategy;
+}
+
+export interface EngineChoice {
+  /** How the plan shows it: the address, and where it came from. */
+  readonly name: string;
+  readonly host: ArchName;
 }
 
 export function chooseImage(config: ProjectConfig, artifact: ArtifactConfig, arch: Architecture): ImageChoice | null {
@@ -51,11 +60,13 @@ function selectArtifacts(config: ProjectConfig, names: readonly string[]): Artif
 
 export function plan(config: ProjectConfig, selection: Selection = {}): Plan {
   const outDir = selection.outDir ?? config.outDir;
-  const host = architecture(selection.host ?? hostArchitecture()?.name ?? 'x86_64');
+  const local = hostArchitecture()?.name ?? 'x86_64';
   const tasks: Task[] = [];
   for (const artifact of selectArtifacts(config, selection.names ?? [])) {
     for (const arch of artifact.architectures) {
       if (selection.arch && arch.name !== selection.arch) continue;
+      const engine = selection.engines?.[arch.name];
+      const host = architecture(engine?.host ?? local);
       tasks.push({
         id: `${artifact.name}-${arch.name}`,
         artifact,
@@ -63,6 +74,7 @@ export function plan(config: ProjectConfig, selection: Selection = {}): Plan {
         image: chooseImage(config, artifact, arch),
         output: path.join(outDir, `${artifact.name}-${arch.name}.zip`),
         host,
+        engine: engine?.name,
         hostImage: arch === host ? null : chooseImage(config, artifact, host),
         requestedStrategy: selection.strategy ?? 'auto',
       });

@@ -18,6 +18,8 @@ export interface Task {
   readonly output: string;
   /** The machine the engine runs on: a task for another architecture is emulated or cross-built. */
   readonly host: Architecture;
+  /** The engine that runs it (address and origin), when known. */
+  readonly engine?: string;
   /** The host-architecture image, for a cross build (null when the task's arch is the host's). */
   readonly hostImage: ImageChoice | null;
   /** What the user asked for (`--strategy`); `auto` lets the builder decide from the source. */

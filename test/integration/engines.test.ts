@@ -1,0 +1,140 @@
+// An engine per architecture: the demo's arm64 tasks go to a second, real engine reached over TCP
+// with TLS client certificates (docker.hosts.arm64), x86_64 to the default one. The engines' own
+// events prove where each container ran; the zips match a single-engine build byte for byte; an
+// arm64 engine that does not answer fails the arm64 tasks only.
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lambdaPack, REPO } from '../helpers/cli.js';
+import { requireEngine } from '../helpers/docker.js';
+import { secondEngine } from '../helpers/second-engine.js';
+import { sha256 } from '../helpers/zip.js';
+import type { Manifest } from '../../src/package/manifest.js';
+
+const DEMO = path.join(REPO, 'fixtures/demo');
+const DEMO_CONFIG = readFileSync(path.join(DEMO, 'lambda-pack.config.yaml'), 'utf8');
+const engine2 = secondEngine({ tls: true });
+const work = mkdtempSync(path.join(os.tmpdir(), 'lambda-pack-engines-'));
+/** Configs beside the demo's own, so its relative paths hold; removed afterwards. */
+const configs: string[] = [];
+
+function demoConfig(name: string, docker: string): string {
+  const file = path.join(DEMO, `lambda-pack.${name}-${process.pid}.yaml`);
+  writeFileSync(file, `${DEMO_CONFIG}\ndocker:\n${docker}`);
+  configs.push(file);
+  return file;
+}
+
+const routedConfig = () => demoConfig('routed', `  hosts:\n    arm64:\n      host: ${engine2.tcp!.address}\n      certPath: ${engine2.tcp!.certPath}\n`);
+
+/** Names of the containers an engine created between two times (docker events). */
+async function createdContainers(docker: (args: readonly string[]) => Promise<string>, since: number, until: number): Promise<string[]> {
+  const out = await docker(['events', '--since', String(Math.floor(since / 1000)), '--until', String(Math.ceil(until / 1000) + 1),
+    '--filter', 'type=container', '--filter', 'event=create', '--format', '{{.Actor.Attributes.name}}']);
+  return out.split('\n').filter(Boolean);
+}
+const mainDocker = async (args: readonly string[]) => String((await execa('docker', [...args], { stdin: 'ignore' })).stdout);
+
+const zipsOf = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.zip')).sort();
+
+let routed: { out: string; started: number; ended: number; stderr: string; manifest: Manifest };
+
+beforeAll(async () => {
+  await requireEngine();
+  await engine2.start();
+  // The routed build: a cache of its own, so every arm64 install really runs on the second engine,
+  // which starts with no images (lambda-pack copies the local ones over from the default engine).
+  const out = path.join(work, 'routed');
+  const started = Date.now();
+  const result = await lambdaPack(['build', '--config', routedConfig(), '--out', out, '--verbose'],
+    { cwd: DEMO, env: { LAMBDA_PACK_CACHE_DIR: path.join(work, 'routed-cache') } });
+  expect(result.exitCode, result.stderr.slice(-4000)).toBe(0);
+  routed = { out, started, ended: Date.now(), stderr: result.stderr, manifest: JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) };
+}, 1_800_000);
+
+afterAll(async () => {
+  for (const file of configs) rmSync(file, { force: true });
+  await engine2.destroy();
+  rmSync(work, { recursive: true, force: true });
+}, 120_000);
+
+describe('an engine per architecture (docker.hosts)', () => {
+  it('shows in the plan which engine each task uses, and what machine it runs on', async () => {
+    const result = await lambdaPack(['plan', '--json', '--config', routedConfig()], { cwd: DEMO });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const tasks = JSON.parse(result.stdout).tasks as { id: string; arch: string; engine: string; engineArch: string | null; image: unknown }[];
+    for (const task of tasks.filter((t) => t.image !== null)) {
+      if (task.arch === 'arm64') expect(task.engine).toBe(`${engine2.tcp!.address} (docker.hosts.arm64)`);
+      else expect(task.engine).toMatch(/^unix:\/\/.*docker\.sock \(/);
+      expect(task.engineArch).toBe('x86_64');
+    }
+    const human = await lambdaPack(['plan', '--config', routedConfig()], { cwd: DEMO });
+    expect(human.stderr).toContain('ENGINE');
+    expect(human.stderr).toContain(engine2.tcp!.address);
+  });
+
+  it('runs the arm64 containers on the arm64 engine only, and the x86_64 ones on the default engine only', async () => {
+    const onSecond = await createdContainers(engine2.docker, routed.started, routed.ended);
+    const runIds = new Set(onSecond.map((name) => /^lambda-pack-([0-9a-f]{12})-/.exec(name)?.[1]));
+    expect(runIds.size, onSecond.join('\n')).toBe(1);
+    const [runId] = [...runIds];
+    const armTasks = routed.manifest.artifacts.filter((a) => a.arch === 'arm64' && a.image).map((a) => `lambda-pack-${runId}-${a.name}-arm64`);
+    expect(onSecond.sort()).toEqual(armTasks.sort());
+    const onMain = (await createdContainers(mainDocker, routed.started, routed.ended)).filter((name) => name.includes(runId!));
+    const x86Tasks = routed.manifest.artifacts.filter((a) => a.arch === 'x86_64' && a.image).map((a) => `lambda-pack-${runId}-${a.name}-x86_64`);
+    expect(onMain.sort()).toEqual(x86Tasks.sort());
+    // The second engine had none of the local images: they were copied from the default engine.
+    expect(routed.stderr).toMatch(/copying lambda-pack-local\/\S+ from the engine at unix:\/\//);
+    expect((await engine2.docker(['ps', '-aq'])).trim()).toBe('');
+  });
+
+  it('gives the same bytes as a single-engine build', async () => {
+    const single = path.join(work, 'single');
+    const result = await lambdaPack(['build', '--out', single], { cwd: DEMO });
+    expect(result.exitCode, result.stderr.slice(-4000)).toBe(0);
+    expect(zipsOf(routed.out)).toEqual(zipsOf(single));
+    expect(zipsOf(single)).toHaveLength(22);
+    for (const zip of zipsOf(single)) {
+      expect(await sha256(path.join(routed.out, zip)), zip).toBe(await sha256(path.join(single, zip)));
+    }
+  }, 1_800_000);
+
+  it('fails only the arm64 tasks when the arm64 engine does not answer, naming its address and the error', async () => {
+    const dead = `tcp://127.0.0.1:${await closedPort()}`;
+    const config = demoConfig('dead', `  hosts:\n    arm64:\n      host: ${dead}\n      certPath: ${engine2.tcp!.certPath}\n`);
+    const out = path.join(work, 'dead');
+    const result = await lambdaPack(['build', '--config', config, '--out', out, '--json'], { cwd: DEMO });
+    expect(result.exitCode).toBe(1);
+    const report = JSON.parse(result.stdout) as { artifacts: { name: string; arch: string }[]; failures: { task: string; code: string; message: string }[] };
+    expect(report.failures.length).toBeGreaterThan(0);
+    for (const failure of report.failures) {
+      expect(failure.task).toMatch(/-arm64$/);
+      expect(failure.code).toBe('ENGINE_UNREACHABLE');
+      expect(failure.message).toContain(`No Docker engine answered at ${dead} (docker.hosts.arm64): connection refused`);
+    }
+    // Every x86_64 task built, and the arm64 ones that need no container too.
+    expect(report.artifacts.filter((a) => a.arch === 'x86_64')).toHaveLength(11);
+    expect(report.artifacts.filter((a) => a.arch === 'arm64').length + report.failures.length).toBe(11);
+  }, 600_000);
+
+  it('names the fix when the TLS engine is given no certificates', async () => {
+    const config = demoConfig('notls', `  hosts:\n    arm64: ${engine2.tcp!.address}\n`);
+    const result = await lambdaPack(['build', 'checksum', '--arch', 'arm64', '--config', config, '--out', path.join(work, 'notls')], { cwd: DEMO });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`No Docker engine answered at ${engine2.tcp!.address} (docker.hosts.arm64)`);
+    expect(result.stderr).toMatch(/expects TLS: give certPath/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+async function closedPort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
