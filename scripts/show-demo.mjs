@@ -21,7 +21,8 @@ function layersOf(name) {
 }
 
 function imageFor(runtime, arch) {
-  return manifest.artifacts.find((a) => a.arch === arch && a.image && a.runtime === runtime)?.image;
+  // A cross-built artifact's image is the host's (x86_64), not one of its architecture.
+  return manifest.artifacts.find((a) => a.arch === arch && a.image && a.runtime === runtime && a.strategy !== 'cross')?.image;
 }
 
 function commandFor(fn) {

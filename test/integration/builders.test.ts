@@ -64,7 +64,8 @@ describe.each(ARCHES)('the demo on $arch', ({ arch, machine }) => {
   it.each([['squares', 'rust'], ['csquares', 'c']])('runs the %s bootstrap against the Runtime API', async (name, language) => {
     const api = await startRuntimeApi({ numbers: [3, 4, 12], note: 'sum me' });
     const container = `lambda-pack-test-${name}-${arch}-${process.pid}`;
-    const run = runWithMounts(record(name, arch).image!, arch, [{ dir: await unpacked(name, arch), target: '/var/task' }],
+    // squares-arm64 is cross-compiled in the x86_64 image; csquares builds in the image of its architecture.
+    const run = runWithMounts(record('csquares', arch).image!, arch, [{ dir: await unpacked(name, arch), target: '/var/task' }],
       'exec /var/task/bootstrap', { docker: ['--network', 'host', '--name', container, '-e', `AWS_LAMBDA_RUNTIME_API=${api.address}`] }).catch(() => '');
     try {
       const response = await api.response;
