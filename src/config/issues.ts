@@ -7,9 +7,10 @@ import { formatField, lineOf, type FieldPath } from './location.js';
 
 const KNOWN_KEYS: Record<string, readonly string[]> = {
   '': ['root', 'outDir', 'architectures', 'concurrency', 'imageSet', 'images', 'certificates', 'docker', 'functions', 'layers'],
-  function: ['runtime', 'source', 'handler', 'builder', 'architectures', 'exclude', 'env', 'passEnv', 'image', 'layers', 'binary', 'allowSecrets'],
-  layer: ['runtimes', 'source', 'builder', 'architectures', 'exclude', 'env', 'passEnv', 'image', 'allowSecrets'],
-  docker: ['host', 'memory'],
+  function: ['runtime', 'source', 'handler', 'builder', 'architectures', 'exclude', 'env', 'passEnv', 'image', 'layers', 'binary', 'allowSecrets', 'cross'],
+  layer: ['runtimes', 'source', 'builder', 'architectures', 'exclude', 'env', 'passEnv', 'image', 'allowSecrets', 'cross'],
+  docker: ['host', 'hosts', 'memory'],
+  engine: ['host', 'context', 'certPath', 'ca', 'cert', 'key', 'tlsVerify', 'identityFile'],
   image: ['x86_64', 'arm64'],
 };
 
@@ -18,6 +19,8 @@ function knownKeysAt(path: FieldPath): readonly string[] {
   if (path.length === 2 && path[0] === 'functions') return KNOWN_KEYS.function!;
   if (path.length === 2 && path[0] === 'layers') return KNOWN_KEYS.layer!;
   if (path.length === 1 && path[0] === 'docker') return KNOWN_KEYS.docker!;
+  if (path[0] === 'docker' && path[1] === 'hosts' && path.length === 2) return KNOWN_KEYS.image!;
+  if (path[0] === 'docker' && (path[1] === 'host' || path[1] === 'hosts')) return KNOWN_KEYS.engine!;
   if (path[path.length - 1] === 'image' || path[0] === 'images') return KNOWN_KEYS.image!;
   return [];
 }
