@@ -74,4 +74,5 @@ apt_install debootstrap zip unzip
 install_project
 say "building the offline local images (reused when their inputs have not changed)"
 bash "$here/images/build-local.sh"
+bash "$here/fixtures/python-wheels/build-wheels.sh"   # the python-wheels fixture's wheelhouse, once
 say "machine ready"
