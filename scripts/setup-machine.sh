@@ -68,9 +68,22 @@ install_project() {
   npm run --silent build
 }
 
+# Tests reach a second engine over TLS (openssl makes its certificates) and over SSH (a test
+# sshd on a loopback port). The package must not start a system sshd: policy-rc.d says no.
+install_test_tools() {
+  if ! dpkg -s openssh-server >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    local policy=/usr/sbin/policy-rc.d created=
+    [ -e "$policy" ] || { printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; created=1; }
+    apt_install openssh-server
+    [ -z "$created" ] || rm -f "$policy"
+  fi
+  apt_install openssl openssh-client
+}
+
 start_engine
 register_binfmt
 apt_install debootstrap zip unzip
+install_test_tools
 install_project
 say "building the offline local images (reused when their inputs have not changed)"
 bash "$here/images/build-local.sh"

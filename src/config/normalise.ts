@@ -1,6 +1,7 @@
 // Raw (schema-valid) config → ProjectConfig: defaults, runtime/arch lookup, inferred builders,
 // absolute paths checked to exist inside the project. Errors name file:line, field and fix.
 import { existsSync, realpathSync, statSync, accessSync, constants } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { ARCH_NAMES, architecture, findRuntime, isArchName, RUNTIME_IDS, type Architecture, type ArchName, type Runtime } from '../runtimes.js';
@@ -156,9 +157,14 @@ function projectRoot(raw: RawConfig, source: { file: string; text: string }): st
 
 const ENGINE_SCHEMES = ['unix:', 'npipe:', 'tcp:', 'ssh:', 'http:', 'https:'];
 
+/** A path of the user's own files (TLS material, an SSH key): `~/` is their home, as in a shell. */
+function userPath(ctx: Context, value: string): string {
+  return value === '~' || value.startsWith('~/') ? path.join(os.homedir(), value.slice(1)) : path.resolve(ctx.dir, value);
+}
+
 /** A file the config names (TLS material, an SSH key): absolute, and readable now. */
 function readableFile(ctx: Context, value: string, field: FieldPath): string {
-  const absolute = path.resolve(ctx.dir, value);
+  const absolute = userPath(ctx, value);
   try { accessSync(absolute, constants.R_OK); } catch {
     fail(ctx, 'ENGINE_FILE_NOT_FOUND', field, `${absolute} does not exist or cannot be read.`, `Point it at a readable file (relative paths are resolved from ${ctx.dir}).`);
   }
@@ -181,7 +187,7 @@ function engineSpec(ctx: Context, raw: RawEngine, field: FieldPath): EngineSpec 
     }
   }
   const at = (key: string): FieldPath => [...field, key];
-  const fromDir = (file: string) => spec.certPath ? path.join(path.resolve(ctx.dir, spec.certPath), file) : undefined;
+  const fromDir = (file: string) => spec.certPath ? path.join(userPath(ctx, spec.certPath), file) : undefined;
   const material = { ca: spec.ca ?? fromDir('ca.pem'), cert: spec.cert ?? fromDir('cert.pem'), key: spec.key ?? fromDir('key.pem') };
   const hasTls = Object.values(material).some((v) => v !== undefined) || spec.tlsVerify !== undefined;
   if (hasTls && spec.host !== undefined && !/^(tcp|https):/.test(spec.host)) {

@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { ExternalError } from '../errors.js';
 import { ARCHITECTURES, type Architecture } from '../runtimes.js';
 import type { Endpoint } from './endpoint.js';
+import { hostCheck, type HostCheck } from './known-hosts.js';
 import { lightClient } from './light.js';
 
 export interface Engine {
@@ -24,6 +25,9 @@ export interface Engine {
 
 const PING_TIMEOUT_MS = 5000;
 
+/** Per ssh:// endpoint, so a refused host key can be explained in the error. */
+const hostChecks = new WeakMap<Endpoint, HostCheck>();
+
 async function clientFor(endpoint: Endpoint): Promise<Docker> {
   const { default: Docker } = await import('dockerode');
   const { address, tls } = endpoint;
@@ -40,10 +44,15 @@ async function clientFor(endpoint: Endpoint): Promise<Docker> {
         ...(tls && !tls.verify ? { rejectUnauthorized: false } : {}),
       } as Docker.DockerOptions);
     }
-    case 'ssh:': return new Docker({
-      protocol: 'ssh', host: url.hostname, port: Number(url.port || 22), username: url.username || undefined,
-      sshOptions: endpoint.sshKey ? { privateKey: endpoint.sshKey } : { agent: process.env.SSH_AUTH_SOCK },
-    } as Docker.DockerOptions);
+    case 'ssh:': {
+      const port = Number(url.port || 22);
+      const check = hostChecks.get(endpoint) ?? hostCheck(url.hostname, port);
+      hostChecks.set(endpoint, check);
+      return new Docker({
+        protocol: 'ssh', host: url.hostname, port, username: url.username || undefined,
+        sshOptions: { ...(endpoint.sshKey ? { privateKey: endpoint.sshKey } : { agent: process.env.SSH_AUTH_SOCK }), hostVerifier: (key: Buffer) => check.verify(key) },
+      } as Docker.DockerOptions);
+    }
     default: throw new ExternalError('ENGINE_ADDRESS', `Unsupported Docker address ${address} (${endpoint.origin}): use unix://, tcp://, ssh:// or npipe://.`);
   }
 }
@@ -104,7 +113,7 @@ export async function connectEngine(endpoint: Endpoint): Promise<Engine> {
     return { client: full, get, address: endpoint.address, origin: endpoint.origin, apiVersion: version.ApiVersion ?? '', arch, reconnect: () => clientFor(endpoint) };
   } catch (error) {
     if (error instanceof ExternalError) throw error;
-    throw unreachable(endpoint, describe(error), error);
+    throw unreachable(endpoint, hostChecks.get(endpoint)?.refusal ?? describe(error), error);
   } finally {
     clearTimeout(timer);
   }

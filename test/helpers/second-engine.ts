@@ -6,9 +6,9 @@
 // and gives containers network through its own bridge and NAT rules, leaving the main engine's
 // docker0 and iptables chains alone.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './net.js';
 import { execa, type ResultPromise } from 'execa';
 
 export interface SecondEngine {
@@ -23,14 +23,6 @@ export interface SecondEngine {
   destroy(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
 
 /** A CA, a server certificate for 127.0.0.1 and a client certificate, as dockerd's docs make them. */
 async function makeCertificates(dir: string): Promise<void> {

@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaPack, REPO } from '../helpers/cli.js';
 import { requireEngine } from '../helpers/docker.js';
+import { freePort } from '../helpers/net.js';
 import { secondEngine } from '../helpers/second-engine.js';
 import { sha256 } from '../helpers/zip.js';
 import type { Manifest } from '../../src/package/manifest.js';
@@ -102,7 +103,7 @@ describe('an engine per architecture (docker.hosts)', () => {
   }, 1_800_000);
 
   it('fails only the arm64 tasks when the arm64 engine does not answer, naming its address and the error', async () => {
-    const dead = `tcp://127.0.0.1:${await closedPort()}`;
+    const dead = `tcp://127.0.0.1:${await freePort()}`;
     const config = demoConfig('dead', `  hosts:\n    arm64:\n      host: ${dead}\n      certPath: ${engine2.tcp!.certPath}\n`);
     const out = path.join(work, 'dead');
     const result = await lambdaPack(['build', '--config', config, '--out', out, '--json'], { cwd: DEMO });
@@ -129,12 +130,3 @@ describe('an engine per architecture (docker.hosts)', () => {
   });
 });
 
-async function closedPort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
