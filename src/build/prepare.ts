@@ -53,7 +53,7 @@ export async function prepareTask(task: Task, hostEnv: NodeJS.ProcessEnv): Promi
     task, builder, install, entries, strategy,
     image: strategy.kind === 'cross' ? task.hostImage : task.image,
     installEntries: await builder.installInputs(artifact.source, entries),
-    sourceTree: install.shipsSource ? { prefix: install.sourcePath, entries, skip: [...builder.installOnly, ...artifact.exclude] } : undefined,
+    sourceTree: install.shipsSource ? { prefix: install.sourcePath, entries, skip: [...builder.installOnly, ...install.installOnly ?? [], ...artifact.exclude] } : undefined,
     env: buildEnv(task, install, hostEnv),
   };
 }

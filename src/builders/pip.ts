@@ -10,7 +10,7 @@ import { CONTAINER, topLevelFiles, type Builder } from './types.js';
 import { command, quote } from './shell.js';
 import { selectInputs } from './inputs.js';
 import { pipStrategyFacts } from './pip-cross.js';
-import { pipLocalPaths } from './pip-requirements.js';
+import { pipLocalPaths, readRequirements } from './pip-requirements.js';
 import { crossInstallOptions } from './pip-tags.js';
 
 const JUNK = picomatch(['**/__pycache__/**', '**/__pycache__', '**/*.pyc', '**/*.pyo', 'bin/**', 'bin'], { dot: true });
@@ -46,6 +46,8 @@ export const pipBuilder: Builder = {
     });
     const layer = artifact.kind === 'layer';
     const target = requirements ? ['-r', 'requirements.txt'] : ['.'];
+    // A wheelhouse named by --find-links feeds the install; its archives are no code to ship.
+    const wheelhouses = requirements ? (await readRequirements(artifact.source)).findLinks.filter((f) => !f.includes('://')) : [];
     return {
       commands: [
         `command -v ${python} >/dev/null || { echo "lambda-pack: ${python} is not in this image; use an image made for ${artifact.runtime.id}" >&2; exit 127; }`,
@@ -63,6 +65,7 @@ export const pipBuilder: Builder = {
       // itself installed, so its source would ship twice.
       shipsSource: requirements && !layer,
       sourcePath: '',
+      installOnly: wheelhouses.flatMap((dir) => [dir, `${dir}/**`]),
     };
   },
 

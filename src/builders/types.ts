@@ -31,6 +31,8 @@ export interface Install {
   readonly sourcePath: string;
   /** Extra build-time environment. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Source paths (globs) this install reads but that never ship, beyond the builder's `installOnly`. */
+  readonly installOnly?: readonly string[];
 }
 
 export interface Builder {
