@@ -6,6 +6,7 @@ import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { ConfigError } from '../errors.js';
+import type { Task } from '../plan/types.js';
 import { CONTAINER, topLevelFiles, type Builder } from './types.js';
 import { command, quote } from './shell.js';
 import { selectInputs } from './inputs.js';
@@ -14,6 +15,12 @@ import { pipLocalPaths, readRequirements } from './pip-requirements.js';
 import { crossInstallOptions } from './pip-tags.js';
 
 const JUNK = picomatch(['**/__pycache__/**', '**/__pycache__', '**/*.pyc', '**/*.pyo', 'bin/**', 'bin'], { dot: true });
+
+/** What a failed cross install most likely means: the image's own pip settings offered other files. */
+function crossFailure(task: Task, wheelhouses: readonly string[]): string {
+  return `lambda-pack: pip found no ${task.arch.gnuArch} wheel for a requirement, though the plan found every one in ${wheelhouses.map((d) => `${d}/`).join(', ') || 'the function'}. ` +
+    `If the image's own pip settings (PIP_FIND_LINKS, /etc/pip.conf) change where packages come from, build ${task.id} with --strategy emulated.`;
+}
 
 export const pipBuilder: Builder = {
   name: 'pip',
@@ -57,7 +64,8 @@ export const pipBuilder: Builder = {
         command([python, '-m', 'pip', 'install', '--no-compile', '--no-warn-script-location', '--disable-pip-version-check',
           '--progress-bar', 'off', '--target', CONTAINER.out,
           // Cross: pip chooses the target's wheels as it would on Lambda, and never builds one.
-          ...(strategy.kind === 'cross' ? crossInstallOptions(artifact.runtime, task.arch) : []), ...target]),
+          ...(strategy.kind === 'cross' ? crossInstallOptions(artifact.runtime, task.arch) : []), ...target])
+          + (strategy.kind === 'cross' ? ` || { status=$?; echo ${quote(crossFailure(task, wheelhouses))} >&2; exit $status; }` : ''),
       ],
       containerPath: CONTAINER.out,
       packagePath: layer ? 'python' : '',
