@@ -2,7 +2,7 @@
 // --target aarch64-unknown-linux-gnu, auto) and a C bootstrap whose Makefile honours CC/AR (make
 // with cross: true). Each cross zip is aarch64, passes verify, runs in an arm64 container exactly
 // like the emulated build of the same source, and is byte-identical when built again.
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -13,6 +13,7 @@ import { tempProject } from '../helpers/project.js';
 import { startRuntimeApi } from '../helpers/runtime-api.js';
 import { elfMachine, extractZip, sha256, zipEntries } from '../helpers/zip.js';
 import type { ArtifactRecord, Manifest } from '../../src/package/manifest.js';
+import type { ArchName } from '../../src/runtimes.js';
 
 const RUST = path.join(REPO, 'fixtures/rust-bootstrap');
 const MAKE = path.join(REPO, 'fixtures/make-cross');
@@ -44,12 +45,12 @@ async function imageArchitecture(ref: string): Promise<string> {
 }
 
 /** Runs the zip's bootstrap against a one-invocation Runtime API in a container of `image`. */
-async function invoke(zip: string, image: string): Promise<unknown> {
+async function invoke(zip: string, image: string, arch: ArchName = 'arm64'): Promise<unknown> {
   const unpacked = await extractZip(zip);
   extracted.push(unpacked);
   const api = await startRuntimeApi({ numbers: [3, 4, 12] });
   const container = `lambda-pack-test-cross-compile-${process.pid}-${extracted.length}`;
-  const run = runWithMounts(image, 'arm64', [{ dir: unpacked, target: '/var/task' }], 'exec /var/task/bootstrap',
+  const run = runWithMounts(image, arch, [{ dir: unpacked, target: '/var/task' }], 'exec /var/task/bootstrap',
     { docker: ['--network', 'host', '--name', container, '-e', `AWS_LAMBDA_RUNTIME_API=${api.address}`] }).catch(() => '');
   try {
     return JSON.parse(await api.response);
@@ -139,4 +140,37 @@ describe('cross-compiling for arm64 from x86_64', () => {
       expect(result.stderr).toContain('Use auto or emulated');
     } finally { project.remove(); }
   });
+
+  // An arm64 engine (Graviton, Apple silicon) cross-builds x86_64 in the arm64 image: its
+  // toolchain is proven here directly, since this engine runs x86_64 and never picks it.
+  it('the arm64 image cross-compiles Rust and C for x86_64, and what it builds passes verify and answers on x86_64', async () => {
+    const armImage = record('rust-emulated', 'squares').image!;
+    const script = [
+      'set -e; export HOME=/tmp/home CARGO_HOME=/tmp/cargo CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER=x86_64-linux-gnu-gcc',
+      'cp -r /src /tmp/src && cd /tmp/src/rust && cargo build -q --release --locked --target x86_64-unknown-linux-gnu --target-dir /tmp/target',
+      'mkdir -p /tmp/out/rust /tmp/out/c && install -m 0755 /tmp/target/x86_64-unknown-linux-gnu/release/squares /tmp/out/rust/bootstrap',
+      'cd /tmp/src/c && CC=x86_64-linux-gnu-gcc AR=x86_64-linux-gnu-ar make -s build-csquares ARTIFACTS_DIR=/tmp/out/c >&2',
+      'tar -C /tmp/out -cf - . | base64',
+    ].join('\n');
+    const built = await runWithMounts(armImage, 'arm64', [
+      { dir: path.join(RUST, 'function'), target: '/src/rust' }, { dir: path.join(REPO, 'fixtures/c-bootstrap/function'), target: '/src/c' },
+    ], script);
+    const project = tempProject({
+      'lambda-pack.config.yaml': 'imageSet: local\narchitectures: [x86_64]\nfunctions:\n  rust: { runtime: provided.al2023, source: rust }\n  c: { runtime: provided.al2023, source: c }\n',
+    });
+    try {
+      await execa('tar', ['-C', project.root, '-xf', '-'], { input: Buffer.from(built, 'base64') });
+      // Packaged as they are (copy builder) and verified for x86_64 like any build.
+      const result = await lambdaPack(['build', '--out', path.join(dir, 'from-arm64')], { cwd: project.root, env });
+      expect(result.exitCode, result.stderr).toBe(0);
+      const x86Image = record('rust-cross', 'squares').image!;
+      for (const [name, language] of [['rust', 'rust'], ['c', 'c']] as const) {
+        const zip = path.join(dir, 'from-arm64', `${name}-x86_64.zip`);
+        const unpacked = await extractZip(zip);
+        extracted.push(unpacked);
+        expect(await elfMachine(path.join(unpacked, 'bootstrap'))).toBe(62);
+        expect(await invoke(zip, x86Image, 'x86_64')).toEqual({ language, count: 3, sumOfSquares: 169, arch: 'x86_64' });
+      }
+    } finally { project.remove(); }
+  }, 600_000);
 });
