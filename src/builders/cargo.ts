@@ -33,7 +33,7 @@ async function readManifest(source: string): Promise<{ file: string; manifest: M
  * their build scripts probe the build machine, so only a build on the target architecture is
  * sure to give what an emulated build gives. Names from Cargo.lock (every crate) and Cargo.toml.
  */
-export function systemLibraryCrates(manifest: Manifest, lockText: string | undefined): string[] {
+export function systemLibraryCrates(manifest: Manifest, lockedNames: readonly string[]): string[] {
   const names = new Set<string>();
   if (manifest.package?.links && manifest.package.name) names.add(manifest.package.name);
   for (const section of [manifest.dependencies, manifest['build-dependencies']]) {
@@ -42,11 +42,21 @@ export function systemLibraryCrates(manifest: Manifest, lockText: string | undef
       if (real.endsWith('-sys')) names.add(real);
     }
   }
-  if (lockText) {
-    const lock = parse(lockText) as { package?: { name?: string }[] };
-    for (const pkg of lock.package ?? []) if (pkg.name?.endsWith('-sys')) names.add(pkg.name);
-  }
+  for (const name of lockedNames) if (name.endsWith('-sys')) names.add(name);
   return [...names].sort();
+}
+
+/** The names of every crate Cargo.lock pins (none without a lockfile). */
+async function lockedCrates(source: string): Promise<string[]> {
+  const file = path.join(source, 'Cargo.lock');
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (text === undefined) return [];
+  try {
+    const lock = parse(text) as { package?: { name?: unknown }[] };
+    return (lock.package ?? []).map((p) => p.name).filter((n): n is string => typeof n === 'string');
+  } catch (error) {
+    throw new ConfigError('CARGO_LOCK_INVALID', `${file}: cannot read Cargo.lock: ${(error as Error).message.split('\n')[0]}. Regenerate it with: cargo generate-lockfile`, { file }, { cause: error });
+  }
 }
 
 /** Shell lines that stop a cross build, with a clear message, in an image that cannot do it. */
@@ -86,9 +96,8 @@ export const cargoBuilder: Builder = {
     const toolchain = crossToolchainOf(task.hostImage);
     if (!toolchain) return { mustCompile: [], noCross: `its ${task.host.name} image, ${describeImage(task.hostImage)}, has no cross toolchain for ${task.arch.name}` };
     const { manifest } = await readManifest(task.artifact.source);
-    const lockText = await readFile(path.join(task.artifact.source, 'Cargo.lock'), 'utf8').catch(() => undefined);
     return {
-      mustCompile: systemLibraryCrates(manifest, lockText),
+      mustCompile: systemLibraryCrates(manifest, await lockedCrates(task.artifact.source)),
       cross: `no crate links a system library: ${task.host.name} ${command(cargoCrossCommand(task.arch, toolchain, task.artifact.runtime))}` +
         (toolchain === 'gnu' ? ` linked by ${gnuTriple(task.arch)}-gcc` : ''),
     };

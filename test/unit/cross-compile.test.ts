@@ -79,10 +79,9 @@ describe('cross toolchain names', () => {
 
 describe('crates that link a system library', () => {
   it('are found in Cargo.lock, in Cargo.toml (also renamed) and by a links key', () => {
-    const lock = 'version = 3\n[[package]]\nname = "openssl-sys"\nversion = "0.9.0"\n[[package]]\nname = "itoa"\nversion = "1.0.0"\n';
-    expect(systemLibraryCrates({ dependencies: { ssl: { package: 'libz-sys', version: '1' }, itoa: '1' } }, lock)).toEqual(['libz-sys', 'openssl-sys']);
-    expect(systemLibraryCrates({ package: { name: 'mine', links: 'foo' } }, undefined)).toEqual(['mine']);
-    expect(systemLibraryCrates({ package: { name: 'squares' }, dependencies: { itoa: '1' } }, lock.replace('openssl-sys', 'serde'))).toEqual([]);
+    expect(systemLibraryCrates({ dependencies: { ssl: { package: 'libz-sys', version: '1' }, itoa: '1' } }, ['openssl-sys', 'itoa'])).toEqual(['libz-sys', 'openssl-sys']);
+    expect(systemLibraryCrates({ package: { name: 'mine', links: 'foo' } }, [])).toEqual(['mine']);
+    expect(systemLibraryCrates({ package: { name: 'squares' }, dependencies: { itoa: '1' } }, ['serde', 'itoa'])).toEqual([]);
   });
 });
 
@@ -97,6 +96,14 @@ describe('the cargo builder', () => {
     const source = project({ 'Cargo.toml': `${CARGO_TOML}[dependencies]\nopenssl-sys = "0.9"\n` });
     const facts = await cargoBuilder.strategyFacts!(task('cargo', source));
     expect(chooseStrategy(task('cargo', source), facts)).toMatchObject({ kind: 'emulated', reason: 'openssl-sys must compile on arm64' });
+  });
+
+  it('reads every crate of Cargo.lock, and names the file when it is broken', async () => {
+    const lock = 'version = 3\n[[package]]\nname = "squares"\nversion = "1.0.0"\n[[package]]\nname = "zstd-sys"\nversion = "2.0.0"\n';
+    const source = project({ 'Cargo.toml': CARGO_TOML, 'Cargo.lock': lock });
+    expect((await cargoBuilder.strategyFacts!(task('cargo', source))).mustCompile).toEqual(['zstd-sys']);
+    const broken = project({ 'Cargo.toml': CARGO_TOML, 'Cargo.lock': '[[package]\n' });
+    await expect(cargoBuilder.strategyFacts!(task('cargo', broken))).rejects.toThrow(/Cargo\.lock: cannot read Cargo\.lock: .*cargo generate-lockfile/);
   });
 
   it('emulates in an image it knows no cross toolchain of, and refuses --strategy cross there', async () => {
