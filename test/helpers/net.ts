@@ -1,4 +1,4 @@
-// A loopback TCP port nothing listens on (the OS picks it, then it is released).
+// Loopback networking for tests: a port nothing listens on, and a proxy whose connections can be cut.
 import net from 'node:net';
 
 export async function freePort(): Promise<number> {
@@ -8,4 +8,34 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     }).on('error', reject);
   });
+}
+
+export interface TcpProxy {
+  readonly port: number;
+  /** Cuts every open connection, as a network drop would; new ones still get through. */
+  dropAll(): void;
+  close(): Promise<void>;
+}
+
+/** A loopback TCP proxy to `targetPort` whose connections a test can cut. */
+export async function tcpProxy(targetPort: number): Promise<TcpProxy> {
+  const open = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(targetPort, '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+      socket.on('error', () => { client.destroy(); upstream.destroy(); });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    dropAll() { for (const socket of open) socket.destroy(); },
+    close: () => new Promise((resolve) => {
+      for (const socket of open) socket.destroy();
+      server.close(() => resolve());
+    }),
+  };
 }

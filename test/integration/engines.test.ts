@@ -7,9 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lambdaPack, REPO } from '../helpers/cli.js';
+import { CLI, lambdaPack, REPO } from '../helpers/cli.js';
 import { requireEngine } from '../helpers/docker.js';
-import { freePort } from '../helpers/net.js';
+import { freePort, tcpProxy } from '../helpers/net.js';
+import { tempProject } from '../helpers/project.js';
 import { secondEngine } from '../helpers/second-engine.js';
 import { sha256 } from '../helpers/zip.js';
 import type { Manifest } from '../../src/package/manifest.js';
@@ -77,7 +78,8 @@ describe('an engine per architecture (docker.hosts)', () => {
   });
 
   it('runs the arm64 containers on the arm64 engine only, and the x86_64 ones on the default engine only', async () => {
-    const onSecond = await createdContainers(engine2.docker, routed.started, routed.ended);
+    // Build containers only (an image built there from a recipe has its own, unnamed ones).
+    const onSecond = (await createdContainers(engine2.docker, routed.started, routed.ended)).filter((name) => name.startsWith('lambda-pack-'));
     const runIds = new Set(onSecond.map((name) => /^lambda-pack-([0-9a-f]{12})-/.exec(name)?.[1]));
     expect(runIds.size, onSecond.join('\n')).toBe(1);
     const [runId] = [...runIds];
@@ -120,12 +122,38 @@ describe('an engine per architecture (docker.hosts)', () => {
     expect(report.artifacts.filter((a) => a.arch === 'arm64').length + report.failures.length).toBe(11);
   }, 600_000);
 
+  it('fails a task whose connection drops mid-build, and leaves no container on that engine', async () => {
+    const proxy = await tcpProxy(Number(new URL(engine2.tcp!.address).port));
+    const project = tempProject({
+      'lambda-pack.config.yaml': `images:\n  provided.al2023: { arm64: lambda-pack-local/debian-base:bookworm-arm64 }\n` +
+        `functions:\n  slow: { runtime: provided.al2023, source: fn, architectures: [arm64] }\n` +
+        `docker:\n  hosts:\n    arm64: { host: "tcp://127.0.0.1:${proxy.port}", certPath: "${engine2.tcp!.certPath}" }\n`,
+      'fn/Makefile': 'build-slow:\n\techo compiling; sleep 120\n\tinstall -m 0755 bootstrap "$(ARTIFACTS_DIR)/bootstrap"\n',
+      'fn/bootstrap': '#!/bin/sh\n',
+    });
+    try {
+      const child = execa('node', [CLI, 'build', '--verbose'], { cwd: project.root, env: { CI: 'true' }, reject: false });
+      await new Promise<void>((resolve) => child.stderr!.on('data', (c: Buffer) => { if (c.toString().includes('compiling')) resolve(); }));
+      proxy.dropAll();
+      const result = await child;
+      expect(result.exitCode).toBe(1);
+      expect(String(result.stderr)).toContain(`tcp://127.0.0.1:${proxy.port}`);
+      expect(String(result.stderr)).not.toContain('internal error');
+      expect(readdirSync(project.root)).not.toContain('dist');
+      // The engine itself never went away: what the run left there, it removed over new connections.
+      expect((await engine2.docker(['ps', '-aq', '--filter', 'label=dev.lambda-pack.run'])).trim()).toBe('');
+    } finally {
+      project.remove();
+      await proxy.close();
+    }
+  }, 300_000);
+
   it('names the fix when the TLS engine is given no certificates', async () => {
     const config = demoConfig('notls', `  hosts:\n    arm64: ${engine2.tcp!.address}\n`);
     const result = await lambdaPack(['build', 'checksum', '--arch', 'arm64', '--config', config, '--out', path.join(work, 'notls')], { cwd: DEMO });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain(`No Docker engine answered at ${engine2.tcp!.address} (docker.hosts.arm64)`);
-    expect(result.stderr).toMatch(/expects TLS: give certPath/);
+    expect(result.stderr).toMatch(/it expects TLS; give certPath/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });
