@@ -33,7 +33,7 @@ async function pipConf(source: string): Promise<Map<string, string>> {
   return settings;
 }
 
-/** Why packages could come from somewhere lambda-pack cannot see while planning, if they could. */
+/** Why named requirements could come from somewhere lambda-pack cannot see while planning, if they could. */
 function unseenSources(task: Task, requirements: PipRequirements, conf: Map<string, string>): string[] {
   const { env, passEnv } = task.artifact;
   const envName = (setting: string) => `PIP_${setting.toUpperCase().replace(/-/g, '_')}`;
@@ -46,9 +46,8 @@ function unseenSources(task: Task, requirements: PipRequirements, conf: Map<stri
   }
   const envNoIndex = env.PIP_NO_INDEX === undefined ? undefined : truthy(env.PIP_NO_INDEX);
   const noIndex = requirements.noIndex || (envNoIndex ?? (conf.has('no-index') ? truthy(conf.get('no-index')!) : false));
-  if (!noIndex) found.push('its packages may come from a package index, which lambda-pack does not query while planning (add --no-index and --find-links <dir> to requirements.txt to let it check)');
+  if (!noIndex) found.push('its requirements may come from a package index, which lambda-pack does not query while planning; --no-index and --find-links <dir> in requirements.txt let it check');
   found.push(...requirements.findLinks.filter((f) => /^[a-z]+:\/\//i.test(f)).map((f) => `--find-links ${f} is not a directory of the function`));
-  found.push(...requirements.urls.map((u) => `${u} is a URL requirement`));
   return found;
 }
 
@@ -104,20 +103,28 @@ function resolve(task: Task, wanted: Wanted[], houses: Map<string, Distributions
   return { mustCompile: [...mustCompile].sort(), blockers };
 }
 
+/** The reason shown by the plan for a cross build. */
+function crossReason(task: Task, dirs: readonly string[], pure: readonly string[], named: boolean): string {
+  const { runtime } = task.artifact;
+  const wheels = `a cp${runtime.python!.join('')} wheel for ${task.arch.gnuArch} (manylinux, glibc ≤ ${runtime.glibc.join('.')}) in ${dirs.map((d) => `${d}/`).join(', ') || 'the function'}`;
+  const local = `${pure.join(', ')} ${pure.length > 1 ? 'are' : 'is'} pure Python`;
+  const what = pure.length === 0 ? `every requirement is ${wheels}` : named ? `${local}, every other requirement is ${wheels}` : local;
+  return `${what}: ${task.host.name} pip installs them (--platform, --only-binary=:all:)`;
+}
+
 /** The strategy facts of a pip function or layer for `task.arch`, built from a `task.host` container. */
 export async function pipStrategyFacts(task: Task): Promise<StrategyFacts> {
-  const { artifact, arch, host } = task;
-  const source = artifact.source;
+  const source = task.artifact.source;
   const requirements = await readRequirements(source);
   const dirs = requirements.findLinks.filter((f) => !/^[a-z]+:\/\//i.test(f));
-  const cross = `every requirement is a cp${artifact.runtime.python!.join('')} wheel for ${arch.gnuArch} (manylinux, glibc ≤ ${artifact.runtime.glibc.join('.')}) in ${dirs.map((d) => `${d}/`).join(', ') || 'the function'}: ${host.name} pip installs them (--platform, --only-binary=:all:)`;
+  const pure: string[] = [];
   if (!await readFile(path.join(source, 'requirements.txt')).then(() => true, () => false)) {
     const project = await readLocalProject(source);
-    return project.compiles ? { mustCompile: [project.name], cross }
+    return project.compiles ? { mustCompile: [project.name], cross: crossReason(task, dirs, [], true) }
       : { mustCompile: [], noCross: 'a pyproject.toml function installs its own source; pip cross-builds requirements.txt functions only' };
   }
   const mustCompile = new Set<string>();
-  const blockers = unseenSources(task, requirements, await pipConf(source));
+  const blockers = requirements.urls.map((u) => `${u} is a URL requirement`);
   const wanted: Wanted[] = requirements.named.map((requirement) => ({ requirement }));
   for (const local of requirements.local) {
     if (/\.whl$/i.test(local)) { blockers.push(`${local} is a wheel named by path`); continue; }
@@ -125,16 +132,21 @@ export async function pipStrategyFacts(task: Task): Promise<StrategyFacts> {
     const project = await readLocalProject(path.join(source, local));
     if (project.compiles) { mustCompile.add(project.name); continue; }
     if (!project.dependencies) { blockers.push(`${local} has a setup.py that may declare dependencies lambda-pack cannot read`); continue; }
+    pure.push(project.name);
     for (const dependency of project.dependencies) {
       const parsed = parseNamed(dependency);
       if (parsed === 'url' || !parsed) blockers.push(`${local} requires ${dependency}`);
       else wanted.push({ requirement: parsed, via: project.name });
     }
   }
+  // Local pure-Python projects without dependencies build the same anywhere: only named
+  // requirements depend on where pip looks.
+  const named = wanted.length > 0;
+  if (named) blockers.push(...unseenSources(task, requirements, await pipConf(source)));
   const resolved = resolve(task, wanted, await readWheelhouses(source, dirs), source, requirements.noBinary, dirs.map((d) => `${d}/`).join(', '));
   resolved.mustCompile.forEach((name) => mustCompile.add(name));
   blockers.push(...resolved.blockers);
-  if (mustCompile.size > 0) return { mustCompile: [...mustCompile].sort(), cross };
+  if (mustCompile.size > 0) return { mustCompile: [...mustCompile].sort(), cross: crossReason(task, dirs, pure, named) };
   if (blockers.length > 0) return { mustCompile: [], noCross: blockers.length > 1 ? `${blockers[0]}; and ${blockers.length - 1} more` : blockers[0] };
-  return { mustCompile: [], cross };
+  return { mustCompile: [], cross: crossReason(task, dirs, pure, named) };
 }

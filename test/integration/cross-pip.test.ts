@@ -13,13 +13,15 @@ import type { Manifest } from '../../src/package/manifest.js';
 
 const FIXTURE = path.join(REPO, 'fixtures/python-wheels');
 const NATIVE = path.join(REPO, 'fixtures/python-native');
+/** The demo's pylib layer: one local pure-Python package, no wheelhouse. */
+const LAYER = ['pylib', '--config', path.join(REPO, 'fixtures/demo/lambda-pack.config.yaml')];
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lambda-pack-cross-pip-'));
 const env = { LAMBDA_PACK_CACHE_DIR: path.join(dir, 'cache') };
 const out = (name: string) => path.join(dir, name);
 const zip = (name: string) => path.join(out(name), 'bits-arm64.zip');
 const manifest = (name: string): Manifest => JSON.parse(readFileSync(path.join(out(name), 'manifest.json'), 'utf8'));
 
-async function build(name: string, args: string[], cwd = FIXTURE) {
+async function build(name: string, args: readonly string[], cwd = FIXTURE) {
   const result = await lambdaPack(['build', '--arch', 'arm64', '--no-cache', '--out', out(name), ...args], { cwd, env });
   expect(result.exitCode, result.stderr).toBe(0);
 }
@@ -31,6 +33,8 @@ beforeAll(async () => {
   await build('auto', []);
   await build('again', []);
   await build('emulated', ['--strategy', 'emulated']);
+  await build('layer-auto', LAYER);
+  await build('layer-emulated', [...LAYER, '--strategy', 'emulated']);
 }, 600_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,6 +73,14 @@ describe('cross-installing pip wheels for arm64', () => {
       expect(JSON.parse(stdout)).toEqual({ bytes: 5, ones: 21, zeros: 19, compiledFor: 'arm64', machine: 'aarch64' });
     } finally { rmSync(extracted, { recursive: true, force: true }); }
   }, 120_000);
+
+  it('cross-builds a local pure-Python package (a layer) with the same zip as an emulated build', async () => {
+    expect(manifest('layer-auto').artifacts[0]).toMatchObject({ name: 'pylib', kind: 'layer', strategy: 'cross', arch: 'arm64' });
+    expect(manifest('layer-emulated').artifacts[0]).toMatchObject({ name: 'pylib', strategy: 'emulated' });
+    const [cross, emulated] = ['layer-auto', 'layer-emulated'].map((name) => path.join(out(name), 'pylib-arm64.zip'));
+    expect(await zipEntries(cross!)).toContain('python/slugkit/__init__.py');
+    expect(await sha256(cross!)).toBe(await sha256(emulated!));
+  });
 
   it('refuses --strategy cross where a package must compile', async () => {
     const result = await lambdaPack(['build', '--arch', 'arm64', '--strategy', 'cross', '--out', out('refused')], { cwd: NATIVE, env });

@@ -146,7 +146,7 @@ describe('whether a pip install may run in a host container', () => {
 
   it('does not judge what it cannot see: an index, markers on the machine, glibc-newer wheels', async () => {
     const noCross = async (files: Record<string, string>, options = {}) => (await pipStrategyFacts(task(await source({ ...WHEELHOUSE, ...files }), options))).noCross;
-    expect(await noCross({ 'requirements.txt': '-f wheels\ntally==1.0.0\n' })).toContain('may come from a package index');
+    expect(await noCross({ 'requirements.txt': '-f wheels\ntally==1.0.0\n' })).toContain('its requirements may come from a package index');
     expect(await noCross({ 'requirements.txt': '-f wheels\ntally==1.0.0\n' }, { env: { PIP_NO_INDEX: '1' } })).toBeUndefined();
     expect(await noCross({ 'requirements.txt': '--no-index\n-f wheels\ntally==1.0.0\n', 'pip.conf': '[global]\nindex-url = https://example.org/simple\n' })).toBe('pip.conf sets index-url');
     expect(await noCross({ 'requirements.txt': '--no-index\n-f wheels\ntally==1.0.0\n' }, { passEnv: ['PIP_EXTRA_INDEX_URL'] })).toBe('passEnv names PIP_EXTRA_INDEX_URL');
@@ -154,6 +154,15 @@ describe('whether a pip install may run in a host container', () => {
     expect(await noCross({ 'requirements.txt': '--no-index\n-f wheels\ntally==1.0.0\n', 'wheels/bitcount-1.0.0-cp311-cp311-manylinux_2_28_aarch64.whl': '' }))
       .toBe('wheels/bitcount-1.0.0-cp311-cp311-manylinux_2_28_aarch64.whl needs a newer glibc than python3.11 has, and an install on arm64 could choose it');
     expect(await noCross({ 'requirements.txt': '--no-index\n-f wheels\ntally==1.0.0\nrequests\n' })).toBe('requests is not in wheels/');
+  });
+
+  it('cross-builds a local pure-Python project without dependencies, wherever pip looks', async () => {
+    const files = { 'requirements.txt': './slugkit\n', 'slugkit/pyproject.toml': '[project]\nname = "slugkit"\nversion = "1"\n', 'slugkit/slugkit/__init__.py': '' };
+    expect(await pipStrategyFacts(task(await source(files)))).toEqual({ mustCompile: [], cross: 'slugkit is pure Python: x86_64 pip installs them (--platform, --only-binary=:all:)' });
+    const withDependency = { ...files, 'slugkit/pyproject.toml': '[project]\nname = "slugkit"\nversion = "1"\ndependencies = ["text-unidecode"]\n' };
+    expect((await pipStrategyFacts(task(await source(withDependency)))).noCross).toContain('its requirements may come from a package index');
+    const withSetup = { ...files, 'slugkit/setup.py': 'from setuptools import setup\nsetup(install_requires=["x"])\n' };
+    expect((await pipStrategyFacts(task(await source(withSetup)))).noCross).toBe('slugkit has a setup.py that may declare dependencies lambda-pack cannot read');
   });
 
   it('follows extras only when they are asked for', async () => {
