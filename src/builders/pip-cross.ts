@@ -1,8 +1,9 @@
 // Whether a pip install for the other architecture may run in a host-architecture container
 // (pip --platform … --only-binary=:all:) and give exactly what an install in a container of the
-// target gives. Decided on the host, before any container: every requirement, followed through
-// its wheels' METADATA, must be a wheel for the target in a wheelhouse of the function's own, with
-// no package index that could offer other files, and nothing may compile.
+// target gives. Decided on the host, before any container: nothing may compile, and every named
+// requirement, followed through its wheels' METADATA, must be a wheel for the target in a
+// wheelhouse of the function's own, with no package index that could offer other files (local
+// pure-Python projects build the same anywhere).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StrategyFacts } from '../plan/strategy.js';
