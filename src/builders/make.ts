@@ -21,8 +21,9 @@ export function hasTarget(makefile: string, target: string): boolean {
 }
 
 /**
- * Whether the task's host image has the GNU cross compilers for the target; a Makefile gets
- * compiler names only (CC=aarch64-linux-gnu-gcc), so zig's `-target` flags cannot be passed.
+ * Whether the task's host image has the GNU cross compilers for the target. Of the images
+ * lambda-pack knows, only the local provided one does: official make builds run in the plain SAM
+ * build image, which has none (and no other image is assumed to).
  */
 function crossCompilerIn(task: Task): boolean {
   return crossToolchainOf(task.hostImage) === 'gnu';
