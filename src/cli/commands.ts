@@ -21,7 +21,7 @@ import { planStatus } from '../build/status.js';
 import { plan as makePlan } from '../plan/plan.js';
 import type { RequestedStrategy } from '../plan/types.js';
 import { ARCH_NAMES, architecture, hostArchitecture, isArchName, type ArchName } from '../runtimes.js';
-import { InterruptedError } from '../errors.js';
+import { ConfigError, InterruptedError } from '../errors.js';
 import { EXIT, exitCodeFor, UsageError } from './errors.js';
 import { buildHuman, buildJson, planHuman, planJson } from './render.js';
 
@@ -159,15 +159,28 @@ export async function imagesBuildCommand(options: { arch?: string; verbose?: boo
   return EXIT.ok;
 }
 
-export async function cleanCommand(options: { volumes?: boolean }, io: IO): Promise<number> {
+/** The engines `clean --volumes` empties: every one the project's config names, else the default. */
+async function engineEndpoints(configFile: string | undefined, io: IO) {
+  const config = await loadConfig({ cwd: io.cwd, configFile }).catch((error: unknown) => {
+    if (!configFile && error instanceof ConfigError && error.code === 'CONFIG_NOT_FOUND') return undefined;
+    throw error;
+  });
+  if (!config) return [resolveEndpoint(undefined, io.env)];
+  const engines = new Engines(config.docker, io.env);
+  const all = ARCH_NAMES.map((arch) => engines.endpoint(arch));
+  return all.filter((e, i) => all.findIndex((o) => o.address === e.address) === i);
+}
+
+export async function cleanCommand(options: { volumes?: boolean; config?: string }, io: IO): Promise<number> {
   const cache = new DependencyCache(cacheRoot(io.env));
   const entries = await cache.entries();
   await cache.clear();
   io.stderr.write(`removed the dependency cache at ${cache.root} (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, ${(entries.reduce((n, e) => n + e.bytes, 0) / 1024 ** 2).toFixed(1)} MiB)\n`);
   if (options.volumes) {
-    const engine = await connectEngine(resolveEndpoint(undefined, io.env));
-    const removed = await removeCacheVolumes(engine);
-    io.stderr.write(`removed ${removed.length} package-manager cache volume(s)${removed.length ? `: ${removed.join(', ')}` : ''}\n`);
+    for (const endpoint of await engineEndpoints(options.config, io)) {
+      const removed = await removeCacheVolumes(await connectEngine(endpoint));
+      io.stderr.write(`removed ${removed.length} package-manager cache volume(s) from ${endpoint.address}${removed.length ? `: ${removed.join(', ')}` : ''}\n`);
+    }
   }
   return EXIT.ok;
 }

@@ -59,7 +59,8 @@ export async function runCli(argv: readonly string[], io: IO): Promise<number> {
 
   program.command('clean')
     .description('remove the dependency cache (and, with --volumes, the npm/pip/cargo cache volumes)')
-    .option('--volumes', 'also remove the package-manager cache volumes from the engine')
+    .option('--volumes', 'also remove the package-manager cache volumes from the engines (every one the config names)')
+    .option('--config <file>', 'config file naming the engines (default: found from the current directory)')
     .action(async (options) => { code = await cleanCommand(options, io); });
 
   const images = program.command('images').description('manage build images');

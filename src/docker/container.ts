@@ -81,19 +81,33 @@ function toEnv(env: Readonly<Record<string, string>>): string[] {
 }
 
 /**
- * Waits for the container to exit, pinging the engine meanwhile: a dead engine leaves the wait
- * call hanging with nothing else to keep the process alive, so it would end with no message.
+ * Waits for the container to exit, watching the engine meanwhile. A dead engine leaves the wait
+ * call hanging with nothing else to keep the process alive, so it would end with no message; a
+ * dropped connection (a remote engine behind a flaky network) leaves it hanging for good. Each
+ * second the engine is pinged and the container inspected over new requests: two failed pings
+ * mean the engine is gone; output that stopped while the container runs, or a container that
+ * exited without the wait answering, mean the run's connections were lost.
  */
-async function waitWatched(engine: Engine, container: Docker.Container): Promise<{ StatusCode: number }> {
+async function waitWatched(engine: Engine, container: Docker.Container, detached: () => boolean): Promise<{ StatusCode: number }> {
   let watchdog: NodeJS.Timeout | undefined;
+  const lost = (what: string) => new ExternalError('ENGINE_CONNECTION_LOST',
+    `The connection to the Docker engine at ${engine.address} dropped during the build (${what}). The engine still answers; its container for this task is removed. Check the network to that engine and build again.`);
   const gone = new Promise<never>((_, reject) => {
     let failures = 0;
+    let suspicious = 0;
     watchdog = setInterval(() => {
-      engine.get('/_ping').then(() => { failures = 0; }, (error: unknown) => {
+      engine.get('/_ping').then(async () => {
+        failures = 0;
+        const state = (await engine.get(`/containers/${container.id}/json`)).body as { State?: { Running?: boolean } };
+        const running = state.State?.Running === true;
+        suspicious = (running && detached()) || !running ? suspicious + 1 : 0;
+        // The wait answers within moments of the exit; the output closes with the process.
+        if (suspicious >= 5) reject(lost(running ? 'its output stream closed while the container still runs' : 'the container exited but the wait for it never answered'));
+      }, (error: unknown) => {
         if (++failures >= 2) {
           reject(new ExternalError('ENGINE_GONE', `The Docker engine at ${engine.address} stopped answering during the build (${(error as Error).message}). Start it again and rebuild; containers this run could not remove are removed by the next run.`, {}, { cause: error }));
         }
-      });
+      }).catch(() => {});
     }, 1000);
   });
   try {
@@ -137,6 +151,8 @@ export async function withContainer<T>(engine: Engine, spec: ContainerSpec, hook
     for (const input of spec.inputs) await container.putArchive(input.tar(), { path: input.dir });
     const logTail = new LogTail();
     const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+    let detached = false;
+    for (const event of ['end', 'close', 'error']) stream.on(event, () => { detached = true; });
     const lines = new PassThrough();
     docker.modem.demuxStream(stream, lines, lines);
     let partial = '';
@@ -146,7 +162,7 @@ export async function withContainer<T>(engine: Engine, spec: ContainerSpec, hook
       for (const line of parts) { logTail.add(line); hooks.onLog?.(line); }
     });
     await container.start();
-    const result = await waitWatched(engine, container);
+    const result = await waitWatched(engine, container, () => detached);
     (stream as unknown as { destroy?: () => void }).destroy?.();
     if (partial) { logTail.add(partial); hooks.onLog?.(partial); }
     if (hooks.signal?.aborted) throw new InterruptedError(hooks.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');

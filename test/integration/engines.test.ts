@@ -31,17 +31,28 @@ function demoConfig(name: string, docker: string): string {
 
 const routedConfig = () => demoConfig('routed', `  hosts:\n    arm64:\n      host: ${engine2.tcp!.address}\n      certPath: ${engine2.tcp!.certPath}\n`);
 
-/** Names of the containers an engine created between two times (docker events). */
-async function createdContainers(docker: (args: readonly string[]) => Promise<string>, since: number, until: number): Promise<string[]> {
-  const out = await docker(['events', '--since', String(Math.floor(since / 1000)), '--until', String(Math.ceil(until / 1000) + 1),
-    '--filter', 'type=container', '--filter', 'event=create', '--format', '{{.Actor.Attributes.name}}']);
-  return out.split('\n').filter(Boolean);
+/**
+ * Records the names of the containers an engine creates while it runs (a live `docker events`:
+ * the engine keeps only its last few hundred events, so asking afterwards can miss the first).
+ */
+function watchCreated(dockerHost?: string) {
+  const names: string[] = [];
+  const events = execa('docker', ['events', '--filter', 'type=container', '--filter', 'event=create', '--format', '{{.Actor.Attributes.name}}'],
+    { env: dockerHost ? { DOCKER_HOST: dockerHost } : {}, reject: false, buffer: false });
+  events.stdout!.on('data', (chunk: Buffer) => names.push(...chunk.toString().split('\n').filter(Boolean)));
+  return {
+    async stop(): Promise<string[]> {
+      await new Promise((r) => setTimeout(r, 1000));
+      events.kill();
+      await events;
+      return names;
+    },
+  };
 }
-const mainDocker = async (args: readonly string[]) => String((await execa('docker', [...args], { stdin: 'ignore' })).stdout);
 
 const zipsOf = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.zip')).sort();
 
-let routed: { out: string; started: number; ended: number; stderr: string; manifest: Manifest };
+let routed: { out: string; stderr: string; manifest: Manifest; onMain: string[]; onSecond: string[] };
 
 beforeAll(async () => {
   await requireEngine();
@@ -49,11 +60,12 @@ beforeAll(async () => {
   // The routed build: a cache of its own, so every arm64 install really runs on the second engine,
   // which starts with no images (lambda-pack copies the local ones over from the default engine).
   const out = path.join(work, 'routed');
-  const started = Date.now();
+  const [main, second] = [watchCreated(), watchCreated(engine2.host)];
   const result = await lambdaPack(['build', '--config', routedConfig(), '--out', out, '--verbose'],
     { cwd: DEMO, env: { LAMBDA_PACK_CACHE_DIR: path.join(work, 'routed-cache') } });
+  const [onMain, onSecond] = [await main.stop(), await second.stop()];
   expect(result.exitCode, result.stderr.slice(-4000)).toBe(0);
-  routed = { out, started, ended: Date.now(), stderr: result.stderr, manifest: JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) };
+  routed = { out, stderr: result.stderr, manifest: JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')), onMain, onSecond };
 }, 1_800_000);
 
 afterAll(async () => {
@@ -77,15 +89,31 @@ describe('an engine per architecture (docker.hosts)', () => {
     expect(human.stderr).toContain(engine2.tcp!.address);
   });
 
+  it('reaches an engine through a Docker context made by the docker CLI, TLS files included', async () => {
+    const dockerConfig = path.join(work, 'docker-config');
+    const { certPath } = engine2.tcp!;
+    await execa('docker', ['context', 'create', 'lambda-pack-test', '--docker',
+      `host=${engine2.tcp!.address},ca=${certPath}/ca.pem,cert=${certPath}/cert.pem,key=${certPath}/key.pem`], { env: { DOCKER_CONFIG: dockerConfig } });
+    const config = demoConfig('context', '  hosts:\n    arm64: { context: lambda-pack-test }\n');
+    const result = await lambdaPack(['plan', '--json', '--arch', 'arm64', '--config', config], { cwd: DEMO, env: { DOCKER_CONFIG: dockerConfig } });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const tasks = (JSON.parse(result.stdout).tasks as { engine: string; engineArch: string | null; action: string }[]).filter((t) => t.engineArch);
+    expect(tasks.length).toBeGreaterThan(0);
+    for (const task of tasks) {
+      expect(task.engine).toBe(`${engine2.tcp!.address} (Docker context "lambda-pack-test")`);
+      expect(task.action).not.toBe('unknown');
+    }
+  });
+
   it('runs the arm64 containers on the arm64 engine only, and the x86_64 ones on the default engine only', async () => {
     // Build containers only (an image built there from a recipe has its own, unnamed ones).
-    const onSecond = (await createdContainers(engine2.docker, routed.started, routed.ended)).filter((name) => name.startsWith('lambda-pack-'));
+    const onSecond = routed.onSecond.filter((name) => name.startsWith('lambda-pack-'));
     const runIds = new Set(onSecond.map((name) => /^lambda-pack-([0-9a-f]{12})-/.exec(name)?.[1]));
     expect(runIds.size, onSecond.join('\n')).toBe(1);
     const [runId] = [...runIds];
     const armTasks = routed.manifest.artifacts.filter((a) => a.arch === 'arm64' && a.image).map((a) => `lambda-pack-${runId}-${a.name}-arm64`);
     expect(onSecond.sort()).toEqual(armTasks.sort());
-    const onMain = (await createdContainers(mainDocker, routed.started, routed.ended)).filter((name) => name.includes(runId!));
+    const onMain = routed.onMain.filter((name) => name.includes(runId!));
     const x86Tasks = routed.manifest.artifacts.filter((a) => a.arch === 'x86_64' && a.image).map((a) => `lambda-pack-${runId}-${a.name}-x86_64`);
     expect(onMain.sort()).toEqual(x86Tasks.sort());
     // The second engine had none of the local images: they were copied from the default engine.
@@ -147,6 +175,17 @@ describe('an engine per architecture (docker.hosts)', () => {
       await proxy.close();
     }
   }, 300_000);
+
+  it('clean --volumes empties the cache volumes of the engines the config names', async () => {
+    const volumes = async () => (await engine2.docker(['volume', 'ls', '-q', '--filter', 'label=dev.lambda-pack.cache'])).split('\n').filter(Boolean);
+    expect(await volumes()).not.toEqual([]);
+    const onlySecond = demoConfig('clean', `  host:\n    host: ${engine2.tcp!.address}\n    certPath: ${engine2.tcp!.certPath}\n`);
+    const result = await lambdaPack(['clean', '--volumes', '--config', onlySecond], { cwd: DEMO, env: { LAMBDA_PACK_CACHE_DIR: path.join(work, 'routed-cache') } });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`from ${engine2.tcp!.address}`);
+    expect(await volumes()).toEqual([]);
+    expect(result.stderr).toMatch(/removed the dependency cache at \S*routed-cache\S* \([1-9]\d* entr/);
+  });
 
   it('names the fix when the TLS engine is given no certificates', async () => {
     const config = demoConfig('notls', `  hosts:\n    arm64: ${engine2.tcp!.address}\n`);
