@@ -1,7 +1,8 @@
 // arm64 from an x86_64 container with a cross compiler: the std-only Rust bootstrap (cargo
-// --target aarch64-unknown-linux-gnu, auto) and a C bootstrap whose Makefile honours CC/AR (make
-// with cross: true). Each cross zip is aarch64, passes verify, runs in an arm64 container exactly
-// like the emulated build of the same source, and is byte-identical when built again.
+// --target aarch64-unknown-linux-gnu, auto; its build script and proc-macro run on x86_64) and a
+// C bootstrap whose Makefile honours CC/AR (make with cross: true). Each cross zip is aarch64,
+// passes verify, runs in an arm64 container exactly like the emulated build of the same source
+// (the architecture it reports comes from the build script), and is byte-identical when built again.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
