@@ -1,7 +1,7 @@
 // arm64 on an x86_64 machine: wall time of x86_64 (native) vs arm64 via cross and via emulation,
-// for (a) an npm function with prebuilt-only native deps, (b) a pip function, (c) the Rust
+// for (a) an npm function with prebuilt-only native deps, (b) a pip function with wheel-only deps, (c) the Rust
 // fixture — each a cold build (--no-cache) with the compiled CLI, medians, measured side by side.
-// Usage: npm run build && node bench/arm64.mjs [--runs N]   → the "## arm64" section of bench/RESULTS.md
+// Usage: npm run build && bash fixtures/python-wheels/build-wheels.sh && node bench/arm64.mjs [--runs N]   → the "## arm64" section of bench/RESULTS.md
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,23 +23,22 @@ function build(fixture, args) {
 }
 
 const cases = [
-  { row: '(a) npm, prebuilt native deps only (fixtures/node-prebuilt)', fixture: 'node-prebuilt', cross: true },
-  { row: '(b) pip, local C extension + pure Python (fixtures/python-native)', fixture: 'python-native', cross: false },
-  { row: '(c) cargo, std-only Rust bootstrap (fixtures/rust-bootstrap)', fixture: 'rust-bootstrap', cross: false },
+  { row: '(a) npm, prebuilt native deps only (fixtures/node-prebuilt)', fixture: 'node-prebuilt' },
+  { row: '(b) pip, wheel-only deps: a C-extension wheel + a pure-Python one (fixtures/python-wheels)', fixture: 'python-wheels' },
+  { row: '(c) cargo, std-only Rust bootstrap (fixtures/rust-bootstrap)', fixture: 'rust-bootstrap' },
 ];
 const lines = ['## arm64', '',
   `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}, x86_64 host, arm64 under qemu-user; Node ${process.version}; ${new Date().toISOString().slice(0, 10)}.`,
-  `Command: \`npm run build && node bench/arm64.mjs --runs ${runs}\`. Cold builds (--no-cache), median of ${runs}, the columns of a row measured in turn within one run.`, '',
+  `Command: \`npm run build && bash fixtures/python-wheels/build-wheels.sh && node bench/arm64.mjs --runs ${runs}\`. Cold builds (--no-cache), median of ${runs}, the columns of a row measured in turn within one run.`, '',
   '| case | x86_64 (native) | arm64 cross | arm64 emulated | cross / x86_64 (target ≤ 1.5×) |', '|---|---|---|---|---|'];
 for (const c of cases) {
   const times = { native: [], cross: [], emulated: [] };
   for (let i = 0; i < runs; i++) {
     times.native.push(build(c.fixture, ['--arch', 'x86_64']));
-    if (c.cross) times.cross.push(build(c.fixture, ['--arch', 'arm64', '--strategy', 'cross']));
+    times.cross.push(build(c.fixture, ['--arch', 'arm64', '--strategy', 'cross']));
     times.emulated.push(build(c.fixture, ['--arch', 'arm64', '--strategy', 'emulated']));
   }
-  const ratio = c.cross ? `${(median(times.cross) / median(times.native)).toFixed(2)}×` : 'not available';
-  lines.push(`| ${c.row} | ${fmt(median(times.native))} | ${c.cross ? fmt(median(times.cross)) : 'not implemented for this builder'} | ${fmt(median(times.emulated))} (${(median(times.emulated) / median(times.native)).toFixed(1)}×) | ${ratio} |`);
+  lines.push(`| ${c.row} | ${fmt(median(times.native))} | ${fmt(median(times.cross))} | ${fmt(median(times.emulated))} (${(median(times.emulated) / median(times.native)).toFixed(1)}×) | ${(median(times.cross) / median(times.native)).toFixed(2)}× |`);
   console.log(lines.at(-1));
 }
 rmSync(out, { recursive: true, force: true });
