@@ -110,7 +110,8 @@ function crossReason(task: Task, dirs: readonly string[], pure: readonly string[
   const wheels = `a cp${runtime.python!.join('')} wheel for ${task.arch.gnuArch} (manylinux, glibc ≤ ${runtime.glibc.join('.')}) in ${dirs.map((d) => `${d}/`).join(', ') || 'the function'}`;
   const local = `${pure.join(', ')} ${pure.length > 1 ? 'are' : 'is'} pure Python`;
   const what = pure.length === 0 ? `every requirement is ${wheels}` : named ? `${local}, every other requirement is ${wheels}` : local;
-  return `${what}: ${task.host.name} pip installs them (--platform, --only-binary=:all:)`;
+  const them = named || pure.length > 1 ? 'them' : 'it';
+  return `${what}: ${task.host.name} pip installs ${them} for ${task.arch.name} (--platform, --only-binary=:all:)`;
 }
 
 /** The strategy facts of a pip function or layer for `task.arch`, built from a `task.host` container. */

@@ -158,7 +158,7 @@ describe('whether a pip install may run in a host container', () => {
 
   it('cross-builds a local pure-Python project without dependencies, wherever pip looks', async () => {
     const files = { 'requirements.txt': './slugkit\n', 'slugkit/pyproject.toml': '[project]\nname = "slugkit"\nversion = "1"\n', 'slugkit/slugkit/__init__.py': '' };
-    expect(await pipStrategyFacts(task(await source(files)))).toEqual({ mustCompile: [], cross: 'slugkit is pure Python: x86_64 pip installs them (--platform, --only-binary=:all:)' });
+    expect(await pipStrategyFacts(task(await source(files)))).toEqual({ mustCompile: [], cross: 'slugkit is pure Python: x86_64 pip installs it for arm64 (--platform, --only-binary=:all:)' });
     const withDependency = { ...files, 'slugkit/pyproject.toml': '[project]\nname = "slugkit"\nversion = "1"\ndependencies = ["text-unidecode"]\n' };
     expect((await pipStrategyFacts(task(await source(withDependency)))).noCross).toContain('its requirements may come from a package index');
     const withSetup = { ...files, 'slugkit/setup.py': 'from setuptools import setup\nsetup(install_requires=["x"])\n' };
