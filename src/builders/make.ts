@@ -10,6 +10,7 @@ import type { Task } from '../plan/types.js';
 import { gnuTriple, makeCrossEnv } from './cross.js';
 import { CONTAINER, type Builder } from './types.js';
 import { command, quote } from './shell.js';
+import { REPRODUCIBLE_ENV } from './script.js';
 
 const MAKEFILES = ['GNUmakefile', 'makefile', 'Makefile'];
 const INTERMEDIATES = picomatch(['**/*.o', '**/*.d'], { dot: true });
@@ -67,6 +68,10 @@ export const makeBuilder: Builder = {
     return {
       commands: [
         ...(cross ? [requireCrossCompiler(task)] : []),
+        // The reproducible CFLAGS would override a Makefile's own `CFLAGS ?= -O2`; make builds in
+        // the fixed /build, so its paths are the same every time without them. Flags the config
+        // sets in `env` are kept.
+        ...(['CFLAGS', 'CXXFLAGS'] as const).map((name) => `if [ "\${${name}:-}" = ${quote(REPRODUCIBLE_ENV[name]!)} ]; then unset ${name}; fi`),
         `mkdir -p ${quote(CONTAINER.out)}`,
         command(['make', ...(hasTarget(text, target) ? [target] : [])]),
       ],

@@ -38,7 +38,7 @@ export function chooseStrategy(task: Task, facts: StrategyFacts): Strategy {
   if (requested === 'cross') {
     if (!crossable) throw new ConfigError('STRATEGY_CROSS_UNSUPPORTED', `--strategy cross: the ${builder} builder cannot cross-build ${task.id}${facts.noCross ? `: ${facts.noCross}` : ''}. Use auto or emulated.`);
     if (facts.mustCompile.length > 0) {
-      throw new ConfigError('STRATEGY_CROSS_WOULD_DIFFER', `--strategy cross: ${task.id} has packages that compile during install (${list(facts.mustCompile)}); built on ${host.name} they would be ${host.name} binaries. Use auto or emulated.`);
+      throw new ConfigError('STRATEGY_CROSS_WOULD_DIFFER', `--strategy cross: ${task.id} has parts that must build on the target's CPU (${list(facts.mustCompile)}: they compile during install or probe the build machine); built on ${host.name} they could give ${host.name} binaries or other output than an emulated build. Use auto or emulated.`);
     }
     return cross('--strategy cross');
   }
