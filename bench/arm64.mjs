@@ -41,6 +41,15 @@ for (const c of cases) {
   lines.push(`| ${c.row} | ${fmt(median(times.native))} | ${fmt(median(times.cross))} | ${fmt(median(times.emulated))} (${(median(times.emulated) / median(times.native)).toFixed(1)}×) | ${(median(times.cross) / median(times.native)).toFixed(2)}× |`);
   console.log(lines.at(-1));
 }
+lines.push('',
+  'Notes:',
+  '- A cross build runs the same x86_64 container as the native build, doing the same work with other',
+  '  `--cpu`/`--platform`/`--target` flags, so it costs the same; differences of a few percent are noise.',
+  '- Engine cache volumes (npm, pip, cargo downloads) stay warm across runs; --no-cache only skips',
+  '  lambda-pack\'s dependency cache, so every build really installs or compiles.',
+  '- npm and pip cross zips are byte-identical to the emulated ones (test/integration/cross.test.ts,',
+  '  cross-pip.test.ts); a cargo cross binary comes from another compiler build, so its bytes differ,',
+  '  and cross-compile.test.ts proves it is aarch64, passes verify and answers like the emulated one.');
 rmSync(out, { recursive: true, force: true });
 const results = path.join(repo, 'bench/RESULTS.md');
 const existing = existsSync(results) ? readFileSync(results, 'utf8') : '';
