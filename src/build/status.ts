@@ -1,8 +1,7 @@
 // For `lambda-pack plan`: what a build would do with each task (reuse, repackage, rebuild) and
 // why, found the way a build finds it but without building, pulling or starting containers.
 import type { DependencyCache } from '../cache/store.js';
-import type { Engine } from '../docker/engine.js';
-import { ImageResolver } from '../docker/images.js';
+import type { ImageResolver } from '../docker/images.js';
 import type { ArtifactRecord } from '../package/manifest.js';
 import type { Plan, StrategyKind } from '../plan/types.js';
 import type { ArchName } from '../runtimes.js';
@@ -19,20 +18,14 @@ export interface TaskStatus {
 
 export async function planStatus(plan: Plan, ctx: {
   cache: DependencyCache; previous: ReadonlyMap<string, ArtifactRecord>; hostEnv: NodeJS.ProcessEnv; noCache: boolean;
-  engine: (arch: ArchName) => Promise<Engine>;
+  images: (arch: ArchName) => Promise<ImageResolver>;
 }): Promise<TaskStatus[]> {
-  const images = new Map<ArchName, Promise<ImageResolver | Error>>();
-  const resolver = (arch: ArchName) => {
-    let found = images.get(arch);
-    if (!found) images.set(arch, found = ctx.engine(arch).then((e) => new ImageResolver(e), (error: unknown) => error as Error));
-    return found;
-  };
   const statuses: TaskStatus[] = [];
   for (const task of plan.tasks) {
     const prepared = await prepareTask(task, ctx.hostEnv);
     let found: ImageResolver | undefined;
     if (prepared.builder.needsContainer) {
-      const r = await resolver(task.arch.name);
+      const r = await ctx.images(task.arch.name).catch((error: unknown) => error as Error);
       if (r instanceof Error) { statuses.push({ id: task.id, action: 'unknown', reason: `cannot check its image: ${r.message.split('. ')[0]}`, strategy: prepared.strategy.kind, strategyReason: prepared.strategy.reason }); continue; }
       found = r;
     }

@@ -10,7 +10,7 @@ import type { Task } from '../plan/types.js';
 import type { Architecture } from '../runtimes.js';
 import { cargoCrossCommand, cargoCrossEnv, gnuTriple, rustTarget } from './cross.js';
 import { CONTAINER, topLevelFiles, type Builder } from './types.js';
-import { command, quote } from './shell.js';
+import { command, quote, requireOrExit } from './shell.js';
 
 const TARGET_DIR = '/tmp/lambda-pack-target';
 
@@ -65,7 +65,7 @@ function requireCrossToolchain(target: Architecture, toolchain: CrossToolchain):
   const tool = toolchain === 'zig' ? 'cargo-zigbuild' : `${gnuTriple(target)}-gcc`;
   const message = `lambda-pack: this image cannot cross-compile Rust for ${target.name}: it needs ${tool} and Rust's ${rustTarget(target)} standard library. ` +
     'Rebuild the image from its recipe in images/, or build with --strategy emulated.';
-  return `{ command -v ${tool} >/dev/null && ${std}; } || { echo ${quote(message)} >&2; exit 127; }`;
+  return requireOrExit(`{ command -v ${tool} >/dev/null && ${std}; }`, message);
 }
 
 /** The binary to ship: `binary:` from config, else the crate's only [[bin]] (or its package name). */
@@ -111,7 +111,7 @@ export const cargoBuilder: Builder = {
     const cross = strategy.kind === 'cross' ? crossBuild(task) : undefined;
     return {
       commands: [
-        'command -v cargo >/dev/null || { echo "lambda-pack: cargo is not in this image; use a Rust build image (images/ has recipes)" >&2; exit 127; }',
+        requireOrExit('command -v cargo >/dev/null', 'lambda-pack: cargo is not in this image; use a Rust build image (images/ has recipes)'),
         ...(cross ? [cross.check] : []),
         // Registry sources live under CARGO_HOME (per user): keep that path out of the binary.
         'export RUSTFLAGS="$RUSTFLAGS --remap-path-prefix=$CARGO_HOME=cargo"',

@@ -9,7 +9,7 @@ import { crossToolchainOf, describeImage } from '../plan/recipes.js';
 import type { Task } from '../plan/types.js';
 import { gnuTriple, makeCrossEnv } from './cross.js';
 import { CONTAINER, type Builder } from './types.js';
-import { command, quote } from './shell.js';
+import { command, quote, requireOrExit } from './shell.js';
 import { REPRODUCIBLE_ENV } from './script.js';
 
 const MAKEFILES = ['GNUmakefile', 'makefile', 'Makefile'];
@@ -35,7 +35,7 @@ function requireCrossCompiler(task: Task): string {
   const cc = `${gnuTriple(task.arch)}-gcc`;
   const message = `lambda-pack: this image has no ${cc}, so it cannot cross-compile "${task.artifact.name}" for ${task.arch.name}. ` +
     'Rebuild the image from its recipe in images/, or build with --strategy emulated.';
-  return `command -v ${cc} >/dev/null || { echo ${quote(message)} >&2; exit 127; }`;
+  return requireOrExit(`command -v ${cc} >/dev/null`, message);
 }
 
 export const makeBuilder: Builder = {

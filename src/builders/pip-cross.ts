@@ -4,12 +4,12 @@
 // requirement, followed through its wheels' METADATA, must be a wheel for the target in a
 // wheelhouse of the function's own, with no package index that could offer other files (local
 // pure-Python projects build the same anywhere).
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StrategyFacts } from '../plan/strategy.js';
 import type { Task } from '../plan/types.js';
 import { readLocalProject } from './pip-local.js';
-import { parseNamed, readRequirements, type NamedRequirement, type PipRequirements } from './pip-requirements.js';
+import { isUrl, parseNamed, readRequirements, wheelhouseDirs, type NamedRequirement, type PipRequirements } from './pip-requirements.js';
 import { normaliseProject, wheelFit } from './pip-tags.js';
 import { readWheelhouses, wheelRequirements, type Distributions } from './pip-wheelhouse.js';
 
@@ -48,7 +48,7 @@ function unseenSources(task: Task, requirements: PipRequirements, conf: Map<stri
   const envNoIndex = env.PIP_NO_INDEX === undefined ? undefined : truthy(env.PIP_NO_INDEX);
   const noIndex = requirements.noIndex || (envNoIndex ?? (conf.has('no-index') ? truthy(conf.get('no-index')!) : false));
   if (!noIndex) found.push('its requirements may come from a package index, which lambda-pack does not query while planning; --no-index and --find-links <dir> in requirements.txt let it check');
-  found.push(...requirements.findLinks.filter((f) => /^[a-z]+:\/\//i.test(f)).map((f) => `--find-links ${f} is not a directory of the function`));
+  found.push(...requirements.findLinks.filter(isUrl).map((f) => `--find-links ${f} is not a directory of the function`));
   return found;
 }
 
@@ -105,9 +105,9 @@ function resolve(task: Task, wanted: Wanted[], houses: Map<string, Distributions
 }
 
 /** The reason shown by the plan for a cross build. */
-function crossReason(task: Task, dirs: readonly string[], pure: readonly string[], named: boolean): string {
+function crossReason(task: Task, wheelhouses: string, pure: readonly string[], named: boolean): string {
   const { runtime } = task.artifact;
-  const wheels = `a cp${runtime.python!.join('')} wheel for ${task.arch.gnuArch} (manylinux, glibc ≤ ${runtime.glibc.join('.')}) in ${dirs.map((d) => `${d}/`).join(', ') || 'the function'}`;
+  const wheels = `a cp${runtime.python!.join('')} wheel for ${task.arch.gnuArch} (manylinux, glibc ≤ ${runtime.glibc.join('.')}) in ${wheelhouses || 'the function'}`;
   const local = `${pure.join(', ')} ${pure.length > 1 ? 'are' : 'is'} pure Python`;
   const what = pure.length === 0 ? `every requirement is ${wheels}` : named ? `${local}, every other requirement is ${wheels}` : local;
   const them = named || pure.length > 1 ? 'them' : 'it';
@@ -118,11 +118,12 @@ function crossReason(task: Task, dirs: readonly string[], pure: readonly string[
 export async function pipStrategyFacts(task: Task): Promise<StrategyFacts> {
   const source = task.artifact.source;
   const requirements = await readRequirements(source);
-  const dirs = requirements.findLinks.filter((f) => !/^[a-z]+:\/\//i.test(f));
+  const dirs = wheelhouseDirs(requirements);
+  const wheelhouses = dirs.map((d) => `${d}/`).join(', ');
   const pure: string[] = [];
-  if (!await readFile(path.join(source, 'requirements.txt')).then(() => true, () => false)) {
+  if (!await access(path.join(source, 'requirements.txt')).then(() => true, () => false)) {
     const project = await readLocalProject(source);
-    return project.compiles ? { mustCompile: [project.name], cross: crossReason(task, dirs, [], true) }
+    return project.compiles ? { mustCompile: [project.name], cross: crossReason(task, wheelhouses, [], true) }
       : { mustCompile: [], noCross: 'a pyproject.toml function installs its own source; pip cross-builds requirements.txt functions only' };
   }
   const mustCompile = new Set<string>();
@@ -145,10 +146,10 @@ export async function pipStrategyFacts(task: Task): Promise<StrategyFacts> {
   // requirements depend on where pip looks.
   const named = wanted.length > 0;
   if (named) blockers.push(...unseenSources(task, requirements, await pipConf(source)));
-  const resolved = resolve(task, wanted, await readWheelhouses(source, dirs), source, requirements.noBinary, dirs.map((d) => `${d}/`).join(', '));
+  const resolved = resolve(task, wanted, await readWheelhouses(source, dirs), source, requirements.noBinary, wheelhouses);
   resolved.mustCompile.forEach((name) => mustCompile.add(name));
   blockers.push(...resolved.blockers);
-  if (mustCompile.size > 0) return { mustCompile: [...mustCompile].sort(), cross: crossReason(task, dirs, pure, named) };
+  if (mustCompile.size > 0) return { mustCompile: [...mustCompile].sort(), cross: crossReason(task, wheelhouses, pure, named) };
   if (blockers.length > 0) return { mustCompile: [], noCross: blockers.length > 1 ? `${blockers[0]}; and ${blockers.length - 1} more` : blockers[0] };
-  return { mustCompile: [], cross: crossReason(task, dirs, pure, named) };
+  return { mustCompile: [], cross: crossReason(task, wheelhouses, pure, named) };
 }

@@ -39,7 +39,7 @@ interface Collected {
 const OPTION = /^(-[rcfi]|--requirement|--constraint|--find-links|--index-url|--extra-index-url|--no-binary|--only-binary|--no-index|--prefer-binary|--pre|--trusted-host|--use-feature)(?:\s*=\s*|\s+|(?=\S))?(\S*)/;
 const NAMED = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?\s*([^;@]*?)\s*(?:@\s*(\S+))?\s*(?:;\s*(.*))?$/;
 
-function isUrl(value: string): boolean {
+export function isUrl(value: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !value.startsWith('file:');
 }
 
@@ -109,5 +109,10 @@ export async function readRequirements(source: string, file = 'requirements.txt'
 /** Local paths a requirements file reads: the files themselves, path requirements, local find-links directories. */
 export async function pipLocalPaths(source: string, file = 'requirements.txt'): Promise<string[]> {
   const found = await readRequirements(source, file);
-  return [...found.files, ...found.local, ...found.findLinks.filter((f) => !isUrl(f))];
+  return [...found.files, ...found.local, ...wheelhouseDirs(found)];
+}
+
+/** The --find-links entries that are directories of the function (relative to the source), not URLs. */
+export function wheelhouseDirs(requirements: PipRequirements): string[] {
+  return requirements.findLinks.filter((f) => !isUrl(f));
 }

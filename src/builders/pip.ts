@@ -8,10 +8,10 @@ import picomatch from 'picomatch';
 import { ConfigError } from '../errors.js';
 import type { Task } from '../plan/types.js';
 import { CONTAINER, topLevelFiles, type Builder } from './types.js';
-import { command, quote } from './shell.js';
+import { command, quote, requireOrExit } from './shell.js';
 import { selectInputs } from './inputs.js';
 import { pipStrategyFacts } from './pip-cross.js';
-import { pipLocalPaths, readRequirements } from './pip-requirements.js';
+import { pipLocalPaths, readRequirements, wheelhouseDirs } from './pip-requirements.js';
 import { crossInstallOptions } from './pip-tags.js';
 
 const JUNK = picomatch(['**/__pycache__/**', '**/__pycache__', '**/*.pyc', '**/*.pyo', 'bin/**', 'bin'], { dot: true });
@@ -54,10 +54,10 @@ export const pipBuilder: Builder = {
     const layer = artifact.kind === 'layer';
     const target = requirements ? ['-r', 'requirements.txt'] : ['.'];
     // A wheelhouse named by --find-links feeds the install; its archives are no code to ship.
-    const wheelhouses = requirements ? (await readRequirements(artifact.source)).findLinks.filter((f) => !f.includes('://')) : [];
+    const wheelhouses = requirements ? wheelhouseDirs(await readRequirements(artifact.source)) : [];
     return {
       commands: [
-        `command -v ${python} >/dev/null || { echo "lambda-pack: ${python} is not in this image; use an image made for ${artifact.runtime.id}" >&2; exit 127; }`,
+        requireOrExit(`command -v ${python} >/dev/null`, `lambda-pack: ${python} is not in this image; use an image made for ${artifact.runtime.id}`),
         // A pip.conf in the function directory configures the install (private index) and never ships.
         'if [ -f pip.conf ]; then export PIP_CONFIG_FILE="$PWD/pip.conf"; fi',
         `mkdir -p ${quote(CONTAINER.out)}`,

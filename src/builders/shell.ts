@@ -10,3 +10,8 @@ export function quote(arg: string): string {
 export function command(argv: readonly string[]): string {
   return argv.map(quote).join(' ');
 }
+
+/** A line that stops the build with `message` on stderr (exit 127: a tool missing) unless `test` succeeds. */
+export function requireOrExit(test: string, message: string): string {
+  return `${test} || { echo ${quote(message)} >&2; exit 127; }`;
+}

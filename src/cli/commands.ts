@@ -5,9 +5,9 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../config/load.js';
 import type { ProjectConfig } from '../config/types.js';
-import { connectEngine, type Engine } from '../docker/engine.js';
+import { connectEngine } from '../docker/engine.js';
 import { resolveEndpoint } from '../docker/endpoint.js';
-import { Engines } from '../docker/engines.js';
+import { Engines, type EnginesOptions } from '../docker/engines.js';
 import { ImageResolver } from '../docker/images.js';
 import { buildRecipe, localRecipeNames } from '../docker/recipes.js';
 import { removeAbandonedContainers, removeRunContainers } from '../docker/container.js';
@@ -20,7 +20,7 @@ import { readManifest, type ArtifactRecord } from '../package/manifest.js';
 import { planStatus } from '../build/status.js';
 import { plan as makePlan } from '../plan/plan.js';
 import type { RequestedStrategy } from '../plan/types.js';
-import { ARCH_NAMES, architecture, hostArchitecture, isArchName, type ArchName } from '../runtimes.js';
+import { ARCH_NAMES, architecture, isArchName, type ArchName } from '../runtimes.js';
 import { ConfigError, InterruptedError } from '../errors.js';
 import { EXIT, exitCodeFor, UsageError } from './errors.js';
 import { buildHuman, buildJson, planHuman, planJson } from './render.js';
@@ -67,17 +67,16 @@ function writeJson(io: IO, value: object): void {
  * health-checked first, in parallel: a task builds natively when its engine runs its architecture.
  * An engine that does not answer fails its own tasks later, with the reason; the rest go on.
  */
-async function loadAndPlan(names: string[], options: PlanOptions, io: IO, onConnect?: (engine: Engine) => Promise<void>) {
+async function loadAndPlan(names: string[], options: PlanOptions, io: IO, engineOptions?: EnginesOptions) {
   const config = await loadConfig({ cwd: io.cwd, configFile: options.config });
   const outDir = options.out ? path.resolve(io.cwd, options.out) : undefined;
   const selection = { names, arch: parseArch(options.arch), outDir, strategy: options.strategy };
-  const engines = new Engines(config.docker, io.env, onConnect);
+  const engines = new Engines(config.docker, io.env, engineOptions);
   const needed = [...new Set(makePlan(config, selection).tasks.filter((t) => t.image !== null).map((t) => t.arch.name))];
   const answers = await engines.probe(needed);
   const chosen = Object.fromEntries(needed.map((arch) => {
     const answer = answers.get(arch);
-    const host = answer instanceof Error || !answer?.arch ? undefined : answer.arch.name;
-    return [arch, { name: engines.describe(arch), host: host ?? hostArchitecture()?.name ?? 'x86_64' }];
+    return [arch, { name: engines.describe(arch), host: answer instanceof Error ? undefined : answer?.arch?.name }];
   }));
   return { config, engines, plan: makePlan(config, { ...selection, engines: chosen }) };
 }
@@ -86,7 +85,7 @@ export async function planCommand(names: string[], options: PlanOptions, io: IO)
   const { engines, plan } = await loadAndPlan(names, options, io);
   const statuses = await planStatus(plan, {
     cache: new DependencyCache(cacheRoot(io.env)), previous: await previousRecords(plan.outDir), hostEnv: io.env, noCache: false,
-    engine: (arch) => engines.forArch(arch),
+    images: (arch) => engines.images(arch),
   });
   if (options.json) writeJson(io, planJson(plan, statuses));
   else io.stderr.write(`${planHuman(plan, io.cwd, statuses)}\n`);
@@ -98,19 +97,12 @@ async function previousRecords(outDir: string): Promise<Map<string, ArtifactReco
 }
 
 export async function buildCommand(names: string[], options: BuildOptions, io: IO): Promise<number> {
-  const { config, engines, plan } = await loadAndPlan(names, options, io, async (e) => { await removeAbandonedContainers(e).catch(() => 0); });
+  const { config, engines, plan } = await loadAndPlan(names, options, io, {
+    onConnect: async (e) => { await removeAbandonedContainers(e).catch(() => 0); },
+    progress: (line) => { if (options.verbose) io.stderr.write(`${line}\n`); },
+  });
   const concurrency = parseConcurrency(options.concurrency, config);
   const runId = randomBytes(6).toString('hex');
-  const resolvers = new Map<Engine, ImageResolver>();
-  const progress = (line: string) => { if (options.verbose) io.stderr.write(`${line}\n`); };
-  // With engines per architecture, an engine lacking a local image gets it from the default one.
-  const donor = engines.routed ? () => engines.fallback() : undefined;
-  const images = async (arch: ArchName) => {
-    const engine = await engines.forArch(arch);
-    let resolver = resolvers.get(engine);
-    if (!resolver) resolvers.set(engine, resolver = new ImageResolver(engine, progress, donor));
-    return resolver;
-  };
   const lock = await lockOutDir(plan.outDir, {
     signal: io.signal,
     onWait: (holder) => io.stderr.write(`lambda-pack: waiting for another build (pid ${holder.pid}, started ${holder.started}) writing to ${plan.outDir}…\n`),
@@ -123,7 +115,7 @@ export async function buildCommand(names: string[], options: BuildOptions, io: I
       noCache: options.cache === false,
       previous,
       engine: (arch) => engines.forArch(arch),
-      images,
+      images: (arch) => engines.images(arch),
       runId,
       signal: io.signal,
       owner: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },

@@ -84,8 +84,7 @@ function toEnv(env: Readonly<Record<string, string>>): string[] {
  * Waits for the container to exit, watching the engine meanwhile. A dead engine leaves the wait
  * call hanging with nothing else to keep the process alive, so it would end with no message; a
  * dropped connection (a remote engine behind a flaky network) leaves it hanging for good. Each
- * second the engine is pinged and the container inspected over new requests: two failed pings
- * mean the engine is gone; output that stopped while the container runs, or a container that
+ * second the container is inspected over a new request: two that fail mean the engine is gone; output that stopped while the container runs, or a container that
  * exited without the wait answering, mean the run's connections were lost.
  */
 async function waitWatched(engine: Engine, container: Docker.Container, detached: () => boolean): Promise<{ StatusCode: number }> {
@@ -96,11 +95,10 @@ async function waitWatched(engine: Engine, container: Docker.Container, detached
     let failures = 0;
     let suspicious = 0;
     watchdog = setInterval(() => {
-      engine.get('/_ping').then(async () => {
+      engine.get(`/containers/${container.id}/json`).then(({ body }) => {
         failures = 0;
-        const state = (await engine.get(`/containers/${container.id}/json`)).body as { State?: { Running?: boolean } };
-        const running = state.State?.Running === true;
-        suspicious = (running && detached()) || !running ? suspicious + 1 : 0;
+        const running = (body as { State?: { Running?: boolean } }).State?.Running === true;
+        suspicious = !running || detached() ? suspicious + 1 : 0;
         // The wait answers within moments of the exit; the output closes with the process.
         if (suspicious >= 5) reject(lost(running ? 'its output stream closed while the container still runs' : 'the container exited but the wait for it never answered'));
       }, (error: unknown) => {

@@ -95,7 +95,10 @@ export function resolveEndpoint(spec: EngineSpec | undefined, env: NodeJS.Proces
   return { address: spec.host!, origin: spec.field, tls, sshKey: readConfigured(spec.identityFile) };
 }
 
-/** Whether the engine runs on this machine (so it has this machine's architecture). */
-export function isLocal(endpoint: Endpoint): boolean {
-  return /^(unix|npipe):/.test(endpoint.address);
+/** A tcp:// (http://, https://) engine's host and port, and whether it speaks TLS (default port 2376, else 2375). */
+export function tcpTarget(address: string, tls: Tls | undefined): { host: string; port: number; secure: boolean } | undefined {
+  const url = new URL(address);
+  if (!['tcp:', 'http:', 'https:'].includes(url.protocol)) return undefined;
+  const secure = !!tls || url.protocol === 'https:';
+  return { host: url.hostname, port: Number(url.port || (secure ? 2376 : 2375)), secure };
 }

@@ -3,7 +3,7 @@
 import type Docker from 'dockerode';
 import { ExternalError } from '../errors.js';
 import { ARCHITECTURES, type Architecture } from '../runtimes.js';
-import type { Endpoint } from './endpoint.js';
+import { tcpTarget, type Endpoint } from './endpoint.js';
 import { hostCheck, type HostCheck } from './known-hosts.js';
 import { lightClient } from './light.js';
 
@@ -36,9 +36,9 @@ async function clientFor(endpoint: Endpoint): Promise<Docker> {
     case 'unix:': return new Docker({ socketPath: url.pathname });
     case 'npipe:': return new Docker({ socketPath: address.replace(/^npipe:/, '') });
     case 'tcp:': case 'http:': case 'https:': {
-      const secure = !!tls || url.protocol === 'https:';
+      const { host, port, secure } = tcpTarget(address, tls)!;
       return new Docker({
-        host: url.hostname, port: Number(url.port || (secure ? 2376 : 2375)), protocol: secure ? 'https' : 'http',
+        host, port, protocol: secure ? 'https' : 'http',
         ...(secure ? { ca: tls?.ca, cert: tls?.cert, key: tls?.key } : {}),
         // docker-modem passes unknown options to https.request.
         ...(tls && !tls.verify ? { rejectUnauthorized: false } : {}),

@@ -5,14 +5,22 @@ import type { ProjectConfig } from '../config/types.js';
 import { ARCH_NAMES, type ArchName } from '../runtimes.js';
 import { connectEngine, type Engine } from './engine.js';
 import { resolveEndpoint, type Endpoint } from './endpoint.js';
+import { ImageResolver, type ProgressSink } from './images.js';
+
+export interface EnginesOptions {
+  /** Runs once per engine, before any task uses it (the sweep of abandoned containers). */
+  readonly onConnect?: (engine: Engine) => Promise<void>;
+  /** Image pulls, builds and copies, line by line. */
+  readonly progress?: ProgressSink;
+}
 
 export class Engines {
   private readonly endpoints: Record<ArchName, Endpoint>;
   private readonly defaultEndpoint: Endpoint;
   private readonly connections = new Map<string, Promise<Engine>>();
+  private readonly resolvers = new Map<Engine, ImageResolver>();
 
-  /** `onConnect` runs once per engine, before any task uses it (the sweep of abandoned containers). */
-  constructor(docker: ProjectConfig['docker'], env: NodeJS.ProcessEnv, private readonly onConnect: (engine: Engine) => Promise<void> = async () => {}) {
+  constructor(docker: ProjectConfig['docker'], env: NodeJS.ProcessEnv, private readonly options: EnginesOptions = {}) {
     this.defaultEndpoint = resolveEndpoint(docker.host, env);
     this.endpoints = Object.fromEntries(ARCH_NAMES.map((arch) => {
       const own = docker.hosts[arch];
@@ -39,7 +47,7 @@ export class Engines {
     const key = `${endpoint.address}|${endpoint.origin}`;
     let connection = this.connections.get(key);
     if (!connection) {
-      connection = connectEngine(endpoint).then(async (engine) => { await this.onConnect(engine); return engine; });
+      connection = connectEngine(endpoint).then(async (engine) => { await this.options.onConnect?.(engine); return engine; });
       // A failure is reported by the tasks that need the engine, not as an unhandled rejection.
       connection.catch(() => {});
       this.connections.set(key, connection);
@@ -55,6 +63,21 @@ export class Engines {
   /** The default engine, which may hold images another engine lacks. */
   fallback(): Promise<Engine> {
     return this.connect(this.defaultEndpoint);
+  }
+
+  /**
+   * Resolves images on the engine of `arch`: one resolver per engine, so tasks share its pulls
+   * and builds. With engines per architecture, an engine lacking a local image gets it from the
+   * default engine.
+   */
+  async images(arch: ArchName): Promise<ImageResolver> {
+    const engine = await this.forArch(arch);
+    let resolver = this.resolvers.get(engine);
+    if (!resolver) {
+      const donor = this.routed ? () => this.fallback() : undefined;
+      this.resolvers.set(engine, resolver = new ImageResolver(engine, this.options.progress, donor));
+    }
+    return resolver;
   }
 
   /** Connects to the engines of these architectures in parallel: each answer, or why it failed. */

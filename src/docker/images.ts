@@ -66,6 +66,19 @@ async function resolveReference(engine: Engine, ref: string, arch: Architecture,
 }
 
 /**
+ * Reads an engine's JSON progress stream (build, load) to its end; rejects on a transport error
+ * or on an `error` event in the stream, which the engine sends instead of a failing status.
+ */
+export function followToEnd(docker: Docker, stream: NodeJS.ReadableStream, onEvent?: (event: { stream?: string }) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(stream, (error, events: { error?: string }[] = []) => {
+      const failed = error ?? events.find((e) => e.error)?.error;
+      failed ? reject(new Error(typeof failed === 'string' ? failed : (failed as Error).message)) : resolve();
+    }, onEvent);
+  });
+}
+
+/**
  * Copies an image from one engine to another through their APIs (save → load), so an engine that
  * cannot pull or build it gets exactly the same image (same ID). False when `from` lacks it.
  */
@@ -75,13 +88,7 @@ export async function copyImage(from: Engine, to: Engine, ref: string, progress:
   try {
     const source = await (await from.client()).getImage(ref).get();
     const target = await to.client();
-    const answer = await target.loadImage(source as unknown as string, { quiet: true });
-    await new Promise<void>((resolve, reject) => {
-      target.modem.followProgress(answer, (error, events: { error?: string }[] = []) => {
-        const failed = error ?? events.find((e) => e.error)?.error;
-        failed ? reject(new Error(typeof failed === 'string' ? failed : (failed as Error).message)) : resolve();
-      });
-    });
+    await followToEnd(target, await target.loadImage(source as unknown as string, { quiet: true }));
   } catch (error) {
     throw new ExternalError('IMAGE_COPY_FAILED', `Copying image ${ref} from the engine at ${from.address} to the one at ${to.address} failed: ${(error as Error).message}. ` +
       `Check both engines, or build or pull the image on ${to.address} yourself.`, {}, { cause: error });

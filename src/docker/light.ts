@@ -2,7 +2,7 @@
 // image and container listings): loading dockerode costs more than the whole rest of such a build.
 import http from 'node:http';
 import https from 'node:https';
-import type { Tls } from './endpoint.js';
+import { tcpTarget, type Tls } from './endpoint.js';
 
 export interface LightClient {
   /** GET an engine API path; resolves status and parsed JSON body. */
@@ -12,10 +12,10 @@ export interface LightClient {
 /** A light client for unix:// and tcp:// (HTTP, or HTTPS with TLS) addresses; undefined for ssh and pipes. */
 export function lightClient(address: string, tls?: Tls): LightClient | undefined {
   const url = new URL(address);
-  const tcp = url.protocol === 'tcp:' || url.protocol === 'http:' || url.protocol === 'https:';
-  const secure = tcp && (!!tls || url.protocol === 'https:');
+  const tcp = tcpTarget(address, tls);
+  const secure = tcp?.secure ?? false;
   const target: https.RequestOptions | undefined = url.protocol === 'unix:' ? { socketPath: url.pathname }
-    : tcp ? { host: url.hostname, port: Number(url.port || (secure ? 2376 : 2375)) }
+    : tcp ? { host: tcp.host, port: tcp.port }
     : undefined;
   if (!target) return undefined;
   if (secure) Object.assign(target, { ca: tls?.ca, cert: tls?.cert, key: tls?.key, rejectUnauthorized: tls?.verify ?? true });

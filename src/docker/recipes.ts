@@ -9,7 +9,7 @@ import { ExternalError } from '../errors.js';
 import type { Architecture } from '../runtimes.js';
 import { cacheRoot } from '../cache/location.js';
 import type { Engine } from './engine.js';
-import { inspectImage } from './images.js';
+import { followToEnd, inspectImage } from './images.js';
 
 export const IMAGES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../images');
 
@@ -130,13 +130,8 @@ export async function buildRecipe(engine: Engine, name: string, arch: Architectu
     const docker = await engine.client();
     const stream = await docker.buildImage(tarOf(files) as unknown as NodeJS.ReadableStream,
       { t: ref, buildargs: { BASE: baseRef }, platform: arch.dockerPlatform, pull: false, rm: true, forcerm: true } as Record<string, unknown>);
-    await new Promise<void>((resolve, reject) => {
-      docker.modem.followProgress(stream, (error, events: { error?: string }[] = []) => {
-        const failed = error ?? events.find((e) => e.error)?.error;
-        failed ? reject(new Error(typeof failed === 'string' ? failed : (failed as Error).message)) : resolve();
-      }, (event: { stream?: string }) => {
-        for (const line of (event.stream ?? '').split('\n').filter(Boolean)) { log.push(line); progress(line); }
-      });
+    await followToEnd(docker, stream, (event) => {
+      for (const line of (event.stream ?? '').split('\n').filter(Boolean)) { log.push(line); progress(line); }
     });
   } catch (error) {
     throw new ExternalError('RECIPE_BUILD_FAILED', `Building the image ${ref} from images/${recipe.dir} failed: ${(error as Error).message}`,

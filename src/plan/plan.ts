@@ -25,7 +25,8 @@ export interface Selection {
 export interface EngineChoice {
   /** How the plan shows it: the address, and where it came from. */
   readonly name: string;
-  readonly host: ArchName;
+  /** The machine it runs on; unknown when it did not answer (this machine's is assumed). */
+  readonly host?: ArchName;
 }
 
 export function chooseImage(config: ProjectConfig, artifact: ArtifactConfig, arch: Architecture): ImageChoice | null {
