@@ -6,7 +6,9 @@ import path from 'node:path';
 import { buildScript } from '../builders/script.js';
 import { CONTAINER } from '../builders/types.js';
 import { ConfigError, ExternalError } from '../errors.js';
-import { extractTar, packEntries } from '../docker/archive.js';
+import { packEntries } from '../docker/archive.js';
+import { pruneTree } from '../package/prune.js';
+import { copyOutTree } from './copy-out.js';
 import { withContainer } from '../docker/container.js';
 import { ensureCacheVolume } from '../docker/volumes.js';
 import type { ResolvedImage } from '../docker/images.js';
@@ -54,7 +56,8 @@ async function install(prepared: PreparedTask, image: ResolvedImage, dest: strin
         { exitCode: finished.exitCode, logTail: finished.logTail.join('\n') });
     }
     reporter.status('copying results out');
-    await extractTar(await finished.copyOut(plan.containerPath), dest, { strip: 1, keep: (rel) => builder.keepOutput(rel) });
+    await copyOutTree(finished, plan.containerPath, dest, { task: task.id, materialiseWithin: [CONTAINER.build] });
+    await pruneTree(dest, (rel) => builder.keepOutput(rel));
   });
 }
 

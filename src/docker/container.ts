@@ -47,6 +47,41 @@ export interface FinishedContainer {
   readonly logTail: string[];
   /** Copies a path out of the (stopped) container as a tar stream. */
   readonly copyOut: (containerPath: string) => Promise<Readable>;
+  /** What is at a path of the (stopped) container; undefined when nothing is. */
+  readonly statPath: (containerPath: string) => Promise<PathStat | undefined>;
+}
+
+/** A container path as the engine's archive API describes it. */
+export interface PathStat {
+  readonly kind: 'file' | 'directory' | 'symlink' | 'other';
+  /** For a symlink, its target as written. */
+  readonly linkTarget?: string;
+}
+
+/** Go's os.FileMode bits, as the engine sends them in X-Docker-Container-Path-Stat. */
+const GO_MODE_DIR = 2 ** 31;
+const GO_MODE_SYMLINK = 2 ** 27;
+const GO_MODE_SPECIAL = 2 ** 26 | 2 ** 25 | 2 ** 24 | 2 ** 21 | 2 ** 19; // device, pipe, socket, char device, irregular
+
+export function parsePathStat(header: string): PathStat {
+  const stat = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as { mode?: number; linkTarget?: string };
+  const mode = stat.mode ?? 0;
+  if (mode & GO_MODE_SYMLINK) return { kind: 'symlink', linkTarget: stat.linkTarget ?? '' };
+  if (mode & GO_MODE_DIR) return { kind: 'directory' };
+  return { kind: mode & GO_MODE_SPECIAL ? 'other' : 'file' };
+}
+
+async function statContainerPath(container: Docker.Container, containerPath: string): Promise<PathStat | undefined> {
+  try {
+    const response = await container.infoArchive({ path: containerPath }) as unknown as { headers: Record<string, string | undefined>; resume?: () => void };
+    response.resume?.();
+    const header = response.headers['x-docker-container-path-stat'];
+    if (!header) throw new Error('the engine sent no X-Docker-Container-Path-Stat header');
+    return parsePathStat(header);
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
+  }
 }
 
 const TAIL_LINES = 40;
@@ -171,6 +206,7 @@ export async function withContainer<T>(engine: Engine, spec: ContainerSpec, hook
       oomKilled: state.OOMKilled,
       logTail: logTail.lines(),
       copyOut: async (containerPath) => await running.getArchive({ path: containerPath }) as unknown as Readable,
+      statPath: (containerPath) => statContainerPath(running, containerPath),
     });
   } catch (error) {
     if (error instanceof ExternalError || error instanceof InterruptedError) throw error;

@@ -27,3 +27,23 @@ export async function elfMachine(file: string): Promise<number | undefined> {
   if (bytes.length < 20 || bytes.readUInt32BE(0) !== 0x7f454c46) return undefined;
   return bytes[5] === 1 ? bytes.readUInt16LE(18) : bytes.readUInt16BE(18);
 }
+
+/** One entry's content, as text. */
+export async function readZipEntry(zip: string, entry: string): Promise<string> {
+  const { stdout } = await execa('unzip', ['-p', zip, entry], { stripFinalNewline: false });
+  return String(stdout);
+}
+
+/** Each entry's Unix mode with its file type (0o100755, 0o120777 …), as zipinfo shows it. */
+export async function zipEntryModes(zip: string): Promise<Map<string, number>> {
+  const { stdout } = await execa('unzip', ['-Z', zip]);
+  const modes = new Map<string, number>();
+  for (const line of String(stdout).split('\n')) {
+    const match = /^([-dl])([rwxsStT-]{9})\s+\S+\s+unx\s+\d+\s+\S+\s+\S+\s+\S+\s+\S+\s+(.+)$/.exec(line);
+    if (!match) continue;
+    const type = { '-': 0o100000, d: 0o40000, l: 0o120000 }[match[1] as '-' | 'd' | 'l'];
+    const bits = [...match[2]!].reduce((mode, c, i) => mode | (c === '-' ? 0 : 1 << (8 - i)), 0);
+    modes.set(match[3]!.replace(/\/$/, ''), type | bits);
+  }
+  return modes;
+}
