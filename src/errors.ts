@@ -5,6 +5,8 @@ export type ErrorKind = 'config' | 'external' | 'internal';
 
 export abstract class LambdaPackError extends Error {
   abstract readonly kind: ErrorKind;
+  /** The build step that failed ("install", "verify"…), set by the executor. */
+  step?: string;
   constructor(readonly code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;

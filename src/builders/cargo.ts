@@ -1,16 +1,14 @@
 // cargo: `cargo build --release` in the target-architecture container, or `--target <triple>`
-// with a cross linker in a host one; the chosen binary becomes an executable `bootstrap` at the
-// zip root (provided.* runtimes).
-import { readFile } from 'node:fs/promises';
+// with a cross linker in one of the engine's architecture; the chosen binary becomes an
+// executable `bootstrap` at the zip root (provided.* runtimes).
 import path from 'node:path';
-import { parse } from 'smol-toml';
 import { ConfigError, InternalError } from '../errors.js';
-import { crossToolchainOf, describeImage, type CrossToolchain } from '../plan/recipes.js';
-import type { Task } from '../plan/types.js';
+import { crossToolchainOf, describeImage, type CrossToolchain } from '../recipes.js';
+import type { InstallStep, PlacedTask } from '../plan/types.js';
 import type { Architecture } from '../runtimes.js';
 import { cargoCrossCommand, cargoCrossEnv, gnuTriple, rustTarget } from './cross.js';
-import { CONTAINER, topLevelFiles, type Builder } from './types.js';
-import { command, quote, requireOrExit } from './shell.js';
+import { readManifest } from './manifests.js';
+import { CONTAINER, cacheHome, topLevelFiles, type Analysis, type Builder } from './types.js';
 
 const TARGET_DIR = '/tmp/lambda-pack-target';
 
@@ -21,11 +19,11 @@ interface Manifest {
   'build-dependencies'?: Record<string, unknown>;
 }
 
-async function readManifest(source: string): Promise<{ file: string; manifest: Manifest }> {
-  const file = path.join(source, 'Cargo.toml');
-  try { return { file, manifest: parse(await readFile(file, 'utf8')) as Manifest }; } catch (error) {
-    throw new ConfigError('CARGO_TOML_INVALID', `${file}: cannot read Cargo.toml: ${(error as Error).message.split('\n')[0]}. Fix the file.`, { file }, { cause: error });
-  }
+export interface CargoAnalysis extends Analysis {
+  readonly binary: string;
+  readonly locked: boolean;
+  /** Crates that link a system library (their build scripts probe the build machine). */
+  readonly systemCrates: readonly string[];
 }
 
 /**
@@ -46,28 +44,6 @@ export function systemLibraryCrates(manifest: Manifest, lockedNames: readonly st
   return [...names].sort();
 }
 
-/** The names of every crate Cargo.lock pins (none without a lockfile). */
-async function lockedCrates(source: string): Promise<string[]> {
-  const file = path.join(source, 'Cargo.lock');
-  const text = await readFile(file, 'utf8').catch(() => undefined);
-  if (text === undefined) return [];
-  try {
-    const lock = parse(text) as { package?: { name?: unknown }[] };
-    return (lock.package ?? []).map((p) => p.name).filter((n): n is string => typeof n === 'string');
-  } catch (error) {
-    throw new ConfigError('CARGO_LOCK_INVALID', `${file}: cannot read Cargo.lock: ${(error as Error).message.split('\n')[0]}. Regenerate it with: cargo generate-lockfile`, { file }, { cause: error });
-  }
-}
-
-/** Shell lines that stop a cross build, with a clear message, in an image that cannot do it. */
-function requireCrossToolchain(target: Architecture, toolchain: CrossToolchain): string {
-  const std = `[ -d "$(rustc --print sysroot)/lib/rustlib/${rustTarget(target)}/lib" ]`;
-  const tool = toolchain === 'zig' ? 'cargo-zigbuild' : `${gnuTriple(target)}-gcc`;
-  const message = `lambda-pack: this image cannot cross-compile Rust for ${target.name}: it needs ${tool} and Rust's ${rustTarget(target)} standard library. ` +
-    'Rebuild the image from its recipe in images/, or build with --strategy emulated.';
-  return requireOrExit(`{ command -v ${tool} >/dev/null && ${std}; }`, message);
-}
-
 /** The binary to ship: `binary:` from config, else the crate's only [[bin]] (or its package name). */
 export function chooseBinary(manifest: Manifest, configured: string | undefined, where: string): string {
   const bins = (manifest.bin ?? []).map((b) => b.name).filter((n): n is string => !!n);
@@ -84,65 +60,78 @@ export function chooseBinary(manifest: Manifest, configured: string | undefined,
   return candidates[0]!;
 }
 
-export const cargoBuilder: Builder = {
-  name: 'cargo',
-  needsContainer: true,
-  installOnly: [],
-  version: 1,
-  // The whole source is what gets compiled.
-  async installInputs(_source, entries) { return entries; },
-
-  async strategyFacts(task) {
-    const toolchain = crossToolchainOf(task.hostImage);
-    if (!toolchain) return { mustCompile: [], noCross: `its ${task.host.name} image, ${describeImage(task.hostImage)}, has no cross toolchain for ${task.arch.name}` };
-    const { manifest } = await readManifest(task.artifact.source);
-    return {
-      mustCompile: systemLibraryCrates(manifest, await lockedCrates(task.artifact.source)),
-      cross: `no crate links a system library: ${task.host.name} ${command(cargoCrossCommand(task.arch, toolchain, task.artifact.runtime))}` +
-        (toolchain === 'gnu' ? ` linked by ${gnuTriple(task.arch)}-gcc` : ''),
-    };
-  },
-
-  async prepare(task, entries, strategy) {
-    const { artifact } = task;
-    const { file, manifest } = await readManifest(artifact.source);
-    const binary = chooseBinary(manifest, artifact.binary, file);
-    const locked = topLevelFiles(entries).has('Cargo.lock') ? ['--locked'] : [];
-    const cross = strategy.kind === 'cross' ? crossBuild(task) : undefined;
-    return {
-      commands: [
-        requireOrExit('command -v cargo >/dev/null', 'lambda-pack: cargo is not in this image; use a Rust build image (images/ has recipes)'),
-        ...(cross ? [cross.check] : []),
-        // Registry sources live under CARGO_HOME (per user): keep that path out of the binary.
-        'export RUSTFLAGS="$RUSTFLAGS --remap-path-prefix=$CARGO_HOME=cargo"',
-        command([...(cross?.cargo ?? ['cargo', 'build']), '--release', ...locked, '--target-dir', TARGET_DIR, '--bin', binary]),
-        `mkdir -p ${quote(CONTAINER.out)}`,
-        command(['install', '-m', '0755', `${TARGET_DIR}/${cross ? `${rustTarget(task.arch)}/` : ''}release/${binary}`, `${CONTAINER.out}/bootstrap`]),
-      ],
-      containerPath: CONTAINER.out,
-      packagePath: artifact.kind === 'layer' ? 'bin' : '',
-      shipsSource: false,
-      sourcePath: '',
-      env: {
-        // Paths of the build must not enter panic messages or debug info.
-        RUSTFLAGS: `--remap-path-prefix=${CONTAINER.build}=.`,
-        CARGO_INCREMENTAL: '0',
-        ...cross?.env,
-      },
-    };
-  },
-
-  keepOutput() { return true; },
-};
-
-/** The cargo command, environment and toolchain check of a cross build for the task's architecture. */
-function crossBuild(task: Task): { cargo: string[]; env: Record<string, string>; check: string } {
-  const toolchain = crossToolchainOf(task.hostImage);
-  // chooseStrategy picks cross only when strategyFacts offered it, which needs a known toolchain.
-  if (!toolchain) throw new InternalError('CROSS_WITHOUT_TOOLCHAIN', `${task.id}: a cross build was chosen for an image without a cross toolchain.`);
+/** The step that stops a cross build, with a clear message, in an image that cannot do it. */
+function requireCrossToolchain(target: Architecture, toolchain: CrossToolchain): InstallStep {
+  const std = `[ -d "$(rustc --print sysroot)/lib/rustlib/${rustTarget(target)}/lib" ]`;
+  const tool = toolchain === 'zig' ? 'cargo-zigbuild' : `${gnuTriple(target)}-gcc`;
   return {
-    cargo: cargoCrossCommand(task.arch, toolchain, task.artifact.runtime),
-    env: cargoCrossEnv(task.arch, toolchain),
-    check: requireCrossToolchain(task.arch, toolchain),
+    require: `{ command -v ${tool} >/dev/null && ${std}; }`,
+    message: `lambda-pack: this image cannot cross-compile Rust for ${target.name}: it needs ${tool} and Rust's ${rustTarget(target)} standard library. ` +
+      'Rebuild the image from its recipe in images/, or build with --strategy emulated.',
   };
 }
+
+function toolchainOf(task: PlacedTask): CrossToolchain {
+  const toolchain = crossToolchainOf(task.engineImage);
+  // chooseStrategy picks cross only when strategyFacts offered it, which needs a known toolchain.
+  if (!toolchain) throw new InternalError('CROSS_WITHOUT_TOOLCHAIN', `${task.id}: a cross build was chosen for an image without a cross toolchain.`);
+  return toolchain;
+}
+
+export const cargoBuilder: Builder<CargoAnalysis> = {
+  name: 'cargo',
+  version: 2,
+  needsContainer: true,
+  markers: ['Cargo.toml'],
+  families: ['provided'],
+
+  async analyze(artifact, entries) {
+    const file = path.join(artifact.source, 'Cargo.toml');
+    const manifest = await readManifest(file, 'toml', 'Fix the file.') as Manifest | undefined;
+    if (!manifest) throw new ConfigError('CARGO_TOML_MISSING', `${file} does not exist. Add the crate's Cargo.toml, or choose another builder.`, { file });
+    const lock = await readManifest(path.join(artifact.source, 'Cargo.lock'), 'toml', 'Regenerate it with: cargo generate-lockfile') as { package?: { name?: unknown }[] } | undefined;
+    const lockedNames = (lock?.package ?? []).map((p) => p.name).filter((n): n is string => typeof n === 'string');
+    return {
+      // The whole source is what gets compiled.
+      installInputs: entries,
+      installOnly: [],
+      shipsSource: false,
+      sourcePath: '',
+      binary: chooseBinary(manifest, artifact.binary, file),
+      locked: topLevelFiles(entries).has('Cargo.lock'),
+      systemCrates: systemLibraryCrates(manifest, lockedNames),
+    };
+  },
+
+  strategyFacts(analysis, task) {
+    const toolchain = crossToolchainOf(task.engineImage);
+    if (!toolchain) return { mustCompile: [], noCross: `its ${task.engine.arch.name} image, ${describeImage(task.engineImage)}, has no cross toolchain for ${task.arch.name}` };
+    const command = cargoCrossCommand(task.arch, toolchain, task.artifact.runtime).join(' ');
+    return {
+      mustCompile: analysis.systemCrates,
+      cross: `no crate links a system library: ${task.engine.arch.name} ${command}${toolchain === 'gnu' ? ` linked by ${gnuTriple(task.arch)}-gcc` : ''}`,
+    };
+  },
+
+  install(analysis, task, strategy, host) {
+    const cross = strategy.kind === 'cross' ? toolchainOf(task) : undefined;
+    const cargoHome = `${cacheHome(host.owner.uid)}/cargo`;
+    // Paths of the build and of registry sources (under CARGO_HOME) must not enter panic
+    // messages or debug info; the config's own RUSTFLAGS come first.
+    const rustflags = `${task.artifact.env.RUSTFLAGS ?? `--remap-path-prefix=${CONTAINER.build}=.`} --remap-path-prefix=${cargoHome}=cargo`;
+    return {
+      steps: [
+        { require: 'command -v cargo >/dev/null', message: 'lambda-pack: cargo is not in this image; use a Rust build image (images/ has recipes)' },
+        ...(cross ? [requireCrossToolchain(task.arch, cross)] : []),
+        { run: [...(cross ? cargoCrossCommand(task.arch, cross, task.artifact.runtime) : ['cargo', 'build']), '--release', ...(analysis.locked ? ['--locked'] : []), '--target-dir', TARGET_DIR, '--bin', analysis.binary] },
+        { run: ['mkdir', '-p', CONTAINER.out] },
+        { run: ['install', '-m', '0755', `${TARGET_DIR}/${cross ? `${rustTarget(task.arch)}/` : ''}release/${analysis.binary}`, `${CONTAINER.out}/bootstrap`] },
+      ],
+      output: CONTAINER.out,
+      packagePath: task.artifact.kind === 'layer' ? 'bin' : '',
+      env: { RUSTFLAGS: rustflags, CARGO_INCREMENTAL: '0', ...(cross ? cargoCrossEnv(task.arch, cross) : {}) },
+      compilerFlags: true,
+      drop: [],
+    };
+  },
+};

@@ -4,12 +4,14 @@ import type { Builder } from './types.js';
 
 export const copyBuilder: Builder = {
   name: 'copy',
-  needsContainer: false,
-  installOnly: [],
   version: 1,
-  async installInputs() { return []; },
-  async prepare() {
-    return { commands: [], containerPath: '', packagePath: '', shipsSource: true, sourcePath: '' };
+  needsContainer: false,
+  markers: [],
+  families: ['nodejs', 'python', 'provided'],
+  async analyze() {
+    return { installInputs: [], installOnly: [], shipsSource: true, sourcePath: '' };
   },
-  keepOutput() { return true; },
+  install() {
+    return { steps: [], output: '', packagePath: '', compilerFlags: false, drop: [] };
+  },
 };

@@ -1,7 +1,7 @@
 // Cross toolchains: the compiler names, cargo target and environment a host-architecture
 // container uses to build for the other architecture, per kind of toolchain an image carries.
 import type { Architecture, Runtime } from '../runtimes.js';
-import type { CrossToolchain } from '../plan/recipes.js';
+import type { CrossToolchain } from '../recipes.js';
 
 /** GNU triple of the target, as Debian names its cross tools: `aarch64-linux-gnu`. */
 export function gnuTriple(target: Architecture): string {

@@ -1,5 +1,4 @@
-// The builders by name.
-import type { BuilderName } from '../config/schema.js';
+// The builders by name: adding one is a module plus a line here.
 import { cargoBuilder } from './cargo.js';
 import { copyBuilder } from './copy.js';
 import { makeBuilder } from './make.js';
@@ -7,8 +6,12 @@ import { npmBuilder } from './npm.js';
 import { pipBuilder } from './pip.js';
 import type { Builder } from './types.js';
 
-const BUILDERS: Readonly<Record<BuilderName, Builder>> = { npm: npmBuilder, pip: pipBuilder, cargo: cargoBuilder, make: makeBuilder, copy: copyBuilder };
+export const BUILDERS = { npm: npmBuilder, pip: pipBuilder, cargo: cargoBuilder, make: makeBuilder, copy: copyBuilder } satisfies Record<string, Builder<any>>;
 
-export function builderFor(name: BuilderName): Builder {
+export type BuilderName = keyof typeof BUILDERS;
+
+export const BUILDER_NAMES = Object.keys(BUILDERS) as [BuilderName, ...BuilderName[]];
+
+export function builderFor(name: BuilderName): Builder<any> {
   return BUILDERS[name];
 }

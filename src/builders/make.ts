@@ -1,19 +1,22 @@
 // make (SAM-compatible): `make build-<Name>` when the Makefile has that target, else the default
 // target, with ARTIFACTS_DIR pointing at the output; what lands there is the package. With
-// `cross: true` a host-architecture container builds it, CC/CXX/AR naming the target's compilers.
+// `cross: true` a container of the engine's architecture builds it, CC/CXX/AR naming the
+// target's compilers.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import picomatch from 'picomatch';
 import { ConfigError } from '../errors.js';
-import { crossToolchainOf, describeImage } from '../plan/recipes.js';
-import type { Task } from '../plan/types.js';
+import { crossToolchainOf, describeImage } from '../recipes.js';
+import type { PlacedTask } from '../plan/types.js';
 import { gnuTriple, makeCrossEnv } from './cross.js';
-import { CONTAINER, type Builder } from './types.js';
-import { command, quote, requireOrExit } from './shell.js';
-import { REPRODUCIBLE_ENV } from './script.js';
+import { CONTAINER, type Analysis, type Builder } from './types.js';
 
 const MAKEFILES = ['GNUmakefile', 'makefile', 'Makefile'];
-const INTERMEDIATES = picomatch(['**/*.o', '**/*.d'], { dot: true });
+const INTERMEDIATES = ['**/*.o', '**/*.d'];
+
+export interface MakeAnalysis extends Analysis {
+  /** The target make runs; undefined: the Makefile's default target. */
+  readonly target?: string;
+}
 
 /** Whether the Makefile text defines `target` (a rule line `target:` or `target ::`). */
 export function hasTarget(makefile: string, target: string): boolean {
@@ -22,39 +25,22 @@ export function hasTarget(makefile: string, target: string): boolean {
 }
 
 /**
- * Whether the task's host image has the GNU cross compilers for the target. Of the images
- * lambda-pack knows, only the local provided one does: official make builds run in the plain SAM
- * build image, which has none (and no other image is assumed to).
+ * Whether the task's engine-architecture image has the GNU cross compilers for the target. Of the
+ * images lambda-pack knows, only the local provided one does: official make builds run in the
+ * plain SAM build image, which has none (and no other image is assumed to).
  */
-function crossCompilerIn(task: Task): boolean {
-  return crossToolchainOf(task.hostImage) === 'gnu';
+function crossCompilerIn(task: PlacedTask): boolean {
+  return crossToolchainOf(task.engineImage) === 'gnu';
 }
 
-/** Stops a cross build, with a clear message, in an image without the cross compiler. */
-function requireCrossCompiler(task: Task): string {
-  const cc = `${gnuTriple(task.arch)}-gcc`;
-  const message = `lambda-pack: this image has no ${cc}, so it cannot cross-compile "${task.artifact.name}" for ${task.arch.name}. ` +
-    'Rebuild the image from its recipe in images/, or build with --strategy emulated.';
-  return requireOrExit(`command -v ${cc} >/dev/null`, message);
-}
-
-export const makeBuilder: Builder = {
+export const makeBuilder: Builder<MakeAnalysis> = {
   name: 'make',
+  version: 2,
   needsContainer: true,
-  installOnly: [],
-  version: 1,
-  // The whole source is what gets compiled.
-  async installInputs(_source, entries) { return entries; },
+  markers: MAKEFILES,
+  families: ['nodejs', 'python', 'provided'],
 
-  async strategyFacts(task) {
-    if (!task.artifact.cross) return { mustCompile: [], noCross: '"cross: true" is not set' };
-    if (!crossCompilerIn(task)) return { mustCompile: [], noCross: `its ${task.host.name} image, ${describeImage(task.hostImage)}, has no ${gnuTriple(task.arch)} cross compiler` };
-    const env = makeCrossEnv(task.arch);
-    return { mustCompile: [], cross: `cross: true: the Makefile builds with CC=${env.CC} CXX=${env.CXX} AR=${env.AR} in the ${task.host.name} image` };
-  },
-
-  async prepare(task, _entries, strategy) {
-    const { artifact } = task;
+  async analyze(artifact, entries) {
     let text: string | undefined;
     for (const name of MAKEFILES) {
       text = await readFile(path.join(artifact.source, name), 'utf8').catch(() => undefined);
@@ -64,28 +50,46 @@ export const makeBuilder: Builder = {
       throw new ConfigError('MAKEFILE_MISSING', `Function "${artifact.name}": ${artifact.source} has no Makefile. Add one with a build-${artifact.name} target that installs into $(ARTIFACTS_DIR).`, { file: path.join(artifact.source, 'Makefile') });
     }
     const target = `build-${artifact.name}`;
-    const cross = strategy.kind === 'cross';
     return {
-      commands: [
-        ...(cross ? [requireCrossCompiler(task)] : []),
-        // The reproducible CFLAGS would override a Makefile's own `CFLAGS ?= -O2`; make builds in
-        // the fixed /build, so its paths are the same every time without them. Flags the config
-        // sets in `env` are kept.
-        ...(['CFLAGS', 'CXXFLAGS'] as const).map((name) => `if [ "\${${name}:-}" = ${quote(REPRODUCIBLE_ENV[name]!)} ]; then unset ${name}; fi`),
-        `mkdir -p ${quote(CONTAINER.out)}`,
-        command(['make', ...(hasTarget(text, target) ? [target] : [])]),
-      ],
-      containerPath: CONTAINER.out,
-      packagePath: '',
+      // The whole source is what gets compiled.
+      installInputs: entries,
+      installOnly: [],
       shipsSource: false,
       sourcePath: '',
-      // From the environment, so the Makefile's own `CC ?= cc` yields; one that sets CC outright
-      // builds for the host, and verification then refuses the zip (ARCH_MISMATCH).
-      env: { ARTIFACTS_DIR: CONTAINER.out, ...(cross ? makeCrossEnv(task.arch) : {}) },
+      ...(hasTarget(text, target) ? { target } : {}),
     };
   },
 
-  keepOutput(relPath) {
-    return !INTERMEDIATES(relPath);
+  strategyFacts(_analysis, task) {
+    if (!task.artifact.cross) return { mustCompile: [], noCross: '"cross: true" is not set' };
+    if (!crossCompilerIn(task)) return { mustCompile: [], noCross: `its ${task.engine.arch.name} image, ${describeImage(task.engineImage)}, has no ${gnuTriple(task.arch)} cross compiler` };
+    const env = makeCrossEnv(task.arch);
+    return { mustCompile: [], cross: `cross: true: the Makefile builds with CC=${env.CC} CXX=${env.CXX} AR=${env.AR} in the ${task.engine.arch.name} image` };
+  },
+
+  install(analysis, task, strategy) {
+    const cross = strategy.kind === 'cross';
+    const cc = `${gnuTriple(task.arch)}-gcc`;
+    // From the environment, so the Makefile's own `CC ?= cc` yields; one that sets CC outright
+    // builds for the engine's machine, and verification then refuses the zip (ARCH_MISMATCH).
+    // Variables the config sets keep their value.
+    const crossEnv = cross ? Object.fromEntries(Object.entries(makeCrossEnv(task.arch)).map(([k, v]) => [k, task.artifact.env[k] ?? v])) : {};
+    return {
+      steps: [
+        ...(cross ? [{
+          require: `command -v ${cc} >/dev/null`,
+          message: `lambda-pack: this image has no ${cc}, so it cannot cross-compile "${task.artifact.name}" for ${task.arch.name}. Rebuild the image from its recipe in images/, or build with --strategy emulated.`,
+        }] : []),
+        { run: ['mkdir', '-p', CONTAINER.out] },
+        { run: ['make', ...(analysis.target ? [analysis.target] : [])] },
+      ],
+      output: CONTAINER.out,
+      packagePath: '',
+      env: { ARTIFACTS_DIR: CONTAINER.out, ...crossEnv },
+      // The reproducible CFLAGS would override a Makefile's own `CFLAGS ?= -O2`; make builds in
+      // the fixed /build, so its paths are the same every time without them.
+      compilerFlags: false,
+      drop: INTERMEDIATES,
+    };
   },
 };

@@ -4,14 +4,48 @@
 // requirement, followed through its wheels' METADATA, must be a wheel for the target in a
 // wheelhouse of the function's own, with no package index that could offer other files (local
 // pure-Python projects build the same anywhere).
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StrategyFacts } from '../plan/strategy.js';
-import type { Task } from '../plan/types.js';
-import { readLocalProject } from './pip-local.js';
-import { isUrl, parseNamed, readRequirements, wheelhouseDirs, type NamedRequirement, type PipRequirements } from './pip-requirements.js';
+import type { PlacedTask } from '../plan/types.js';
+import { readLocalProject, type LocalProject } from './pip-local.js';
+import { isUrl, parseNamed, wheelhouseDirs, type NamedRequirement, type PipRequirements } from './pip-requirements.js';
 import { normaliseProject, wheelFit } from './pip-tags.js';
 import { readWheelhouses, wheelRequirements, type Distributions } from './pip-wheelhouse.js';
+
+/** What the cross decision needs from a pip source, read once on the host. */
+export interface PipSourceFacts {
+  /** The function's requirements.txt, read; undefined for a pyproject.toml project. */
+  readonly requirements?: PipRequirements;
+  /** A pyproject.toml function: the project itself. */
+  readonly project?: LocalProject;
+  /** Local directory requirements (relative to the source) as projects. */
+  readonly localProjects: ReadonlyMap<string, LocalProject>;
+  /** pip.conf settings, keys spelt with dashes. */
+  readonly conf: ReadonlyMap<string, string>;
+  readonly houses: ReadonlyMap<string, Distributions>;
+  /** Each wheelhouse wheel's Requires-Dist (undefined: unreadable METADATA), by its path in the source. */
+  readonly wheelRequirements: ReadonlyMap<string, (NamedRequirement | 'url')[] | undefined>;
+}
+
+const ARCHIVE = /\.(?:tar\.gz|tar\.bz2|tar\.xz|zip)$/i;
+
+/** Reads what the decision needs: local projects, pip.conf, the wheelhouses and their wheels' METADATA. */
+export async function readPipSourceFacts(source: string, requirements: PipRequirements | undefined): Promise<PipSourceFacts> {
+  const localProjects = new Map<string, LocalProject>();
+  for (const local of requirements?.local ?? []) {
+    if (!/\.whl$/i.test(local) && !ARCHIVE.test(local)) localProjects.set(local, await readLocalProject(path.join(source, local)));
+  }
+  const houses = await readWheelhouses(source, requirements ? wheelhouseDirs(requirements) : []);
+  const metadata = new Map<string, (NamedRequirement | 'url')[] | undefined>();
+  for (const distributions of houses.values()) {
+    for (const wheel of distributions.wheels) metadata.set(wheel.file, wheelRequirements(path.join(source, wheel.file)));
+  }
+  return {
+    ...(requirements ? { requirements } : { project: await readLocalProject(source) }),
+    localProjects, conf: await pipConf(source), houses, wheelRequirements: metadata,
+  };
+}
 
 /** pip settings that change where packages come from or whether they build; pip.conf spells them without PIP_. */
 const SOURCE_SETTINGS = ['index-url', 'extra-index-url', 'find-links', 'no-binary', 'only-binary', 'config-file'];
@@ -35,7 +69,7 @@ async function pipConf(source: string): Promise<Map<string, string>> {
 }
 
 /** Why named requirements could come from somewhere lambda-pack cannot see while planning, if they could. */
-function unseenSources(task: Task, requirements: PipRequirements, conf: Map<string, string>): string[] {
+function unseenSources(task: PlacedTask, requirements: PipRequirements, conf: ReadonlyMap<string, string>): string[] {
   const { env, passEnv } = task.artifact;
   const envName = (setting: string) => `PIP_${setting.toUpperCase().replace(/-/g, '_')}`;
   const found: string[] = [];
@@ -58,7 +92,8 @@ interface Wanted { readonly requirement: NamedRequirement; readonly via?: string
  * Follows the named requirements through the wheelhouses: what must compile (sdists only, or
  * --no-binary) and what keeps the install from being judged (missing, other wheels, markers).
  */
-function resolve(task: Task, wanted: Wanted[], houses: Map<string, Distributions>, source: string, noBinary: readonly string[], dirs: string): { mustCompile: string[]; blockers: string[] } {
+function resolve(task: PlacedTask, wanted: Wanted[], facts: PipSourceFacts, noBinary: readonly string[], dirs: string): { mustCompile: string[]; blockers: string[] } {
+  const houses = facts.houses;
   const { runtime } = task.artifact;
   const mustCompile = new Set<string>();
   const blockers: string[] = [];
@@ -90,7 +125,7 @@ function resolve(task: Task, wanted: Wanted[], houses: Map<string, Distributions
         continue;
       }
       for (const wheel of fitting) {
-        const requires = wheelRequirements(path.join(source, wheel.file));
+        const requires = facts.wheelRequirements.get(wheel.file);
         if (!requires) { blockers.push(`${wheel.file} has no readable METADATA`); continue; }
         for (const dependency of requires) {
           if (dependency === 'url') { blockers.push(`${wheel.file} requires a URL`); continue; }
@@ -105,24 +140,23 @@ function resolve(task: Task, wanted: Wanted[], houses: Map<string, Distributions
 }
 
 /** The reason shown by the plan for a cross build. */
-function crossReason(task: Task, wheelhouses: string, pure: readonly string[], named: boolean): string {
+function crossReason(task: PlacedTask, wheelhouses: string, pure: readonly string[], named: boolean): string {
   const { runtime } = task.artifact;
   const wheels = `a cp${runtime.python!.join('')} wheel for ${task.arch.gnuArch} (manylinux, glibc ≤ ${runtime.glibc.join('.')}) in ${wheelhouses || 'the function'}`;
   const local = `${pure.join(', ')} ${pure.length > 1 ? 'are' : 'is'} pure Python`;
   const what = pure.length === 0 ? `every requirement is ${wheels}` : named ? `${local}, every other requirement is ${wheels}` : local;
   const them = named || pure.length > 1 ? 'them' : 'it';
-  return `${what}: ${task.host.name} pip installs ${them} for ${task.arch.name} (--platform, --only-binary=:all:)`;
+  return `${what}: ${task.engine.arch.name} pip installs ${them} for ${task.arch.name} (--platform, --only-binary=:all:)`;
 }
 
-/** The strategy facts of a pip function or layer for `task.arch`, built from a `task.host` container. */
-export async function pipStrategyFacts(task: Task): Promise<StrategyFacts> {
-  const source = task.artifact.source;
-  const requirements = await readRequirements(source);
-  const dirs = wheelhouseDirs(requirements);
+/** The strategy facts of a pip function or layer for `task.arch`, built from a container of the engine's architecture. */
+export function pipStrategyFacts(facts: PipSourceFacts, task: PlacedTask): StrategyFacts {
+  const requirements = facts.requirements;
+  const dirs = requirements ? wheelhouseDirs(requirements) : [];
   const wheelhouses = dirs.map((d) => `${d}/`).join(', ');
   const pure: string[] = [];
-  if (!await access(path.join(source, 'requirements.txt')).then(() => true, () => false)) {
-    const project = await readLocalProject(source);
+  if (!requirements) {
+    const project = facts.project!;
     return project.compiles ? { mustCompile: [project.name], cross: crossReason(task, wheelhouses, [], true) }
       : { mustCompile: [], noCross: 'a pyproject.toml function installs its own source; pip cross-builds requirements.txt functions only' };
   }
@@ -131,8 +165,8 @@ export async function pipStrategyFacts(task: Task): Promise<StrategyFacts> {
   const wanted: Wanted[] = requirements.named.map((requirement) => ({ requirement }));
   for (const local of requirements.local) {
     if (/\.whl$/i.test(local)) { blockers.push(`${local} is a wheel named by path`); continue; }
-    if (/\.(?:tar\.gz|tar\.bz2|tar\.xz|zip)$/i.test(local)) { mustCompile.add(path.posix.basename(local)); continue; }
-    const project = await readLocalProject(path.join(source, local));
+    if (ARCHIVE.test(local)) { mustCompile.add(path.posix.basename(local)); continue; }
+    const project = facts.localProjects.get(local)!;
     if (project.compiles) { mustCompile.add(project.name); continue; }
     if (!project.dependencies) { blockers.push(`${local} has a setup.py that may declare dependencies lambda-pack cannot read`); continue; }
     pure.push(project.name);
@@ -145,8 +179,8 @@ export async function pipStrategyFacts(task: Task): Promise<StrategyFacts> {
   // Local pure-Python projects without dependencies build the same anywhere: only named
   // requirements depend on where pip looks.
   const named = wanted.length > 0;
-  if (named) blockers.push(...unseenSources(task, requirements, await pipConf(source)));
-  const resolved = resolve(task, wanted, await readWheelhouses(source, dirs), source, requirements.noBinary, wheelhouses);
+  if (named) blockers.push(...unseenSources(task, requirements, facts.conf));
+  const resolved = resolve(task, wanted, facts, requirements.noBinary, wheelhouses);
   resolved.mustCompile.forEach((name) => mustCompile.add(name));
   blockers.push(...resolved.blockers);
   if (mustCompile.size > 0) return { mustCompile: [...mustCompile].sort(), cross: crossReason(task, wheelhouses, pure, named) };

@@ -106,9 +106,8 @@ export async function readRequirements(source: string, file = 'requirements.txt'
   return into;
 }
 
-/** Local paths a requirements file reads: the files themselves, path requirements, local find-links directories. */
-export async function pipLocalPaths(source: string, file = 'requirements.txt'): Promise<string[]> {
-  const found = await readRequirements(source, file);
+/** Local paths requirements read: the files themselves, path requirements, local find-links directories. */
+export function requirementPaths(found: PipRequirements): string[] {
   return [...found.files, ...found.local, ...wheelhouseDirs(found)];
 }
 

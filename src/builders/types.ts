@@ -1,10 +1,14 @@
-// What a builder is: which install to run in the container for a task, where its result lands in
-// the package, and which build intermediates never ship.
-import type { BuilderName } from '../config/schema.js';
-import { CACHE_MOUNT } from '../docker/volumes.js';
+// What a builder is: it reads an artifact's manifests once (analyze), says whether a task can be
+// built from a container of the engine's architecture (strategyFacts), and declares its install
+// as data (install): steps, environment, output, what never ships. Everything here is pure but
+// analyze.
+import type { ArtifactConfig } from '../config/types.js';
+import type { HostFacts } from '../host.js';
 import type { SourceEntry } from '../package/sources.js';
-import type { Strategy, Task } from '../plan/types.js';
+import type { InstallStep, PlacedTask, Strategy } from '../plan/types.js';
 import type { StrategyFacts } from '../plan/strategy.js';
+import type { Family } from '../runtimes.js';
+import { CACHE_MOUNT } from '../docker/volumes.js';
 
 /** Fixed container paths: builds happen in the same place every time, so outputs do not vary. */
 export const CONTAINER = {
@@ -18,39 +22,56 @@ export const CONTAINER = {
   out: '/tmp/lambda-pack-out',
 } as const;
 
-export interface Install {
-  /** Shell lines (every argument already quoted) run in CONTAINER.build. */
-  readonly commands: readonly string[];
-  /** Container directory holding the result, copied out after the install. */
-  readonly containerPath: string;
-  /** Where that result lands in the zip ('' = root). */
-  readonly packagePath: string;
-  /** Whether the source tree ships too (npm: yes; make/cargo: only what the build produced). */
-  readonly shipsSource: boolean;
-  /** Where the source lands when it ships. */
-  readonly sourcePath: string;
-  /** Extra build-time environment. */
-  readonly env?: Readonly<Record<string, string>>;
-  /** Source paths (globs) this install reads but that never ship, beyond the builder's `installOnly`. */
-  readonly installOnly?: readonly string[];
+/** The package-manager cache directory of a build user inside the cache volume. */
+export function cacheHome(uid: number): string {
+  return `${CONTAINER.cache}/${uid}`;
 }
 
-export interface Builder {
-  readonly name: BuilderName;
-  /** Whether it runs an install in a container (false: the source is packaged as it is). */
-  readonly needsContainer: boolean;
-  /** Source paths (globs) used by the install but never packaged. */
+/** What every builder's analysis says; each builder adds what it read. */
+export interface Analysis {
+  /** The source entries the install reads: sent into the container, keying the dependency cache. */
+  readonly installInputs: readonly SourceEntry[];
+  /** Source paths (globs) the install reads that never ship. */
   readonly installOnly: readonly string[];
-  /** The source entries the install reads: sent into the container, and keying the dependency cache. */
-  installInputs(source: string, entries: readonly SourceEntry[]): Promise<readonly SourceEntry[]>;
+  /** Whether the source ships beside what the install produced, and where in the zip. */
+  readonly shipsSource: boolean;
+  readonly sourcePath: string;
+}
+
+export interface InstallSpec {
+  readonly steps: readonly InstallStep[];
+  /** Container directory holding the result, copied out after the install. */
+  readonly output: string;
+  /** A missing output means nothing to ship (not a failed install). */
+  readonly outputOptional?: boolean;
+  /** Where the result lands in the zip ('' = root). */
+  readonly packagePath: string;
+  /** The builder's environment; it wins over the config's `env`, so builders combine what they must. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Whether the reproducible CFLAGS/CXXFLAGS apply (a Makefile keeps its own defaults). */
+  readonly compilerFlags: boolean;
+  /** Globs (relative to the output) that never ship: build intermediates, bytecode. */
+  readonly drop: readonly string[];
+  /** node-gyp build trees in the output keep only their loadable products. */
+  readonly pruneBuildTrees?: boolean;
+}
+
+export interface Builder<A extends Analysis = Analysis> {
+  readonly name: string;
   /** Bumped whenever the builder's commands or output handling change: part of the cache key. */
   readonly version: number;
-  /** Decides the install from the source; throws ConfigError (missing lockfile…) naming the file and fix. */
-  prepare(task: Task, entries: readonly SourceEntry[], strategy: Strategy): Promise<Install>;
+  /** Whether it runs an install in a container (false: the source is packaged as it is). */
+  readonly needsContainer: boolean;
+  /** Files whose presence in a source means this builder (package.json → npm). */
+  readonly markers: readonly string[];
+  /** The runtime families it builds for. */
+  readonly families: readonly Family[];
+  /** Reads and checks the source's manifests, once per artifact; ConfigError (file, line, fix) on bad input. */
+  analyze(artifact: ArtifactConfig, entries: readonly SourceEntry[], host: HostFacts): Promise<A>;
   /** What decides between cross and emulated builds; builders without it always emulate. */
-  strategyFacts?(task: Task): Promise<StrategyFacts>;
-  /** Whether a path of the copied-out tree (relative to its root) ships. */
-  keepOutput(relPath: string): boolean;
+  strategyFacts?(analysis: A, task: PlacedTask): StrategyFacts;
+  /** The install of a task, as data. */
+  install(analysis: A, task: PlacedTask, strategy: Strategy, host: HostFacts): InstallSpec;
 }
 
 /** Top-level file names of a source, for builders that look for manifests. */

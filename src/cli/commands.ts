@@ -1,37 +1,33 @@
-// The commands behind the CLI: each takes parsed options and an IO, returns an exit code, and
-// throws lambda-pack errors for the entry to render.
-import os from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+// The commands behind the CLI: each takes parsed options and an IO, calls the project's
+// orchestration, renders, and returns an exit code; lambda-pack errors go up to the entry.
+import { cacheRoot } from '../cache/location.js';
+import { DependencyCache } from '../cache/store.js';
 import { loadConfig } from '../config/load.js';
-import type { ProjectConfig } from '../config/types.js';
+import { ConfigError } from '../errors.js';
 import { connectEngine } from '../docker/engine.js';
 import { resolveEndpoint } from '../docker/endpoint.js';
-import { Engines, type EnginesOptions } from '../docker/engines.js';
+import { Engines } from '../docker/engines.js';
 import { ImageResolver } from '../docker/images.js';
-import { buildRecipe, localRecipeNames } from '../docker/recipes.js';
-import { removeAbandonedContainers, removeRunContainers } from '../docker/container.js';
 import { removeCacheVolumes } from '../docker/volumes.js';
-import { runPlan } from '../build/run.js';
-import { lockOutDir } from '../build/lock.js';
-import { DependencyCache } from '../cache/store.js';
-import { cacheRoot } from '../cache/location.js';
-import { readManifest, type ArtifactRecord } from '../package/manifest.js';
-import { planStatus } from '../build/status.js';
-import { plan as makePlan } from '../plan/plan.js';
-import type { RequestedStrategy } from '../plan/types.js';
+import type { HostFacts } from '../host.js';
+import type { RequestedStrategy, Selection } from '../plan/types.js';
+import { buildProject } from '../project/build-project.js';
+import { decideProject, planProject, previousRecords } from '../project/plan-project.js';
+import { localRecipeNames } from '../recipes.js';
 import { ARCH_NAMES, architecture, isArchName, type ArchName } from '../runtimes.js';
-import { ConfigError, InterruptedError } from '../errors.js';
+import path from 'node:path';
 import { EXIT, exitCodeFor, UsageError } from './errors.js';
 import { buildHuman, buildJson, planHuman, planJson } from './render.js';
 
 export interface IO {
-  readonly stdout: NodeJS.WriteStream;
-  readonly stderr: NodeJS.WriteStream;
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   /** Aborted on SIGINT/SIGTERM; reason is the signal name. */
   readonly signal: AbortSignal;
+  /** The machine's facts, read once by the entry. */
+  readonly host: HostFacts;
 }
 
 export interface CommonOptions { config?: string; json?: boolean; verbose?: boolean }
@@ -44,95 +40,41 @@ function parseArch(value: string | undefined): ArchName | undefined {
   return value;
 }
 
-function parseConcurrency(value: string | undefined, config: ProjectConfig): number {
-  if (value === undefined) return config.concurrency ?? Math.max(1, os.availableParallelism());
+function parseConcurrency(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError('BAD_CONCURRENCY', `--concurrency ${value} must be a whole number from 1 to 64.`);
   return n;
 }
 
-function parseMemory(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const match = /^(\d+(?:\.\d+)?)([kmg]?)$/i.exec(value)!;
-  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
-  return Math.round(Number(match[1]) * unit);
+function selection(names: string[], options: PlanOptions, io: IO): Selection {
+  return { names, arch: parseArch(options.arch), outDir: options.out ? path.resolve(io.cwd, options.out) : undefined, strategy: options.strategy };
 }
 
 function writeJson(io: IO, value: object): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/**
- * Loads the config and plans. The engines of the architectures that need containers are
- * health-checked first, in parallel: a task builds natively when its engine runs its architecture.
- * An engine that does not answer fails its own tasks later, with the reason; the rest go on.
- */
-async function loadAndPlan(names: string[], options: PlanOptions, io: IO, engineOptions?: EnginesOptions) {
-  const config = await loadConfig({ cwd: io.cwd, configFile: options.config });
-  const outDir = options.out ? path.resolve(io.cwd, options.out) : undefined;
-  const selection = { names, arch: parseArch(options.arch), outDir, strategy: options.strategy };
-  const engines = new Engines(config.docker, io.env, engineOptions);
-  const needed = [...new Set(makePlan(config, selection).tasks.filter((t) => t.image !== null).map((t) => t.arch.name))];
-  const answers = await engines.probe(needed);
-  const chosen = Object.fromEntries(needed.map((arch) => {
-    const answer = answers.get(arch);
-    return [arch, { name: engines.describe(arch), host: answer instanceof Error ? undefined : answer?.arch?.name }];
-  }));
-  return { config, engines, plan: makePlan(config, { ...selection, engines: chosen }) };
-}
-
 export async function planCommand(names: string[], options: PlanOptions, io: IO): Promise<number> {
-  const { engines, plan } = await loadAndPlan(names, options, io);
-  const statuses = await planStatus(plan, {
-    cache: new DependencyCache(cacheRoot(io.env)), previous: await previousRecords(plan.outDir), hostEnv: io.env, noCache: false,
-    images: (arch) => engines.images(arch),
-  });
-  if (options.json) writeJson(io, planJson(plan, statuses));
-  else io.stderr.write(`${planHuman(plan, io.cwd, statuses)}\n`);
+  const project = await planProject({ cwd: io.cwd, configFile: options.config, selection: selection(names, options, io), host: io.host });
+  const decided = await decideProject(project, { noCache: false, previous: await previousRecords(project.outDir) });
+  if (options.json) writeJson(io, planJson(project.outDir, decided));
+  else io.stderr.write(`${planHuman(project.outDir, decided, io.cwd)}\n`);
   return EXIT.ok;
 }
 
-async function previousRecords(outDir: string): Promise<Map<string, ArtifactRecord>> {
-  return new Map(((await readManifest(outDir))?.artifacts ?? []).map((r) => [`${r.name}-${r.arch}`, r]));
-}
-
 export async function buildCommand(names: string[], options: BuildOptions, io: IO): Promise<number> {
-  const { config, engines, plan } = await loadAndPlan(names, options, io, {
-    onConnect: async (e) => { await removeAbandonedContainers(e).catch(() => 0); },
-    progress: (line) => { if (options.verbose) io.stderr.write(`${line}\n`); },
+  const concurrency = parseConcurrency(options.concurrency);
+  const result = await buildProject({
+    cwd: io.cwd, configFile: options.config, selection: selection(names, options, io), host: io.host,
+    engines: { progress: (line) => { if (options.verbose) io.stderr.write(`${line}\n`); } },
+    noCache: options.cache === false, concurrency, verbose: !!options.verbose, progress: io.stderr,
+    plain: !io.stderr.isTTY || !!io.env.CI, signal: io.signal,
+    onWait: (holder) => io.stderr.write(`lambda-pack: waiting for another build (pid ${holder.pid}, started ${holder.started}) writing to this output directory…\n`),
   });
-  const concurrency = parseConcurrency(options.concurrency, config);
-  const runId = randomBytes(6).toString('hex');
-  const lock = await lockOutDir(plan.outDir, {
-    signal: io.signal,
-    onWait: (holder) => io.stderr.write(`lambda-pack: waiting for another build (pid ${holder.pid}, started ${holder.started}) writing to ${plan.outDir}…\n`),
-  });
-  let result: Awaited<ReturnType<typeof runPlan>>;
-  try {
-    const previous = await previousRecords(plan.outDir);
-    result = await runPlan(plan, {
-      cache: new DependencyCache(cacheRoot(io.env)),
-      noCache: options.cache === false,
-      previous,
-      engine: (arch) => engines.forArch(arch),
-      images: (arch) => engines.images(arch),
-      runId,
-      signal: io.signal,
-      owner: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
-      certificates: config.certificates,
-      memoryBytes: parseMemory(config.docker.memory),
-      hostEnv: io.env,
-      now: () => Date.now(),
-    }, { concurrency, verbose: !!options.verbose, progress: io.stderr, plain: !io.stderr.isTTY || !!io.env.CI });
-  } finally {
-    await lock.release();
-  }
-  // Containers are removed as each task ends; this sweeps any a dying engine call left behind.
-  await Promise.all((await engines.connected()).map((e) => removeRunContainers(e, runId).catch(() => 0)));
-  if (io.signal.aborted) throw new InterruptedError(io.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
   if (options.json) writeJson(io, buildJson(result));
-  else io.stderr.write(`${buildHuman(result, plan.outDir)}\n`);
-  const failures = result.outcomes.filter((o) => !o.ok).map((o) => !o.ok ? o.error : undefined);
+  else io.stderr.write(`${buildHuman(result, result.outDir)}\n`);
+  const failures = result.outcomes.flatMap((o) => o.ok ? [] : [o.error]);
   if (failures.length === 0) return EXIT.ok;
   // A run where every failure is the user's input is a usage error; anything else a build failure.
   return failures.every((e) => exitCodeFor(e) === EXIT.usage) ? EXIT.usage : EXIT.failed;
@@ -141,7 +83,10 @@ export async function buildCommand(names: string[], options: BuildOptions, io: I
 export async function imagesBuildCommand(options: { arch?: string; verbose?: boolean; host?: string }, io: IO): Promise<number> {
   const arch = parseArch(options.arch);
   const engine = await connectEngine(options.host ? { address: options.host, origin: '--host' } : resolveEndpoint(undefined, io.env));
-  const resolver = new ImageResolver(engine, (line) => { if (options.verbose) io.stderr.write(`${line}\n`); });
+  const resolver = new ImageResolver(engine, {
+    downloads: path.join(cacheRoot(io.host), 'downloads'),
+    progress: (line) => { if (options.verbose) io.stderr.write(`${line}\n`); },
+  });
   for (const name of localRecipeNames()) {
     for (const archName of arch ? [arch] : ARCH_NAMES) {
       const ref = (await resolver.resolve({ kind: 'recipe', recipe: name, origin: 'local' }, architecture(archName))).ref;
@@ -153,18 +98,18 @@ export async function imagesBuildCommand(options: { arch?: string; verbose?: boo
 
 /** The engines `clean --volumes` empties: every one the project's config names, else the default. */
 async function engineEndpoints(configFile: string | undefined, io: IO) {
-  const config = await loadConfig({ cwd: io.cwd, configFile }).catch((error: unknown) => {
+  const config = await loadConfig({ cwd: io.cwd, configFile, host: io.host }).catch((error: unknown) => {
     if (!configFile && error instanceof ConfigError && error.code === 'CONFIG_NOT_FOUND') return undefined;
     throw error;
   });
   if (!config) return [resolveEndpoint(undefined, io.env)];
-  const engines = new Engines(config.docker, io.env);
+  const engines = new Engines(config.docker, io.env, { downloads: path.join(cacheRoot(io.host), 'downloads') });
   const all = ARCH_NAMES.map((arch) => engines.endpoint(arch));
   return all.filter((e, i) => all.findIndex((o) => o.address === e.address) === i);
 }
 
 export async function cleanCommand(options: { volumes?: boolean; config?: string }, io: IO): Promise<number> {
-  const cache = new DependencyCache(cacheRoot(io.env));
+  const cache = new DependencyCache(cacheRoot(io.host));
   const entries = await cache.entries();
   await cache.clear();
   io.stderr.write(`removed the dependency cache at ${cache.root} (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, ${(entries.reduce((n, e) => n + e.bytes, 0) / 1024 ** 2).toFixed(1)} MiB)\n`);

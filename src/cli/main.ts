@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The executable: wires the real process (streams, env, signals) to the CLI and exits.
+import { hostFacts } from '../host.js';
 import { runCli } from './program.js';
 
 const controller = new AbortController();
@@ -16,6 +17,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env, signal: controller.signal,
+  host: hostFacts({ env: process.env }),
 });
 process.exitCode = code;
 // Let streams flush; then leave even if a stray handle (an engine socket) stays open.

@@ -1,7 +1,7 @@
 // The command-line interface: flags, help, and dispatch to commands. Returns an exit code.
 import { Command, CommanderError, Option } from 'commander';
 import { buildCommand, cleanCommand, imagesBuildCommand, planCommand, type IO } from './commands.js';
-import { verifyCommand } from '../verify/command.js';
+import { verifyCommand } from './verify-command.js';
 import { describeError, exitCodeFor, EXIT } from './errors.js';
 import { ARCH_NAMES } from '../runtimes.js';
 import { LambdaPackError } from '../errors.js';

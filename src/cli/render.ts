@@ -1,57 +1,56 @@
 // Human and JSON renderings of plans and build results. Pure: strings in, strings out.
 import path from 'node:path';
 import { ExternalError, LambdaPackError } from '../errors.js';
-import type { RunResult } from '../build/run.js';
-import type { Plan } from '../plan/types.js';
-import type { TaskStatus } from '../build/status.js';
+import type { RunResult } from '../executor/run.js';
+import type { Action } from '../plan/action.js';
+import type { TaskPlan } from '../plan/types.js';
+import type { TaskDecision } from '../project/plan-project.js';
 
 function table(rows: readonly string[][]): string {
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
-export function planJson(plan: Plan, statuses: readonly TaskStatus[] = []): object {
-  return {
-    outDir: plan.outDir,
-    tasks: plan.tasks.map((t) => ({
-      ...statusOf(statuses, t.id),
-      id: t.id, name: t.artifact.name, kind: t.artifact.kind, runtime: t.artifact.runtime.id,
-      runtimes: t.artifact.runtimes.map((r) => r.id), arch: t.arch.name, platform: t.arch.dockerPlatform,
-      builder: t.artifact.builder, source: t.artifact.source,
-      image: t.image === null ? null : t.image.kind === 'recipe' ? { recipe: t.image.recipe, origin: t.image.origin } : { ref: t.image.ref, origin: t.image.origin },
-      output: t.output,
-      engine: t.engine ?? null, engineArch: t.image === null ? null : t.host.name,
-    })),
-  };
+/** The decision of a task in words: the action and why, or why it cannot be known now. */
+function decisionOf(decided: TaskDecision): { action: Action | 'unknown'; reason: string } {
+  if ('decision' in decided) return { action: decided.decision.action, reason: decided.decision.reason };
+  const message = decided.problem instanceof Error ? decided.problem.message : String(decided.problem);
+  return { action: 'unknown', reason: `cannot check its image: ${message.split('. ')[0]}` };
 }
 
-function statusOf(statuses: readonly TaskStatus[], id: string): { action?: string; reason?: string; strategy?: string; strategyReason?: string } {
-  const found = statuses.find((s) => s.id === id);
-  return found ? { action: found.action, reason: found.reason, strategy: found.strategy, strategyReason: found.strategyReason } : {};
+/** `plan --json`: every task's plan exactly as `build` would execute it, with its decision. */
+export function planJson(outDir: string, decided: readonly TaskDecision[]): object {
+  return { outDir, tasks: decided.map((d) => ({ ...d.plan, ...decisionOf(d) })) };
 }
 
-export function planHuman(plan: Plan, cwd: string, statuses: readonly TaskStatus[] = []): string {
-  const engines = new Set(plan.tasks.map((t) => t.engine));
+function imageOf(plan: TaskPlan): string {
+  const image = plan.install?.image;
+  if (!image) return '(none: packaged as is)';
+  return image.kind === 'recipe' ? `${image.origin} recipe ${image.recipe}` : image.ref;
+}
+
+export function planHuman(outDir: string, decided: readonly TaskDecision[], cwd: string): string {
+  const plans = decided.map((d) => d.plan);
+  const engines = new Set(plans.filter((p) => p.install).map((p) => p.engine.name));
   const showEngine = engines.size > 1;
-  const rows = [['TASK', 'KIND', 'RUNTIME', 'ARCH', 'BUILDER', 'IMAGE', 'OUTPUT', ...(showEngine ? ['ENGINE'] : []), ...(statuses.length ? ['STRATEGY', 'ACTION', 'WHY'] : [])]];
-  for (const t of plan.tasks) {
-    const image = t.image === null ? '(none: packaged as is)' : t.image.kind === 'recipe' ? `${t.image.origin} recipe ${t.image.recipe}` : t.image.ref;
-    const status = statusOf(statuses, t.id);
-    rows.push([t.id, t.artifact.kind, t.artifact.runtimes.map((r) => r.id).join(','), t.arch.name, t.artifact.builder, image, path.relative(cwd, t.output) || t.output,
-      ...(showEngine ? [t.image === null ? '-' : t.engine ?? '?'] : []),
-      ...(statuses.length ? [status.strategy ?? '', status.action ?? '', status.reason ?? ''] : [])]);
+  const rows = [['TASK', 'KIND', 'RUNTIME', 'ARCH', 'BUILDER', 'IMAGE', 'OUTPUT', ...(showEngine ? ['ENGINE'] : []), 'STRATEGY', 'ACTION', 'WHY']];
+  for (const d of decided) {
+    const p = d.plan;
+    const { action, reason } = decisionOf(d);
+    rows.push([p.id, p.kind, p.runtimes.join(','), p.arch, p.builder, imageOf(p), path.relative(cwd, p.output.path) || p.output.path,
+      ...(showEngine ? [p.install ? p.engine.name ?? '?' : '-'] : []), p.strategy.kind, action, reason]);
   }
-  const strategies = statuses.filter((s) => s.strategy !== 'native').map((s) => `  ${s.id}: ${s.strategy} — ${s.strategyReason}`);
-  const body = table(rows.filter((r) => r.length > 0));
+  const strategies = plans.filter((p) => p.strategy.kind !== 'native').map((p) => `  ${p.id}: ${p.strategy.kind} — ${p.strategy.reason}`);
   const why = strategies.length > 0 ? `\nnot native:\n${strategies.join('\n')}` : '';
   const only = [...engines][0];
   const engineLine = !showEngine && only ? `\nengine: ${only}` : '';
-  return `${body}${why}${engineLine}\n${plan.tasks.length} task(s); output in ${plan.outDir}`;
+  return `${table(rows)}${why}${engineLine}\n${plans.length} task(s); output in ${outDir}`;
 }
 
-function failureOf(error: unknown): { code: string; message: string; logTail?: string; exitCode?: number } {
-  if (error instanceof ExternalError) return { code: error.code, message: error.message, logTail: error.details.logTail, exitCode: error.details.exitCode };
-  if (error instanceof LambdaPackError) return { code: error.code, message: error.message };
+function failureOf(error: unknown): { code: string; message: string; step?: string; logTail?: string; exitCode?: number } {
+  const step = error instanceof LambdaPackError && error.step ? { step: error.step } : {};
+  if (error instanceof ExternalError) return { code: error.code, message: error.message, ...step, logTail: error.details.logTail, exitCode: error.details.exitCode };
+  if (error instanceof LambdaPackError) return { code: error.code, message: error.message, ...step };
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
 }
 
@@ -60,7 +59,7 @@ export function buildJson(result: RunResult): object {
     ok: result.outcomes.every((o) => o.ok),
     manifest: result.manifest ?? null,
     artifacts: result.outcomes.flatMap((o) => o.ok ? [o.record] : []),
-    failures: result.outcomes.flatMap((o) => o.ok ? [] : [{ task: o.task.id, ...failureOf(o.error) }]),
+    failures: result.outcomes.flatMap((o) => o.ok ? [] : [{ task: o.plan.id, ...failureOf(o.error) }]),
   };
 }
 
@@ -69,10 +68,10 @@ export function buildHuman(result: RunResult, outDir: string): string {
   for (const o of result.outcomes) {
     if (o.ok) {
       const r = o.record;
-      lines.push(`ok    ${o.task.id}: ${path.join(outDir, r.path)} (${r.zippedBytes} bytes zipped, ${r.unzippedBytes} unzipped, sha256 ${r.sha256.slice(0, 16)}…)`);
+      lines.push(`ok    ${o.plan.id}: ${path.join(outDir, r.path)} (${r.zippedBytes} bytes zipped, ${r.unzippedBytes} unzipped, sha256 ${r.sha256.slice(0, 16)}…)`);
     } else {
       const f = failureOf(o.error);
-      lines.push(`FAIL  ${o.task.id}: ${f.message}`);
+      lines.push(`FAIL  ${o.plan.id}: ${f.step ? `[${f.step}] ` : ''}${f.message}`);
       if (f.logTail) lines.push(f.logTail.split('\n').map((l) => `      | ${l}`).join('\n'));
     }
   }

@@ -4,14 +4,16 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { didYouMean } from './suggest.js';
 import { formatField, lineOf, type FieldPath } from './location.js';
+import { dockerSchema, engineObject, perArch, rawConfigSchema, rawFunctionSchema, rawLayerSchema } from './schema.js';
 
+/** The keys each section of the config accepts, from the schema itself. */
 const KNOWN_KEYS: Record<string, readonly string[]> = {
-  '': ['root', 'outDir', 'architectures', 'concurrency', 'imageSet', 'images', 'certificates', 'docker', 'functions', 'layers'],
-  function: ['runtime', 'source', 'handler', 'builder', 'architectures', 'exclude', 'env', 'passEnv', 'image', 'layers', 'binary', 'allowSecrets', 'cross'],
-  layer: ['runtimes', 'source', 'builder', 'architectures', 'exclude', 'env', 'passEnv', 'image', 'allowSecrets', 'cross'],
-  docker: ['host', 'hosts', 'memory'],
-  engine: ['host', 'context', 'certPath', 'ca', 'cert', 'key', 'tlsVerify', 'identityFile'],
-  image: ['x86_64', 'arm64'],
+  '': Object.keys(rawConfigSchema.shape),
+  function: Object.keys(rawFunctionSchema.shape),
+  layer: Object.keys(rawLayerSchema.shape),
+  docker: Object.keys(dockerSchema.shape),
+  engine: Object.keys(engineObject.shape),
+  image: Object.keys(perArch.shape),
 };
 
 function knownKeysAt(path: FieldPath): readonly string[] {

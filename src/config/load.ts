@@ -9,6 +9,7 @@ import { rawConfigSchema } from './schema.js';
 import { describeIssues } from './issues.js';
 import { normalise } from './normalise.js';
 import type { ProjectConfig } from './types.js';
+import type { HostFacts } from '../host.js';
 
 export const MODULE_NAME = 'lambda-pack';
 
@@ -92,6 +93,8 @@ export interface LoadOptions {
   readonly cwd: string;
   /** An explicit config file (`--config`); no search then. */
   readonly configFile?: string;
+  /** The machine's facts ($SSL_CERT_FILE for `certificates: system`, the home for `~/` paths). */
+  readonly host: HostFacts;
 }
 
 export async function loadConfig(options: LoadOptions): Promise<ProjectConfig> {
@@ -99,7 +102,7 @@ export async function loadConfig(options: LoadOptions): Promise<ProjectConfig> {
   const text = await readFile(file, 'utf8').catch(() => '');
   const parsed = rawConfigSchema.safeParse(raw);
   if (!parsed.success) throw describeIssues(file, text, parsed.error.issues);
-  return normalise(parsed.data, { file, text });
+  return normalise(parsed.data, { file, text, host: options.host });
 }
 
 async function findAndParse(options: LoadOptions): Promise<{ file: string; raw: unknown }> {

@@ -1,7 +1,6 @@
 // Raw (schema-valid) config → ProjectConfig: defaults, runtime/arch lookup, inferred builders,
 // absolute paths checked to exist inside the project. Errors name file:line, field and fix.
 import { existsSync, realpathSync, statSync, accessSync, constants } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { ARCH_NAMES, architecture, findRuntime, isArchName, RUNTIME_IDS, type Architecture, type ArchName, type Runtime } from '../runtimes.js';
@@ -11,9 +10,10 @@ import { formatField, type FieldPath } from './location.js';
 import { where } from './issues.js';
 import type { RawConfig, RawEngine, RawFunction, RawLayer } from './schema.js';
 import type { ArtifactConfig, EngineSpec, ProjectConfig } from './types.js';
+import type { HostFacts } from '../host.js';
 
 /** root bounds every path; relative paths are resolved from the config file's directory. */
-interface Context { readonly file: string; readonly text: string; readonly root: string; readonly dir: string }
+interface Context { readonly file: string; readonly text: string; readonly root: string; readonly dir: string; readonly host: HostFacts }
 
 function fail(ctx: Context, code: string, field: FieldPath, problem: string, fix: string): never {
   throw new ConfigError(code, `${where(ctx.file, ctx.text, field)}: field "${formatField(field)}": ${problem} ${fix}`,
@@ -106,7 +106,7 @@ function artifact(ctx: Context, raw: RawConfig, kind: 'function' | 'layer', name
 }
 
 function systemCertificates(ctx: Context): string[] {
-  const candidates = [process.env.SSL_CERT_FILE, '/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem'];
+  const candidates = [ctx.host.sslCertFile, '/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem'];
   const found = candidates.find((c): c is string => !!c && existsSync(c));
   if (!found) {
     fail(ctx, 'CERTIFICATES_NOT_FOUND', ['certificates'], 'no system CA bundle found (looked at $SSL_CERT_FILE and the usual Linux/macOS paths).',
@@ -145,7 +145,7 @@ function checkLayerReferences(ctx: Context, artifacts: ArtifactConfig[]): void {
   }
 }
 
-function projectRoot(raw: RawConfig, source: { file: string; text: string }): string {
+function projectRoot(raw: RawConfig, source: { file: string; text: string; host: HostFacts }): string {
   const dir = path.dirname(source.file);
   if (!raw.root) return dir;
   const root = path.resolve(dir, raw.root);
@@ -159,7 +159,7 @@ const ENGINE_SCHEMES = ['unix:', 'npipe:', 'tcp:', 'ssh:', 'http:', 'https:'];
 
 /** A path of the user's own files (TLS material, an SSH key): `~/` is their home, as in a shell. */
 function userPath(ctx: Context, value: string): string {
-  return value === '~' || value.startsWith('~/') ? path.join(os.homedir(), value.slice(1)) : path.resolve(ctx.dir, value);
+  return value === '~' || value.startsWith('~/') ? path.join(ctx.host.home, value.slice(1)) : path.resolve(ctx.dir, value);
 }
 
 /** A file the config names (TLS material, an SSH key): absolute, and readable now. */
@@ -222,7 +222,7 @@ function docker(ctx: Context, raw: RawConfig): ProjectConfig['docker'] {
   };
 }
 
-export function normalise(raw: RawConfig, source: { file: string; text: string }): ProjectConfig {
+export function normalise(raw: RawConfig, source: { file: string; text: string; host: HostFacts }): ProjectConfig {
   const root = projectRoot(raw, source);
   const ctx: Context = { ...source, root, dir: path.dirname(source.file) };
   const functionNames = Object.keys(raw.functions ?? {});

@@ -1,16 +1,19 @@
 // The config file's shape as users write it (raw), validated with zod. Runtime and architecture
 // names are checked later, in normalise.ts, so their errors can list the valid choices.
 import { z } from 'zod';
+import { BUILDER_NAMES, type BuilderName } from '../builders/index.js';
+
+export type { BuilderName };
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'names may contain letters, digits, "-" and "_", and start with a letter or digit');
-const perArch = z.strictObject({ x86_64: z.string().min(1).optional(), arm64: z.string().min(1).optional() });
+export const perArch = z.strictObject({ x86_64: z.string().min(1).optional(), arm64: z.string().min(1).optional() });
 const imageRef = z.union([z.string().min(1), perArch]);
 const envValues = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and "_"'), z.string());
 /**
  * A Docker engine: its address (unix://, npipe://, tcp://, ssh://user@host), or an object naming a
  * Docker context or adding TLS material (tcp://) or an SSH key (ssh://).
  */
-const engineRef = z.union([z.string().min(1), z.strictObject({
+export const engineObject = z.strictObject({
   host: z.string().min(1).optional(),
   context: z.string().min(1).optional(),
   /** Directory holding ca.pem, cert.pem and key.pem (DOCKER_CERT_PATH's layout). */
@@ -22,10 +25,9 @@ const engineRef = z.union([z.string().min(1), z.strictObject({
   tlsVerify: z.boolean().optional(),
   /** ssh://: a private key file (default: the ssh agent at SSH_AUTH_SOCK). */
   identityFile: z.string().min(1).optional(),
-})]);
+});
+const engineRef = z.union([z.string().min(1), engineObject]);
 const envNames = z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and "_"'));
-
-export const BUILDER_NAMES = ['npm', 'pip', 'cargo', 'make', 'copy'] as const;
 
 const artifactCommon = {
   source: z.string().min(1),
@@ -40,6 +42,13 @@ const artifactCommon = {
   /** make: the Makefile honours CC/CXX/AR, so it may build in a host container with a cross toolchain. */
   cross: z.boolean().optional(),
 };
+
+export const dockerSchema = z.strictObject({
+  host: engineRef.optional(),
+  /** An engine per architecture (a native arm64 machine for arm64); the rest use `host`. */
+  hosts: z.strictObject({ x86_64: engineRef.optional(), arm64: engineRef.optional() }).optional(),
+  memory: z.string().regex(/^\d+(\.\d+)?[kKmMgG]?$/, 'a size such as 2g or 512m').optional(),
+});
 
 export const rawFunctionSchema = z.strictObject({
   ...artifactCommon,
@@ -63,12 +72,7 @@ export const rawConfigSchema = z.strictObject({
   imageSet: z.enum(['official', 'local']).optional(),
   images: z.record(z.string(), imageRef).optional(),
   certificates: z.union([z.literal('system'), z.array(z.string().min(1))]).optional(),
-  docker: z.strictObject({
-    host: engineRef.optional(),
-    /** An engine per architecture (a native arm64 machine for arm64); the rest use `host`. */
-    hosts: z.strictObject({ x86_64: engineRef.optional(), arm64: engineRef.optional() }).optional(),
-    memory: z.string().regex(/^\d+(\.\d+)?[kKmMgG]?$/, 'a size such as 2g or 512m').optional(),
-  }).optional(),
+  docker: dockerSchema.optional(),
   functions: z.record(name, rawFunctionSchema).optional(),
   layers: z.record(name, rawLayerSchema).optional(),
 });
@@ -77,7 +81,6 @@ export type RawEngine = z.infer<typeof engineRef>;
 export type RawConfig = z.infer<typeof rawConfigSchema>;
 export type RawFunction = z.infer<typeof rawFunctionSchema>;
 export type RawLayer = z.infer<typeof rawLayerSchema>;
-export type BuilderName = (typeof BUILDER_NAMES)[number];
 
 /** Gives TS/JS config files types; returns its argument unchanged. */
 export function defineConfig(config: RawConfig): RawConfig {

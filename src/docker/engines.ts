@@ -8,6 +8,8 @@ import { resolveEndpoint, type Endpoint } from './endpoint.js';
 import { ImageResolver, type ProgressSink } from './images.js';
 
 export interface EnginesOptions {
+  /** Where recipe context packages are kept between runs (the cache directory's downloads/). */
+  readonly downloads: string;
   /** Runs once per engine, before any task uses it (the sweep of abandoned containers). */
   readonly onConnect?: (engine: Engine) => Promise<void>;
   /** Image pulls, builds and copies, line by line. */
@@ -20,7 +22,7 @@ export class Engines {
   private readonly connections = new Map<string, Promise<Engine>>();
   private readonly resolvers = new Map<Engine, ImageResolver>();
 
-  constructor(docker: ProjectConfig['docker'], env: NodeJS.ProcessEnv, private readonly options: EnginesOptions = {}) {
+  constructor(docker: ProjectConfig['docker'], env: Readonly<NodeJS.ProcessEnv>, private readonly options: EnginesOptions) {
     this.defaultEndpoint = resolveEndpoint(docker.host, env);
     this.endpoints = Object.fromEntries(ARCH_NAMES.map((arch) => {
       const own = docker.hosts[arch];
@@ -75,7 +77,7 @@ export class Engines {
     let resolver = this.resolvers.get(engine);
     if (!resolver) {
       const donor = this.routed ? () => this.fallback() : undefined;
-      this.resolvers.set(engine, resolver = new ImageResolver(engine, this.options.progress, donor));
+      this.resolvers.set(engine, resolver = new ImageResolver(engine, { downloads: this.options.downloads, progress: this.options.progress, donor }));
     }
     return resolver;
   }

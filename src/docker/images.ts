@@ -6,6 +6,8 @@ import type { Architecture } from '../runtimes.js';
 import type { ImageChoice } from '../plan/types.js';
 import type { Engine } from './engine.js';
 import { buildRecipe, recipeBase, recipeRef } from './recipes.js';
+import { checkArchitecture, followToEnd, inspectImage } from './image-info.js';
+
 
 export interface ResolvedImage {
   readonly ref: string;
@@ -15,27 +17,6 @@ export interface ResolvedImage {
 }
 
 export type ProgressSink = (line: string) => void;
-
-/** The image's inspect data, or undefined when the engine has no such image. */
-export async function inspectImage(engine: Engine, ref: string): Promise<Docker.ImageInspectInfo | undefined> {
-  let answer;
-  try { answer = await engine.get(`/images/${encodeURIComponent(ref)}/json`); } catch (error) {
-    throw new ExternalError('ENGINE_FAILED', `The engine at ${engine.address} failed to inspect image ${ref}: ${(error as Error).message}`, {}, { cause: error });
-  }
-  if (answer.status === 404) return undefined;
-  if (answer.status !== 200) throw new ExternalError('ENGINE_FAILED', `The engine at ${engine.address} answered ${answer.status} inspecting image ${ref}: ${JSON.stringify(answer.body)}`);
-  return answer.body as Docker.ImageInspectInfo;
-}
-
-export function checkArchitecture(ref: string, info: Pick<Docker.ImageInspectInfo, 'Architecture' | 'Os'>, arch: Architecture): void {
-  if (info.Architecture !== arch.dockerArch || info.Os !== 'linux') {
-    throw new ExternalError('IMAGE_WRONG_ARCH',
-      `Image ${ref} is ${info.Os}/${info.Architecture}, but this task builds for ${arch.name} (${arch.dockerPlatform}). ` +
-      `lambda-pack does not build in an image of another architecture, since the result would not load on Lambda. ` +
-      `Use an image made for ${arch.dockerPlatform} (for example a ${arch.name} tag of the same image) in the "images" section of the config.`,
-      { fix: `configure a ${arch.dockerPlatform} image` });
-  }
-}
 
 async function pull(engine: Engine, ref: string, arch: Architecture, progress: ProgressSink): Promise<void> {
   const docker = await engine.client();
@@ -65,18 +46,6 @@ async function resolveReference(engine: Engine, ref: string, arch: Architecture,
   return { ref, id: info.Id, arch };
 }
 
-/**
- * Reads an engine's JSON progress stream (build, load) to its end; rejects on a transport error
- * or on an `error` event in the stream, which the engine sends instead of a failing status.
- */
-export function followToEnd(docker: Docker, stream: NodeJS.ReadableStream, onEvent?: (event: { stream?: string }) => void): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    docker.modem.followProgress(stream, (error, events: { error?: string }[] = []) => {
-      const failed = error ?? events.find((e) => e.error)?.error;
-      failed ? reject(new Error(typeof failed === 'string' ? failed : (failed as Error).message)) : resolve();
-    }, onEvent);
-  });
-}
 
 /**
  * Copies an image from one engine to another through their APIs (save → load), so an engine that
@@ -103,7 +72,17 @@ export class ImageResolver {
    * `donor`, when given, is another engine (the default one) that may hold images this engine
    * lacks and cannot pull: local recipe images and their base, or images no registry has.
    */
-  constructor(private readonly engine: Engine, private readonly progress: ProgressSink = () => {}, private readonly donor?: () => Promise<Engine | undefined>) {}
+  private readonly progress: ProgressSink;
+  private readonly donor?: () => Promise<Engine | undefined>;
+
+  /** `downloads` is where recipe context packages are kept between runs (the cache directory). */
+  constructor(private readonly engine: Engine, options: { readonly downloads: string; readonly progress?: ProgressSink; readonly donor?: () => Promise<Engine | undefined> }) {
+    this.downloads = options.downloads;
+    this.progress = options.progress ?? (() => {});
+    this.donor = options.donor;
+  }
+
+  private readonly downloads: string;
 
   /** Makes `ref` present on this engine by copying it from the donor; whether it is present now. */
   private async adopt(ref: string): Promise<boolean> {
@@ -122,7 +101,7 @@ export class ImageResolver {
       const ref = await recipeRef(this.engine, recipe, arch, async (r, a) => lookupBase(r, a));
       if (ref) await this.adopt(ref);
     }
-    const ref = await buildRecipe(this.engine, recipe, arch, this.progress, lookupBase);
+    const ref = await buildRecipe(this.engine, recipe, arch, { progress: this.progress, resolveBase: lookupBase, downloads: this.downloads });
     return resolveReference(this.engine, ref, arch, this.progress);
   }
 

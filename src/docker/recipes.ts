@@ -7,56 +7,13 @@ import { fileURLToPath } from 'node:url';
 import tar from 'tar-stream';
 import { ExternalError } from '../errors.js';
 import type { Architecture } from '../runtimes.js';
-import { cacheRoot } from '../cache/location.js';
 import type { Engine } from './engine.js';
-import { followToEnd, inspectImage } from './images.js';
+import { followToEnd, inspectImage } from './image-info.js';
+import { RECIPES, recipeNames, type Recipe } from '../recipes.js';
 
 export const IMAGES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../images');
 
-/** npm packages a recipe needs in its build context, fetched on the host with `npm pack`. */
-interface ContextPackage { readonly file: string; readonly spec: (arch: Architecture) => string }
-
-interface Recipe {
-  readonly dir: string;
-  readonly repository: string;
-  /** The image this recipe builds FROM. */
-  readonly base: (arch: Architecture) => string;
-  /** local: made by images/base/build-base.sh, never pulled; registry: resolved (pulled) like any image. */
-  readonly baseOrigin: 'local' | 'registry';
-  readonly packages: readonly ContextPackage[];
-}
-
-const NODE_22 = '22.23.3';
-const NPM_10 = '10.9.9';
-const debianBase = (arch: Architecture) => `lambda-pack-local/debian-base:bookworm-${arch.name}`;
-
-const officialProvided = (os: string) => (arch: Architecture) => `public.ecr.aws/sam/build-provided.${os}:latest-${arch.name}`;
-
-const RECIPES: Readonly<Record<string, Recipe>> = {
-  'nodejs22.x': {
-    dir: 'nodejs', repository: 'lambda-pack-local/nodejs22.x', base: debianBase, baseOrigin: 'local',
-    packages: [
-      { file: 'node.tgz', spec: (arch) => `node-linux-${arch.nodeArch}@${NODE_22}` },
-      { file: 'npm.tgz', spec: () => `npm@${NPM_10}` },
-    ],
-  },
-  'python3.11': { dir: 'python', repository: 'lambda-pack-local/python3.11', base: debianBase, baseOrigin: 'local', packages: [] },
-  'provided.al2023': { dir: 'provided', repository: 'lambda-pack-local/provided.al2023', base: debianBase, baseOrigin: 'local', packages: [] },
-  'rust-provided.al2023': { dir: 'provided-rust', repository: 'lambda-pack/rust-provided.al2023', base: officialProvided('al2023'), baseOrigin: 'registry', packages: [] },
-  'rust-provided.al2': { dir: 'provided-rust', repository: 'lambda-pack/rust-provided.al2', base: officialProvided('al2'), baseOrigin: 'registry', packages: [] },
-};
-
-/** Recipes that build offline, from the local Debian base (what `images build` makes). */
-export function localRecipeNames(): string[] {
-  return Object.keys(RECIPES).filter((name) => RECIPES[name]!.baseOrigin === 'local');
-}
-
-export function recipeNames(): string[] {
-  return Object.keys(RECIPES);
-}
-
-async function fetchPackage(spec: string): Promise<string> {
-  const dir = path.join(cacheRoot(), 'downloads');
+async function fetchPackage(spec: string, dir: string): Promise<string> {
   const file = path.join(dir, `${spec.replace(/[^A-Za-z0-9.@-]/g, '_')}.tgz`);
   if (await stat(file).then(() => true, () => false)) return file;
   await mkdir(dir, { recursive: true });
@@ -110,8 +67,13 @@ export async function recipeRef(engine: Engine, name: string, arch: Architecture
 }
 
 /** Builds (or finds) the recipe's image for `arch`; returns its reference. */
-export async function buildRecipe(engine: Engine, name: string, arch: Architecture, progress: (line: string) => void,
-  resolveBase: (ref: string, arch: Architecture) => Promise<{ id: string }>): Promise<string> {
+export async function buildRecipe(engine: Engine, name: string, arch: Architecture, options: {
+  readonly progress: (line: string) => void;
+  readonly resolveBase: (ref: string, arch: Architecture) => Promise<{ id: string }>;
+  /** Where fetched context packages are kept (the cache directory's downloads/). */
+  readonly downloads: string;
+}): Promise<string> {
+  const { progress, resolveBase } = options;
   const recipe = RECIPES[name];
   if (!recipe) throw new ExternalError('RECIPE_UNKNOWN', `No image recipe named ${name}. Known recipes: ${recipeNames().join(', ')}.`);
   const ref = await recipeRef(engine, name, arch, resolveBase);
@@ -122,7 +84,7 @@ export async function buildRecipe(engine: Engine, name: string, arch: Architectu
   }
   if (await inspectImage(engine, ref)) return ref;
   const files = await recipeFiles(recipe);
-  for (const pkg of recipe.packages) files.push({ name: pkg.file, content: await readFile(await fetchPackage(pkg.spec(arch))) });
+  for (const pkg of recipe.packages) files.push({ name: pkg.file, content: await readFile(await fetchPackage(pkg.spec(arch), options.downloads)) });
   const baseRef = recipe.base(arch);
   progress(`building ${ref} from images/${recipe.dir}`);
   const log: string[] = [];

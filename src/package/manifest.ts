@@ -3,13 +3,7 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-export interface Finding {
-  readonly code: string;
-  readonly severity: 'error' | 'warning';
-  readonly path: string;
-  readonly message: string;
-  readonly fix?: string;
-}
+import type { Finding } from '../verify/findings.js';
 
 export interface ArtifactRecord {
   readonly name: string;

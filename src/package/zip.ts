@@ -1,7 +1,7 @@
 // Deterministic zip writer: same inputs give byte-identical zips, whatever the input order, machine or concurrency.
 import os from 'node:os';
 import zlib from 'node:zlib';
-import { ConfigError, ExternalError, InternalError } from '../errors.js';
+import { ExternalError, InternalError } from '../errors.js';
 import { createDeflatePool } from './deflate-pool.js';
 import { DeflateWindow } from './deflate-window.js';
 import { CHUNK_SIZE, deflateTasks } from './zip-chunks.js';
@@ -29,7 +29,7 @@ export interface ZipOptions {
   level?: number;
   /** worker threads compressing in parallel; default min(os.availableParallelism(), 4). 1 = serial in the main thread. Output bytes never depend on it. */
   concurrency?: number;
-  /** timestamp for every entry; default 1980-01-01 00:00:00, or SOURCE_DATE_EPOCH when set (clamped to >= 1980). DOS time is local-time-free: encode the UTC fields. */
+  /** timestamp for every entry; default 1980-01-01 00:00:00 (the plan passes SOURCE_DATE_EPOCH's, see host.ts). DOS time is local-time-free: encode the UTC fields. */
   mtime?: Date;
   /** AbortSignal: abort stops work promptly, removes the temp file, rejects. */
   signal?: AbortSignal;
@@ -49,19 +49,6 @@ const DOS_EPOCH = new Date(Date.UTC(1980, 0, 1, 0, 0, 0));
 /** Uncompressed bytes in flight across all workers: bounds memory whatever the tree's size. */
 const WINDOW_BYTES = 16 * CHUNK_SIZE;
 
-/** The timestamp every entry gets unless the caller passes one: SOURCE_DATE_EPOCH, else 1980-01-01. */
-export function defaultMtime(env: NodeJS.ProcessEnv = process.env): Date {
-  const raw = env['SOURCE_DATE_EPOCH'];
-  if (raw === undefined || raw === '') return DOS_EPOCH;
-  if (!/^\d+$/.test(raw)) {
-    throw new ConfigError('INVALID_SOURCE_DATE_EPOCH', `SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01 UTC, got ${JSON.stringify(raw)}`, {
-      field: 'SOURCE_DATE_EPOCH',
-      fix: 'set it to an integer such as the last commit time (git log -1 --format=%ct), or unset it',
-    });
-  }
-  return new Date(Math.max(Number(raw) * 1000, DOS_EPOCH.getTime()));
-}
-
 interface ZipSettings {
   level: number;
   concurrency: number;
@@ -77,7 +64,7 @@ function resolveSettings(options: ZipOptions): ZipSettings {
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new InternalError('ZIP_INVALID_OPTION', `zip concurrency must be a positive integer, got ${concurrency}`);
   }
-  const mtime = options.mtime ?? defaultMtime();
+  const mtime = options.mtime ?? DOS_EPOCH;
   if (Number.isNaN(mtime.getTime())) throw new InternalError('ZIP_INVALID_OPTION', 'zip mtime is an invalid Date');
   return { level, concurrency, mtime };
 }

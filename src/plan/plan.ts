@@ -1,36 +1,16 @@
-// Pure: normalised config + selection → tasks. No Docker, no filesystem, no network.
+// Pure: normalised config + selection → tasks, then tasks placed on the engines that build them.
+// No Docker, no filesystem, no network.
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { architecture, defaultBuildImage, hostArchitecture, type Architecture, type ArchName } from '../runtimes.js';
+import { architecture, defaultBuildImage, type Architecture, type ArchName } from '../runtimes.js';
 import { didYouMean } from '../config/suggest.js';
 import type { ArtifactConfig, ProjectConfig } from '../config/types.js';
-import { officialRecipeFor, recipeFor } from './recipes.js';
-import type { ImageChoice, Plan, RequestedStrategy, Task } from './types.js';
-
-export interface Selection {
-  /** Artifact names to build; empty = all. */
-  readonly names?: readonly string[];
-  /** Only these architectures; undefined = each artifact's own. */
-  readonly arch?: ArchName;
-  /** Overrides the config's outDir (absolute). */
-  readonly outDir?: string;
-  /**
-   * The engine each target architecture builds on, and the machine it runs on (learnt from the
-   * engine); an architecture left out builds on this machine's architecture, engine unnamed.
-   */
-  readonly engines?: Readonly<Partial<Record<ArchName, EngineChoice>>>;
-  readonly strategy?: RequestedStrategy;
-}
-
-export interface EngineChoice {
-  /** How the plan shows it: the address, and where it came from. */
-  readonly name: string;
-  /** The machine it runs on; unknown when it did not answer (this machine's is assumed). */
-  readonly host?: ArchName;
-}
+import { builderFor } from '../builders/index.js';
+import { officialRecipeFor, recipeFor } from '../recipes.js';
+import type { ImageChoice, PlacedTask, RequestedStrategy, Selection, Task } from './types.js';
 
 export function chooseImage(config: ProjectConfig, artifact: ArtifactConfig, arch: Architecture): ImageChoice | null {
-  if (artifact.builder === 'copy') return null;
+  if (!builderFor(artifact.builder).needsContainer) return null;
   const configured = artifact.images[arch.name];
   if (configured) return { kind: 'reference', ref: configured, origin: 'config' };
   if (config.imageSet === 'local') {
@@ -59,26 +39,14 @@ function selectArtifacts(config: ProjectConfig, names: readonly string[]): Artif
   return config.artifacts.filter((a) => names.includes(a.name));
 }
 
-export function plan(config: ProjectConfig, selection: Selection = {}): Plan {
+/** The tasks of a selection: every selected artifact × each of its architectures. */
+export function plan(config: ProjectConfig, selection: Selection = {}): Task[] {
   const outDir = selection.outDir ?? config.outDir;
-  const local = hostArchitecture()?.name ?? 'x86_64';
   const tasks: Task[] = [];
   for (const artifact of selectArtifacts(config, selection.names ?? [])) {
     for (const arch of artifact.architectures) {
       if (selection.arch && arch.name !== selection.arch) continue;
-      const engine = selection.engines?.[arch.name];
-      const host = architecture(engine?.host ?? local);
-      tasks.push({
-        id: `${artifact.name}-${arch.name}`,
-        artifact,
-        arch,
-        image: chooseImage(config, artifact, arch),
-        output: path.join(outDir, `${artifact.name}-${arch.name}.zip`),
-        host,
-        engine: engine?.name,
-        hostImage: arch === host ? null : chooseImage(config, artifact, host),
-        requestedStrategy: selection.strategy ?? 'auto',
-      });
+      tasks.push({ id: `${artifact.name}-${arch.name}`, artifact, arch, output: path.join(outDir, `${artifact.name}-${arch.name}.zip`) });
     }
   }
   if (tasks.length === 0) {
@@ -86,5 +54,32 @@ export function plan(config: ProjectConfig, selection: Selection = {}): Plan {
       `Nothing to build: no selected function or layer is configured for ${selection.arch}. ` +
       `Add ${selection.arch} to its "architectures" in ${config.file}, or choose another --arch.`, { file: config.file });
   }
-  return { outDir, tasks };
+  return tasks;
+}
+
+/** The architectures whose engines a set of tasks needs (tasks that install something). */
+export function enginesNeeded(tasks: readonly Task[]): ArchName[] {
+  return [...new Set(tasks.filter((t) => builderFor(t.artifact.builder).needsContainer).map((t) => t.arch.name))];
+}
+
+/** What is known of the engine that builds each architecture: how to name it, and its machine. */
+export type EngineFacts = Readonly<Partial<Record<ArchName, { readonly name: string; readonly arch?: ArchName }>>>;
+
+/**
+ * Places each task on the engine of its architecture. An engine whose machine is unknown (it did
+ * not answer: its tasks fail later, saying why) is assumed to run on this machine's architecture.
+ */
+export function placeTasks(config: ProjectConfig, tasks: readonly Task[], engines: EngineFacts, local: Architecture | undefined, requested: RequestedStrategy = 'auto'): PlacedTask[] {
+  return tasks.map((task) => {
+    const engine = engines[task.arch.name];
+    const engineArch = architecture(engine?.arch ?? local?.name ?? 'x86_64');
+    const image = chooseImage(config, task.artifact, task.arch);
+    return {
+      ...task,
+      engine: { ...(engine ? { name: engine.name } : {}), arch: engineArch },
+      image,
+      engineImage: image === null || engineArch === task.arch ? null : chooseImage(config, task.artifact, engineArch),
+      requestedStrategy: requested,
+    };
+  });
 }

@@ -1,11 +1,11 @@
 // Native, cross or emulated: how a task's container relates to its target architecture. Pure:
 // the facts about the source (which packages must compile) are gathered by the caller.
 import { ConfigError } from '../errors.js';
-import type { Strategy, Task } from './types.js';
+import type { PlacedTask, Strategy } from './types.js';
 
 export interface StrategyFacts {
   /**
-   * How the builder produces the target's output from a host-architecture container, shown as the
+   * How the builder produces the target's output from a container of the engine's architecture, shown as the
    * reason (e.g. "npm installs the arm64 binaries (--cpu arm64)"); absent when it cannot.
    */
   readonly cross?: string;
@@ -19,26 +19,27 @@ function list(names: readonly string[]): string {
   return names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
 }
 
-export function chooseStrategy(task: Task, facts: StrategyFacts): Strategy {
-  const { arch, host, requestedStrategy: requested } = task;
+export function chooseStrategy(task: PlacedTask, facts: StrategyFacts): Strategy {
+  const { arch, requestedStrategy: requested } = task;
+  const engineArch = task.engine.arch;
   const builder = task.artifact.builder;
-  const native: Strategy = { kind: 'native', reason: `the engine runs ${host.name}`, buildArch: arch };
+  const native: Strategy = { kind: 'native', reason: `the engine runs ${engineArch.name}`, buildArch: arch };
   if (task.image === null) return { ...native, reason: 'packaged as it is: no container' };
-  if (arch === host) {
-    if (requested === 'cross' || requested === 'emulated') return { ...native, reason: `the engine runs ${host.name} already; nothing to ${requested === 'cross' ? 'cross-build' : 'emulate'}` };
+  if (arch === engineArch) {
+    if (requested === 'cross' || requested === 'emulated') return { ...native, reason: `the engine runs ${engineArch.name} already; nothing to ${requested === 'cross' ? 'cross-build' : 'emulate'}` };
     return native;
   }
   const emulated = (reason: string): Strategy => ({ kind: 'emulated', reason, buildArch: arch });
-  const cross = (reason: string): Strategy => ({ kind: 'cross', reason, buildArch: host });
+  const cross = (reason: string): Strategy => ({ kind: 'cross', reason, buildArch: engineArch });
   if (requested === 'emulated') return emulated('--strategy emulated');
   if (requested === 'native') {
-    throw new ConfigError('STRATEGY_NATIVE_IMPOSSIBLE', `--strategy native: ${task.id} targets ${arch.name} but the engine runs ${host.name}. Use auto, cross or emulated, or an engine on ${arch.name} hardware (docker.host).`);
+    throw new ConfigError('STRATEGY_NATIVE_IMPOSSIBLE', `--strategy native: ${task.id} targets ${arch.name} but the engine runs ${engineArch.name}. Use auto, cross or emulated, or an engine on ${arch.name} hardware (docker.host).`);
   }
   const crossable = facts.cross !== undefined;
   if (requested === 'cross') {
     if (!crossable) throw new ConfigError('STRATEGY_CROSS_UNSUPPORTED', `--strategy cross: the ${builder} builder cannot cross-build ${task.id}${facts.noCross ? `: ${facts.noCross}` : ''}. Use auto or emulated.`);
     if (facts.mustCompile.length > 0) {
-      throw new ConfigError('STRATEGY_CROSS_WOULD_DIFFER', `--strategy cross: ${task.id} has parts that must build on the target's CPU (${list(facts.mustCompile)}: they compile during install or probe the build machine); built on ${host.name} they could give ${host.name} binaries or other output than an emulated build. Use auto or emulated.`);
+      throw new ConfigError('STRATEGY_CROSS_WOULD_DIFFER', `--strategy cross: ${task.id} has parts that must build on the target's CPU (${list(facts.mustCompile)}: they compile during install or probe the build machine); built on ${engineArch.name} they could give ${engineArch.name} binaries or other output than an emulated build. Use auto or emulated.`);
     }
     return cross('--strategy cross');
   }

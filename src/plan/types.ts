@@ -1,6 +1,9 @@
-// A task is one artifact (function or layer) × one architecture; the plan is a list of them.
+// A task is one artifact (function or layer) × one architecture. Placed on an engine it gets its
+// images; with its builder's analysis it becomes a TaskPlan: everything a build will do, as data.
+import type { BuilderName } from '../config/schema.js';
 import type { ArtifactConfig } from '../config/types.js';
-import type { Architecture } from '../runtimes.js';
+import type { Architecture, ArchName } from '../runtimes.js';
+import type { SourceEntry } from '../package/sources.js';
 
 /** Where a task's build image comes from. The reference of a recipe image is known only once its base is. */
 export type ImageChoice =
@@ -12,22 +15,24 @@ export interface Task {
   readonly id: string;
   readonly artifact: ArtifactConfig;
   readonly arch: Architecture;
-  /** null when the builder installs nothing and no container is needed. */
-  readonly image: ImageChoice | null;
   /** Absolute path of the zip this task writes. */
   readonly output: string;
-  /** The machine the engine runs on: a task for another architecture is emulated or cross-built. */
-  readonly host: Architecture;
-  /** The engine that runs it (address and origin), when known. */
-  readonly engine?: string;
-  /** The host-architecture image, for a cross build (null when the task's arch is the host's). */
-  readonly hostImage: ImageChoice | null;
-  /** What the user asked for (`--strategy`); `auto` lets the builder decide from the source. */
-  readonly requestedStrategy: RequestedStrategy;
 }
 
 export type StrategyKind = 'native' | 'cross' | 'emulated';
 export type RequestedStrategy = StrategyKind | 'auto';
+
+/** A task on the engine that builds it. */
+export interface PlacedTask extends Task {
+  /** The engine (address and origin, when known) and the architecture of the machine it runs on. */
+  readonly engine: { readonly name?: string; readonly arch: Architecture };
+  /** The target-architecture build image; null when the builder installs nothing. */
+  readonly image: ImageChoice | null;
+  /** The engine-architecture image, for a cross build (null when the task's arch is the engine's). */
+  readonly engineImage: ImageChoice | null;
+  /** What the user asked for (`--strategy`); `auto` lets the builder decide from the source. */
+  readonly requestedStrategy: RequestedStrategy;
+}
 
 /** How a task's container relates to its target architecture, and why. */
 export interface Strategy {
@@ -37,7 +42,86 @@ export interface Strategy {
   readonly buildArch: Architecture;
 }
 
-export interface Plan {
-  readonly outDir: string;
-  readonly tasks: readonly Task[];
+/** One thing the build container does, in order. */
+export type InstallStep =
+  /** Runs argv; on failure prints `onFailure` (what it most likely means) and exits with its status. */
+  | { readonly run: readonly string[]; readonly onFailure?: string }
+  /** Stops the build (exit 127) with `message` unless the shell condition `require` holds (a tool is there). */
+  | { readonly require: string; readonly message: string };
+
+/** The dependency install of a task: the container it runs, what goes in and what comes out. */
+export interface InstallPlan {
+  readonly image: ImageChoice;
+  readonly steps: readonly InstallStep[];
+  /** The container's environment, without passEnv values (those are read from the host at run time). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Host variables passed through by name. */
+  readonly passEnv: readonly string[];
+  /** Source entries sent into the container at CONTAINER.build. */
+  readonly inputs: readonly SourceEntry[];
+  /** The container directory copied out afterwards. */
+  readonly output: string;
+  /** Whether a missing output means "nothing to ship" rather than a failed install. */
+  readonly outputOptional: boolean;
+  /** Container directories whose content may replace a link out of the output. */
+  readonly materialiseWithin: readonly string[];
+  /** Globs (relative to the output) that never ship. */
+  readonly drop: readonly string[];
+  /** node-gyp build trees in the output keep only their loadable products. */
+  readonly pruneBuildTrees: boolean;
+}
+
+/** What the zip holds: the shipped source and the installed dependencies, each at a prefix. */
+export interface PackageLayout {
+  readonly source?: { readonly prefix: string; readonly entries: readonly SourceEntry[]; readonly skip: readonly string[] };
+  readonly dependencies?: { readonly prefix: string };
+}
+
+/** Cache keys before the build image is known; bound to its id by bindKeys(). */
+export interface KeyMaterial {
+  /** Hash of everything but the image that can change the install; null without an install. */
+  readonly dependency: string | null;
+  /** Hash of the shipped source. */
+  readonly source: string;
+  /** Hash of the layout and zip settings. */
+  readonly layout: string;
+}
+
+export interface VerifyOptions {
+  readonly runtimes: readonly string[];
+  readonly layer: boolean;
+  readonly handler?: string;
+  /** Ids of the layer tasks (same architecture) whose zips are verified with this one. */
+  readonly layers: readonly string[];
+  readonly allowSecrets: readonly string[];
+}
+
+export interface TaskPlan {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: 'function' | 'layer';
+  readonly runtime: string;
+  readonly runtimes: readonly string[];
+  readonly arch: ArchName;
+  readonly builder: BuilderName;
+  readonly builderVersion: number;
+  readonly source: string;
+  readonly engine: { readonly name?: string; readonly arch: ArchName };
+  readonly strategy: { readonly kind: StrategyKind; readonly reason: string; readonly buildArch: ArchName };
+  /** null when nothing is installed (the source is packaged as it is). */
+  readonly install: InstallPlan | null;
+  readonly package: PackageLayout;
+  readonly output: { readonly kind: 'zip'; readonly path: string; readonly mtime: string; readonly level: number };
+  readonly keys: KeyMaterial;
+  readonly verify: VerifyOptions;
+}
+
+export interface Selection {
+  /** Artifact names to build; empty = all. */
+  readonly names?: readonly string[];
+  /** Only this architecture; undefined = each artifact's own. */
+  readonly arch?: ArchName;
+  /** Overrides the config's outDir (absolute). */
+  readonly outDir?: string;
+  readonly strategy?: RequestedStrategy;
 }

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { RUNTIME_IDS } from '../../src/runtimes.js';
-import { verifyCommand } from '../../src/verify/command.js';
+import { verifyCommand } from '../../src/cli/verify-command.js';
 import { corpusDir, corpusFile, makeZip } from '../verify-corpus/corpus.js';
 
 beforeAll(() => void corpusDir(), 15 * 60_000);

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { architecture, runtime } from '../../src/runtimes.js';
 import { MAX_SCANNED_BYTES } from '../../src/verify/checks/secrets.js';
-import { verifyCommand } from '../../src/verify/command.js';
+import { verifyCommand } from '../../src/cli/verify-command.js';
 import { CODES, verifyZip, type Finding, type VerifyOptions } from '../../src/verify/index.js';
 import { makeZip, type ZipSpecEntry } from '../verify-corpus/corpus.js';
 

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { writeZip, type ZipInput } from '../../src/package/zip.js';
+import { zipTimeFrom } from '../../src/host.js';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -290,14 +291,17 @@ describe('writeZip', () => {
       ]);
     });
 
-    it('uses SOURCE_DATE_EPOCH when set, clamped to 1980, and rejects a malformed one', async () => {
+    it('never reads SOURCE_DATE_EPOCH itself: the plan passes the time (and keys it)', async () => {
       process.env['SOURCE_DATE_EPOCH'] = '1700000000';
-      expect((await dateTimes())[0]).toEqual([2023, 11, 14, 22, 13, 20]);
-      process.env['SOURCE_DATE_EPOCH'] = '86400';
       expect((await dateTimes())[0]).toEqual([1980, 1, 1, 0, 0, 0]);
-      process.env['SOURCE_DATE_EPOCH'] = 'yesterday';
-      await expect(dateTimes()).rejects.toMatchObject({ code: 'INVALID_SOURCE_DATE_EPOCH' });
-      await expect(dateTimes()).rejects.toBeInstanceOf(ConfigError);
+    });
+
+    it('reads SOURCE_DATE_EPOCH as the plan does: clamped to 1980, a malformed one refused', async () => {
+      expect(await dateTimes({ mtime: zipTimeFrom('1700000000') })).toEqual([[2023, 11, 14, 22, 13, 20], [2023, 11, 14, 22, 13, 20]]);
+      expect(zipTimeFrom('86400')).toEqual(new Date(Date.UTC(1980, 0, 1)));
+      expect(zipTimeFrom(undefined)).toEqual(new Date(Date.UTC(1980, 0, 1)));
+      expect(() => zipTimeFrom('yesterday')).toThrow(ConfigError);
+      expect(() => zipTimeFrom('yesterday')).toThrow(expect.objectContaining({ code: 'INVALID_SOURCE_DATE_EPOCH' }));
     });
   });
 

@@ -3,9 +3,9 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { ARCH_NAMES, architecture, findRuntime, isArchName, RUNTIME_IDS } from '../runtimes.js';
-import { verifyZip, type VerifyResult } from './index.js';
-import { renderHuman, renderJson } from './report.js';
-import { ZipFormatError } from './zip/archive.js';
+import { verifyZip, type VerifyResult } from '../verify/index.js';
+import { renderHuman, renderJson } from '../verify/report.js';
+import { ZipFormatError } from '../verify/zip/archive.js';
 
 export interface VerifyCommandOptions {
   runtime: string;

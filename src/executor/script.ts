@@ -1,19 +1,9 @@
-// The script a build container runs: a fixed environment for reproducible compiles, extra CA
-// certificates when configured, then the builder's commands.
-import { CONTAINER } from './types.js';
-
-export const REPRODUCIBLE_ENV: Readonly<Record<string, string>> = {
-  SOURCE_DATE_EPOCH: '315532800',
-  PYTHONHASHSEED: '0',
-  PYTHONDONTWRITEBYTECODE: '1',
-  // Debug info and __FILE__ would otherwise carry the build directory.
-  CFLAGS: `-ffile-prefix-map=${CONTAINER.build}=.`,
-  CXXFLAGS: `-ffile-prefix-map=${CONTAINER.build}=.`,
-  LC_ALL: 'C.UTF-8',
-  TZ: 'UTC',
-  HOME: CONTAINER.home,
-  npm_config_update_notifier: 'false',
-};
+// Renders an install's steps into the one script its container runs: cache directories in the
+// package-manager volume, extra CA certificates when configured, the image's own Node headers for
+// node-gyp, then each step with every argument quoted.
+import { CONTAINER, cacheHome } from '../builders/types.js';
+import { command, quote } from './shell.js';
+import type { InstallStep } from '../plan/types.js';
 
 /** Shell lines that trust the extra certificates on top of the image's own bundle. */
 function trustExtraCertificates(): string[] {
@@ -25,19 +15,25 @@ function trustExtraCertificates(): string[] {
   ];
 }
 
-export function buildScript(commands: readonly string[], options: { extraCertificates: boolean }): string {
+export function renderStep(step: InstallStep): string {
+  if ('require' in step) return `${step.require} || { echo ${quote(step.message)} >&2; exit 127; }`;
+  const line = command(step.run);
+  return step.onFailure ? `${line} || { status=$?; echo ${quote(step.onFailure)} >&2; exit $status; }` : line;
+}
+
+export function renderScript(steps: readonly InstallStep[], options: { readonly uid: number; readonly extraCertificates: boolean }): string {
+  const cache = cacheHome(options.uid);
   return [
     'set -eu',
     `mkdir -p ${CONTAINER.home}`,
     // Package-manager caches live in a per-architecture engine volume (docker/volumes.ts), one
     // directory per user: a directory another uid created is not writable.
-    `cache_root=${CONTAINER.cache}/$(id -u)`,
-    'mkdir -p "$cache_root"',
-    'export npm_config_cache="$cache_root/npm" PIP_CACHE_DIR="$cache_root/pip" CARGO_HOME="$cache_root/cargo"',
+    `mkdir -p ${cache}`,
+    `export npm_config_cache=${cache}/npm PIP_CACHE_DIR=${cache}/pip CARGO_HOME=${cache}/cargo`,
     ...(options.extraCertificates ? trustExtraCertificates() : []),
     // Node images keep their headers beside the binary; point node-gyp at them (no download).
     'node_prefix=$(dirname "$(dirname "$(command -v node 2>/dev/null || echo /nonexistent/bin/node)")")',
     'if [ -z "${npm_config_nodedir:-}" ] && [ -f "$node_prefix/include/node/node.h" ]; then export npm_config_nodedir="$node_prefix"; fi',
-    ...commands,
+    ...steps.map(renderStep),
   ].join('\n');
 }

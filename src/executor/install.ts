@@ -1,0 +1,88 @@
+// The install step: runs a plan's install in a container of its image (inputs copied in through
+// the engine's archive API, caches in the engine's volume, as the invoking user) and copies the
+// output out, safely and whole, then drops what never ships.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CONTAINER } from '../builders/types.js';
+import { ExternalError } from '../errors.js';
+import type { HostFacts } from '../host.js';
+import { packEntries } from '../docker/archive.js';
+import { withContainer } from '../docker/container.js';
+import type { Engine } from '../docker/engine.js';
+import type { ResolvedImage } from '../docker/images.js';
+import { ensureCacheVolume } from '../docker/volumes.js';
+import { pruneTree } from '../package/prune.js';
+import picomatch from 'picomatch';
+import { architecture } from '../runtimes.js';
+import type { TaskPlan } from '../plan/types.js';
+import { copyOutTree } from './copy-out.js';
+import { renderScript } from './script.js';
+import type { TaskReporter } from './services.js';
+
+export interface InstallContext {
+  readonly engine: Engine;
+  readonly host: HostFacts;
+  readonly runId: string;
+  readonly signal: AbortSignal;
+  /** Host CA bundle files made available to builds (config `certificates`). */
+  readonly certificates: readonly string[];
+  readonly memoryBytes?: number;
+}
+
+/** The container's environment: the plan's, plus the values of its passEnv names from the host. */
+function containerEnv(plan: TaskPlan, host: HostFacts): Record<string, string> {
+  const env = { ...plan.install!.env };
+  for (const name of plan.install!.passEnv) {
+    const value = host.env[name];
+    // The plan checked every name is set; a value that vanished since is passed as empty.
+    env[name] = value ?? '';
+  }
+  return env;
+}
+
+export async function runInstall(plan: TaskPlan, image: ResolvedImage, dest: string, context: InstallContext, reporter: TaskReporter): Promise<void> {
+  const install = plan.install!;
+  const { engine, host } = context;
+  const owner = host.owner;
+  const certificates = await Promise.all(context.certificates.map((file) => readFile(file)));
+  const inputs = [{ dir: '/', tar: () => packEntries(install.inputs, CONTAINER.build.slice(1), owner) }];
+  if (certificates.length > 0) {
+    inputs.push({ dir: '/', tar: () => packEntries([], CONTAINER.support.slice(1), owner, [{ path: path.basename(CONTAINER.caBundle), content: Buffer.concat(certificates) }]) });
+  }
+  const buildArch = architecture(plan.strategy.buildArch);
+  const volume = await ensureCacheVolume(engine, buildArch, image.ref, context.runId);
+  reporter.status(`installing (${plan.builder}, ${plan.strategy.kind}) in ${image.ref}`);
+  await withContainer(engine, {
+    volumes: [{ name: volume, mount: CONTAINER.cache }],
+    image: image.ref,
+    arch: buildArch,
+    cmd: ['/bin/sh', '-c', renderScript(install.steps, { uid: owner.uid, extraCertificates: certificates.length > 0 })],
+    env: containerEnv(plan, host),
+    workdir: CONTAINER.build,
+    user: `${owner.uid}:${owner.gid}`,
+    inputs,
+    memoryBytes: context.memoryBytes,
+    name: `lambda-pack-${context.runId}-${plan.id}`,
+  }, { runId: context.runId, signal: context.signal, onLog: (line) => reporter.log(line) }, async (finished) => {
+    if (finished.oomKilled) {
+      throw new ExternalError('BUILD_OOM', `${plan.id}: the ${plan.builder} build step ran out of memory (OOM-killed) in ${image.ref}. Raise docker.memory in the config or the engine's memory limit.`,
+        { exitCode: finished.exitCode, logTail: finished.logTail.join('\n') });
+    }
+    if (finished.exitCode !== 0) {
+      throw new ExternalError('BUILD_FAILED', `${plan.id}: the ${plan.builder} build step failed with exit code ${finished.exitCode} in ${image.ref}.`,
+        { exitCode: finished.exitCode, logTail: finished.logTail.join('\n') });
+    }
+    reporter.status('copying results out');
+    if (!await finished.statPath(install.output)) {
+      if (install.outputOptional) return false;
+      throw new ExternalError('INSTALL_OUTPUT_MISSING', `${plan.id}: the ${plan.builder} build step succeeded but left nothing at ${install.output} in the container, so there is nothing to package. ` +
+        `Check that the build puts its output there${plan.builder === 'make' ? ' (the Makefile must install into $(ARTIFACTS_DIR))' : ''}.`, { logTail: finished.logTail.join('\n') });
+    }
+    await copyOutTree(finished, install.output, dest, { task: plan.id, materialiseWithin: install.materialiseWithin });
+    return true;
+  }).then(async (copied) => {
+    if (!copied || install.drop.length === 0) return;
+    const dropped = picomatch([...install.drop], { dot: true });
+    await pruneTree(dest, (rel) => !dropped(rel));
+  });
+}

@@ -1,0 +1,37 @@
+// What the executor needs from the outside world, one function per step, injected so the order
+// of steps, their failures, interruption and layer waits can be tested without an engine.
+import type { DependencyCache } from '../cache/store.js';
+import type { ResolvedImage } from '../docker/images.js';
+import type { ArtifactRecord } from '../package/manifest.js';
+import type { ZipResult } from '../package/zip.js';
+import type { TaskPlan } from '../plan/types.js';
+import type { Finding } from '../verify/findings.js';
+
+export interface TaskReporter {
+  /** A short status line ("installing", "zipping"). */
+  status(text: string): void;
+  /** A line of container output (shown with --verbose). */
+  log(line: string): void;
+}
+
+export interface ExecutorServices {
+  /** Makes the install's image present on the engine (pulled, built or copied) and checks its architecture. */
+  resolveImage(plan: TaskPlan): Promise<ResolvedImage>;
+  /** Runs the install in a container of that image and copies its output into `dest` (absent: nothing to ship). */
+  install(plan: TaskPlan, image: ResolvedImage, dest: string, reporter: TaskReporter): Promise<void>;
+  readonly cache: Pick<DependencyCache, 'get' | 'put'>;
+  /** Writes the zip of the shipped source and `dependencies` to `staged`. */
+  package(plan: TaskPlan, dependencies: string | undefined, staged: string): Promise<ZipResult>;
+  /** Verifies the staged zip against every runtime of the task, with its layers' zips. */
+  verify(plan: TaskPlan, staged: string, layerZips: readonly string[]): Promise<Finding[]>;
+  /** Moves the staged zip into place, or removes it and fails when a finding is an error. */
+  commit(plan: TaskPlan, staged: string, findings: readonly Finding[]): Promise<void>;
+  /** Identifies this run's containers and temporary files. */
+  readonly runId: string;
+  readonly signal: AbortSignal;
+  readonly now: () => number;
+  /** Records of the previous build in this output directory, by task id. */
+  readonly previous: ReadonlyMap<string, ArtifactRecord>;
+  /** Where a task's temporary files go (the system's temp directory). */
+  readonly tempDir: string;
+}

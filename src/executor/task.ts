@@ -1,0 +1,100 @@
+// Executes one TaskPlan as named steps — resolve image, install, cache, package, verify, commit —
+// acting on the decision made for it: reuse the zip, repackage cached dependencies, or rebuild.
+// Every failure names its step; the previous zip is replaced only by a verified one.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { InterruptedError } from '../errors.js';
+import type { ArtifactRecord } from '../package/manifest.js';
+import type { Decision } from '../plan/action.js';
+import { bindKeys, type TaskKeys } from '../plan/keys.js';
+import type { TaskPlan } from '../plan/types.js';
+import type { ExecutorServices, TaskReporter } from './services.js';
+import { inStep } from './step.js';
+
+function checkSignal(signal: AbortSignal): void {
+  if (signal.aborted) throw new InterruptedError(signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+}
+
+/** The dependency tree to package: from the cache, or installed now (and then cached). */
+async function dependencies(plan: TaskPlan, decision: Decision, work: string, services: ExecutorServices, reporter: TaskReporter): Promise<{ dir: string; keys: TaskKeys; image: string }> {
+  if (decision.cachedDependencies && decision.keys && decision.image) return { dir: decision.cachedDependencies, keys: decision.keys, image: decision.image.ref };
+  reporter.status('preparing image');
+  const image = await inStep(plan.id, 'resolve image', () => services.resolveImage(plan));
+  const known = decision.keys && decision.image?.id === image.id;
+  const keys = known ? decision.keys! : bindKeys(plan.keys, image.id);
+  // The image was pulled or built since the plan: its install may be cached after all.
+  const cached = known || decision.noCache ? undefined : await services.cache.get(keys.dependency!);
+  if (cached) return { dir: cached, keys, image: image.ref };
+  const fresh = path.join(work, 'deps');
+  checkSignal(services.signal);
+  await inStep(plan.id, 'install', () => services.install(plan, image, fresh, reporter));
+  const dir = await inStep(plan.id, 'cache', async () => {
+    await mkdir(fresh, { recursive: true });
+    return services.cache.put(keys.dependency!, fresh, `${plan.id} in ${image.ref}`, { move: true });
+  });
+  return { dir, keys, image: image.ref };
+}
+
+/**
+ * `layerZips` resolves, once the function's layers are built, to their zips for this architecture
+ * (verification looks into them for shared libraries, a bootstrap and the total size).
+ */
+export async function runTask(plan: TaskPlan, decision: Decision, services: ExecutorServices, reporter: TaskReporter, layerZips: () => Promise<string[]> = async () => []): Promise<ArtifactRecord> {
+  const started = services.now();
+  const previous = services.previous.get(plan.id);
+  if (decision.action === 'reuse' && previous) {
+    return { ...previous, cacheHit: true, action: 'reuse', durationMs: services.now() - started };
+  }
+  checkSignal(services.signal);
+  const work = await mkdtemp(path.join(services.tempDir, `lambda-pack-${services.runId}-${plan.id}-`));
+  try {
+    let keys = decision.keys;
+    let image: string | null = null;
+    let dependencyDir: string | undefined;
+    if (plan.install) {
+      const deps = await dependencies(plan, decision, work, services, reporter);
+      ({ keys, image, dir: dependencyDir } = deps);
+    }
+    keys ??= bindKeys(plan.keys, undefined);
+    checkSignal(services.signal);
+    reporter.status('zipping');
+    // The zip replaces the previous one only once verified; until then it has a name of its own.
+    const staged = path.join(path.dirname(plan.output.path), `.${path.basename(plan.output.path)}.unverified-${services.runId}`);
+    const zip = await inStep(plan.id, 'package', () => services.package(plan, dependencyDir, staged));
+    let findings;
+    try {
+      if (plan.verify.layers.length > 0) reporter.status('waiting for its layers');
+      const layers = await layerZips();
+      reporter.status('verifying');
+      findings = await inStep(plan.id, 'verify', () => services.verify(plan, staged, layers));
+    } catch (error) {
+      await rm(staged, { force: true });
+      throw error;
+    }
+    await inStep(plan.id, 'commit', () => services.commit(plan, staged, findings));
+    return {
+      name: plan.name,
+      kind: plan.kind,
+      runtime: plan.runtime,
+      runtimes: plan.runtimes,
+      arch: plan.arch,
+      builder: plan.builder,
+      path: path.basename(plan.output.path),
+      zippedBytes: zip.bytes,
+      unzippedBytes: zip.unzippedBytes,
+      entries: zip.entries,
+      sha256: zip.sha256,
+      codeSha256: zip.codeSha256,
+      image,
+      cacheHit: decision.action !== 'rebuild',
+      strategy: plan.strategy.kind,
+      action: decision.action === 'reuse' ? 'repackage' : decision.action,
+      dependencyKey: keys.dependency,
+      inputKey: keys.input,
+      durationMs: services.now() - started,
+      findings,
+    };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,78 @@
+// Pure: a placed task and its artifact's analysis → the TaskPlan, everything a build of it will do
+// as data. `lambda-pack plan --json` prints it; `build` executes it.
+import { ConfigError } from '../errors.js';
+import type { HostFacts } from '../host.js';
+import { zipTimeFrom } from '../host.js';
+import { builderFor } from '../builders/index.js';
+import { CONTAINER, type Analysis } from '../builders/types.js';
+import { REPRODUCIBLE_ENV, COMPILER_FLAGS } from '../builders/environment.js';
+import type { SourceEntry } from '../package/sources.js';
+import { DEFAULT_LEVEL } from '../package/zip.js';
+import { dependencyMaterial, layoutMaterial } from './keys.js';
+import { chooseStrategy } from './strategy.js';
+import type { InstallPlan, PlacedTask, TaskPlan } from './types.js';
+
+/** What the host side found out about an artifact: its source, its builder's analysis, content hashes. */
+export interface ArtifactAnalysis {
+  readonly analysis: Analysis;
+  /** Hash of the install's input files (sent into the container). */
+  readonly inputsHash: string;
+  /** The source as it ships (when it does), with the globs that keep files out, and its hash. */
+  readonly shipped?: { readonly entries: readonly SourceEntry[]; readonly skip: readonly string[]; readonly hash: string };
+}
+
+/** The values of the passEnv names, read from the host: a name that is not set is the user's mistake. */
+function passEnvValues(task: PlacedTask, host: HostFacts): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const name of task.artifact.passEnv) {
+    const value = host.env[name];
+    if (value === undefined) {
+      throw new ConfigError('PASS_ENV_UNSET', `Function "${task.artifact.name}": passEnv names ${name}, but it is not set in this environment. Set it, or remove it from passEnv.`, { field: 'passEnv' });
+    }
+    values[name] = value;
+  }
+  return values;
+}
+
+export function taskPlan(task: PlacedTask, found: ArtifactAnalysis, host: HostFacts): TaskPlan {
+  const { artifact } = task;
+  const builder = builderFor(artifact.builder);
+  const strategy = chooseStrategy(task, builder.strategyFacts?.(found.analysis, task) ?? { mustCompile: [] });
+  const spec = builder.needsContainer ? builder.install(found.analysis, task, strategy, host) : undefined;
+  const image = strategy.kind === 'cross' ? task.engineImage : task.image;
+  let install: InstallPlan | null = null;
+  let dependency: string | null = null;
+  if (spec && image) {
+    const env = { ...REPRODUCIBLE_ENV, ...(spec.compilerFlags ? COMPILER_FLAGS : {}), ...artifact.env, ...spec.env };
+    install = {
+      image, steps: spec.steps, env, passEnv: artifact.passEnv, inputs: found.analysis.installInputs,
+      output: spec.output, outputOptional: spec.outputOptional ?? false, materialiseWithin: [CONTAINER.build],
+      drop: spec.drop, pruneBuildTrees: spec.pruneBuildTrees ?? false,
+    };
+    dependency = dependencyMaterial({
+      builder: `${builder.name}@${builder.version}`, runtime: artifact.runtime.id, arch: task.arch.name, strategy: strategy.kind,
+      steps: spec.steps, output: spec.output, env: { ...env, ...passEnvValues(task, host) }, inputs: found.inputsHash,
+    });
+  }
+  const mtime = zipTimeFrom(host.sourceDateEpoch).toISOString();
+  const source = found.shipped ? { prefix: found.analysis.sourcePath, entries: found.shipped.entries, skip: found.shipped.skip } : undefined;
+  return {
+    id: task.id, name: artifact.name, kind: artifact.kind, runtime: artifact.runtime.id, runtimes: artifact.runtimes.map((r) => r.id),
+    arch: task.arch.name, builder: artifact.builder, builderVersion: builder.version, source: artifact.source,
+    engine: { ...(task.engine.name ? { name: task.engine.name } : {}), arch: task.engine.arch.name },
+    strategy: { kind: strategy.kind, reason: strategy.reason, buildArch: strategy.buildArch.name },
+    install,
+    package: { ...(source ? { source } : {}), ...(spec && install ? { dependencies: { prefix: spec.packagePath } } : {}) },
+    output: { kind: 'zip', path: task.output, mtime, level: DEFAULT_LEVEL },
+    keys: {
+      dependency,
+      source: found.shipped?.hash ?? 'none',
+      layout: layoutMaterial({ level: DEFAULT_LEVEL, mtime, sourcePrefix: source?.prefix ?? null, skip: source?.skip ?? [], packagePath: spec && install ? spec.packagePath : null }),
+    },
+    verify: {
+      runtimes: artifact.runtimes.map((r) => r.id), layer: artifact.kind === 'layer',
+      ...(artifact.handler ? { handler: artifact.handler } : {}),
+      layers: artifact.layers.map((name) => `${name}-${task.arch.name}`), allowSecrets: artifact.allowSecrets,
+    },
+  };
+}

@@ -1,0 +1,35 @@
+// Gathers what a task's reuse decision needs from the outside: its build image's id on the engine
+// (peeked, never pulled), the cache entry for its keys, the zip now at its path. Shared by
+// `plan` (to say what a build would do) and `build` (to do it).
+import { fileHash } from '../cache/hash.js';
+import type { DependencyCache } from '../cache/store.js';
+import type { ImageResolver } from '../docker/images.js';
+import type { ArtifactRecord } from '../package/manifest.js';
+import { decide, type Decision } from '../plan/action.js';
+import { bindKeys } from '../plan/keys.js';
+import type { TaskPlan } from '../plan/types.js';
+import { architecture, type ArchName } from '../runtimes.js';
+
+export interface DecisionSources {
+  readonly images: (arch: ArchName) => Promise<ImageResolver>;
+  readonly cache: Pick<DependencyCache, 'get'>;
+  readonly previous: ReadonlyMap<string, ArtifactRecord>;
+  readonly noCache: boolean;
+}
+
+export async function decideTask(plan: TaskPlan, sources: DecisionSources): Promise<Decision> {
+  if (sources.noCache) return decide(plan, { noCache: true });
+  let image: { id: string; ref: string } | undefined;
+  if (plan.install) {
+    const found = await (await sources.images(plan.arch)).peek(plan.install.image, architecture(plan.strategy.buildArch));
+    image = found && { id: found.id, ref: found.ref };
+  }
+  const previous = sources.previous.get(plan.id);
+  const keys = plan.install && !image ? undefined : bindKeys(plan.keys, image?.id);
+  return decide(plan, {
+    noCache: false,
+    ...(image ? { image } : {}),
+    ...(previous ? { previous, previousZipSha256: await fileHash(plan.output.path).catch(() => undefined) } : {}),
+    ...(keys?.dependency ? { cachedDependencies: await sources.cache.get(keys.dependency) } : {}),
+  });
+}

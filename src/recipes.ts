@@ -1,0 +1,85 @@
+// The one registry of image recipes (images/<dir>/Dockerfile): which runtime and builders each
+// serves, what it builds FROM, the npm packages its context needs, and which cross toolchain it
+// carries. Pure data; docker/recipes.ts builds them.
+import type { BuilderName } from './config/schema.js';
+import { defaultBuildImage, runtime, type Architecture, type Runtime } from './runtimes.js';
+import type { ImageChoice } from './plan/types.js';
+
+/**
+ * How an image cross-compiles for the other architecture: `gnu` has Debian's cross gcc/g++
+ * (`aarch64-linux-gnu-gcc`…) and the other architecture's Rust std; `zig` has rustup targets and
+ * cargo-zigbuild (zig as linker, glibc pinned to the runtime's).
+ */
+export type CrossToolchain = 'gnu' | 'zig';
+
+/** npm packages a recipe needs in its build context, fetched on the host with `npm pack`. */
+export interface ContextPackage { readonly file: string; readonly spec: (arch: Architecture) => string }
+
+export interface Recipe {
+  /** Its directory under images/. */
+  readonly dir: string;
+  readonly repository: string;
+  /** The image this recipe builds FROM. */
+  readonly base: (arch: Architecture) => string;
+  /** local: made by images/base/build-base.sh, never pulled; registry: resolved (pulled) like any image. */
+  readonly baseOrigin: 'local' | 'registry';
+  readonly packages: readonly ContextPackage[];
+  /** The builders it serves, for `imageSet: local` (local recipes) or always (official ones). */
+  readonly builders: readonly BuilderName[];
+  readonly cross?: CrossToolchain;
+}
+
+const NODE_22 = '22.23.3';
+const NPM_10 = '10.9.9';
+const debianBase = (arch: Architecture) => `lambda-pack-local/debian-base:bookworm-${arch.name}`;
+const officialBuildImage = (rt: Runtime) => (arch: Architecture) => defaultBuildImage(rt, arch);
+
+/** Local recipes are named by the runtime they serve; official ones add to an official image. */
+export const RECIPES: Readonly<Record<string, Recipe>> = {
+  'nodejs22.x': {
+    dir: 'nodejs', repository: 'lambda-pack-local/nodejs22.x', base: debianBase, baseOrigin: 'local', builders: ['npm', 'make'],
+    packages: [
+      { file: 'node.tgz', spec: (arch) => `node-linux-${arch.nodeArch}@${NODE_22}` },
+      { file: 'npm.tgz', spec: () => `npm@${NPM_10}` },
+    ],
+  },
+  'python3.11': { dir: 'python', repository: 'lambda-pack-local/python3.11', base: debianBase, baseOrigin: 'local', packages: [], builders: ['pip', 'make'] },
+  'provided.al2023': { dir: 'provided', repository: 'lambda-pack-local/provided.al2023', base: debianBase, baseOrigin: 'local', packages: [], builders: ['cargo', 'make'], cross: 'gnu' },
+  'rust-provided.al2023': { dir: 'provided-rust', repository: 'lambda-pack/rust-provided.al2023', base: officialBuildImage(runtime('provided.al2023')), baseOrigin: 'registry', packages: [], builders: ['cargo'], cross: 'zig' },
+  'rust-provided.al2': { dir: 'provided-rust', repository: 'lambda-pack/rust-provided.al2', base: officialBuildImage(runtime('provided.al2')), baseOrigin: 'registry', packages: [], builders: ['cargo'], cross: 'zig' },
+};
+
+export function recipeNames(): string[] {
+  return Object.keys(RECIPES);
+}
+
+/** Recipes that build offline, from the local Debian base (what `images build` makes). */
+export function localRecipeNames(): string[] {
+  return recipeNames().filter((name) => RECIPES[name]!.baseOrigin === 'local');
+}
+
+/** The offline local recipe for a runtime and builder (`imageSet: local`). */
+export function recipeFor(rt: Runtime, builder: BuilderName): string | undefined {
+  const recipe = RECIPES[rt.id];
+  return recipe && recipe.baseOrigin === 'local' && recipe.builders.includes(builder) ? rt.id : undefined;
+}
+
+/** Official images lack cargo: a recipe adds it on top of the official build image. */
+export function officialRecipeFor(rt: Runtime, builder: BuilderName): string | undefined {
+  const name = `rust-${rt.id}`;
+  return RECIPES[name]?.builders.includes(builder) ? name : undefined;
+}
+
+/**
+ * The cross toolchain a build image is known to carry. Only lambda-pack's own recipes are known;
+ * an image from the config or a plain official one is assumed to have none.
+ */
+export function crossToolchainOf(image: ImageChoice | null): CrossToolchain | undefined {
+  return image?.kind === 'recipe' ? RECIPES[image.recipe]?.cross : undefined;
+}
+
+/** An image choice in words, for reasons and messages: `the local recipe provided.al2023`. */
+export function describeImage(image: ImageChoice | null): string {
+  if (image === null) return 'no image';
+  return image.kind === 'recipe' ? `the ${image.origin} recipe ${image.recipe}` : image.ref;
+}
