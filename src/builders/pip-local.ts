@@ -2,7 +2,7 @@
 // its name, whether installing it compiles anything, and what it depends on.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'smol-toml';
+import { parseManifest } from './manifests.js';
 import { normaliseProject } from './pip-tags.js';
 
 /** Sources and build files of compiled languages: their presence means the build compiles. */
@@ -28,8 +28,8 @@ async function nativeFile(dir: string): Promise<string | undefined> {
 export async function readLocalProject(dir: string): Promise<LocalProject> {
   const text = (file: string) => readFile(path.join(dir, file), 'utf8').catch(() => undefined);
   const [pyproject, setup] = [await text('pyproject.toml'), await text('setup.py')];
-  let manifest: { project?: { name?: unknown; dependencies?: unknown; dynamic?: unknown }; 'build-system'?: { 'build-backend'?: unknown } } = {};
-  try { manifest = pyproject ? parse(pyproject) as typeof manifest : {}; } catch { /* pip reports a broken pyproject.toml itself */ }
+  type Pyproject = { project?: { name?: unknown; dependencies?: unknown; dynamic?: unknown }; 'build-system'?: { 'build-backend'?: unknown } };
+  const manifest = (pyproject ? parseManifest(path.join(dir, 'pyproject.toml'), pyproject, 'toml', 'Fix the TOML syntax of pyproject.toml.') : {}) as Pyproject;
   const name = typeof manifest.project?.name === 'string' ? normaliseProject(manifest.project.name) : path.basename(dir);
   const backend = manifest['build-system']?.['build-backend'];
   const native = await nativeFile(dir);

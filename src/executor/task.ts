@@ -67,11 +67,11 @@ export async function runTask(plan: TaskPlan, decision: Decision, services: Exec
       const layers = await layerZips();
       reporter.status('verifying');
       findings = await inStep(plan.id, 'verify', () => services.verify(plan, staged, layers));
-    } catch (error) {
+      await inStep(plan.id, 'commit', () => services.commit(plan, staged, findings!));
+    } finally {
+      // Committed, it has its own name now; otherwise it must not stay behind.
       await rm(staged, { force: true });
-      throw error;
     }
-    await inStep(plan.id, 'commit', () => services.commit(plan, staged, findings));
     return {
       name: plan.name,
       kind: plan.kind,

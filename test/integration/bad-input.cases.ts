@@ -203,6 +203,21 @@ export const BUILDS: readonly BadInput[] = [
     where: [/Image lambda-pack-local\/nodejs22\.x:arm64-\w+ is linux\/arm64, but this task builds for x86_64 \(linux\/amd64\)/], fix: /Use an image made for linux\/amd64/ },
 ];
 
+/** A manifest or lockfile that does not parse: the file, its line and how to regenerate or fix it, before any container. */
+export const MANIFESTS: readonly BadInput[] = [
+  { name: 'a malformed package-lock.json', files: { 'fn/index.js': INDEX, 'fn/package.json': PACKAGE, 'fn/package-lock.json': '{\n  "lockfileVersion": 3,\n  "packages": {\n    "": { "name": "fn" }\n    "node_modules/ms": {}\n  }\n}\n' },
+    config: `${LOCAL}${fn()}`, exit: 2, where: [/\/fn\/package-lock\.json:5: cannot read package-lock\.json/], fix: /Regenerate it with: npm install --package-lock-only/ },
+  { name: 'a malformed package.json', files: { 'fn/index.js': INDEX, 'fn/package.json': '{"name": "fn",,}', 'fn/package-lock.json': EMPTY_LOCK('fn') },
+    config: `${LOCAL}${fn()}`, exit: 2, where: [/\/fn\/package\.json:1: cannot read package\.json/], fix: /Fix the JSON syntax of package\.json/ },
+  { name: 'a malformed Cargo.toml', files: { 'fn/Cargo.toml': '[package]\nname = "x"\nversion = 1.0.0"\n', 'fn/src/main.rs': 'fn main() {}\n' },
+    config: `${LOCAL}${fn('', 'provided.al2023')}`, exit: 2, where: [/\/fn\/Cargo\.toml:3: cannot read Cargo\.toml/], fix: /Fix the file/ },
+  { name: 'a malformed Cargo.lock', files: { 'fn/Cargo.toml': '[package]\nname = "x"\nversion = "1.0.0"\n', 'fn/Cargo.lock': 'version = 3\n[[package]\nname = "x"\n', 'fn/src/main.rs': 'fn main() {}\n' },
+    config: `${LOCAL}${fn('', 'provided.al2023')}`, exit: 2, where: [/\/fn\/Cargo\.lock:2: cannot read Cargo\.lock/], fix: /Regenerate it with: cargo generate-lockfile/ },
+  { name: 'a malformed pyproject.toml of a local package', files: { 'fn/app.py': 'def handler(e, c): return 1\n', 'fn/requirements.txt': './lib\n', 'fn/lib/pyproject.toml': '[project]\nname = "lib\n' },
+    config: `${LOCAL}functions:\n  api:\n    runtime: python3.11\n    source: fn\n    handler: app.handler\n`, exit: 2,
+    where: [/\/fn\/lib\/pyproject\.toml:2: cannot read pyproject\.toml/], fix: /Fix the TOML syntax of pyproject\.toml/ },
+];
+
 export const USAGE: readonly BadInput[] = [
   { name: '--arch with an unknown architecture', config: fn(), args: ['--arch', 'ppc64'], exit: 2,
     where: [/option '--arch <arch>' argument 'ppc64' is invalid/], fix: /Allowed choices are x86_64, arm64, all/ },
@@ -215,6 +230,6 @@ export const USAGE: readonly BadInput[] = [
     where: [/Nothing to build: no selected function or layer is configured for arm64/], fix: /Add arm64 to its "architectures" in \S+lambda-pack\.config\.yaml, or choose another --arch/ },
 ];
 
-export const BAD_INPUTS: readonly BadInput[] = [...CONFIG_SYNTAX, ...CONFIG_SCHEMA, ...PATHS, ...BUILDS, ...USAGE];
+export const BAD_INPUTS: readonly BadInput[] = [...CONFIG_SYNTAX, ...CONFIG_SCHEMA, ...PATHS, ...BUILDS, ...MANIFESTS, ...USAGE];
 
 export { INDEX };

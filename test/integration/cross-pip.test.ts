@@ -43,11 +43,11 @@ describe('cross-installing pip wheels for arm64', () => {
   it('is what auto picks when every requirement is a wheel, and the plan says why; a local C extension emulates', async () => {
     const result = await lambdaPack(['plan', '--json', '--arch', 'arm64'], { cwd: FIXTURE, env });
     const [task] = JSON.parse(result.stdout).tasks;
-    expect(task).toMatchObject({ id: 'bits-arm64', strategy: 'cross' });
-    expect(task.strategyReason).toBe('every requirement is a cp311 wheel for aarch64 (manylinux, glibc ≤ 2.26) in wheels/: x86_64 pip installs them for arm64 (--platform, --only-binary=:all:)');
+    expect(task).toMatchObject({ id: 'bits-arm64', strategy: { kind: 'cross' } });
+    expect(task.strategy.reason).toBe('every requirement is a cp311 wheel for aarch64 (manylinux, glibc ≤ 2.26) in wheels/: x86_64 pip installs them for arm64 (--platform, --only-binary=:all:)');
     expect(manifest('auto').artifacts[0]).toMatchObject({ strategy: 'cross', arch: 'arm64', builder: 'pip' });
     const native = await lambdaPack(['plan', '--json', '--arch', 'arm64'], { cwd: NATIVE, env });
-    expect(JSON.parse(native.stdout).tasks[0]).toMatchObject({ strategy: 'emulated', strategyReason: 'fastmath must compile on arm64' });
+    expect(JSON.parse(native.stdout).tasks[0]).toMatchObject({ strategy: { kind: 'emulated', reason: 'fastmath must compile on arm64' } });
   });
 
   it('gives the same zip as an emulated build: same files, same native binary, same bytes, every time', async () => {

@@ -29,10 +29,10 @@ describe('cross-installing npm for arm64', () => {
   it('is what auto picks when nothing compiles, and the plan says why', async () => {
     const result = await lambdaPack(['plan', '--json', '--arch', 'arm64'], { cwd: FIXTURE, env });
     const [task] = JSON.parse(result.stdout).tasks;
-    expect(task).toMatchObject({ id: 'checksum-arm64', strategy: 'cross' });
-    expect(task.strategyReason).toContain('no package compiles during install');
+    expect(task).toMatchObject({ id: 'checksum-arm64', strategy: { kind: 'cross' } });
+    expect(task.strategy.reason).toContain('no package compiles during install');
     const native = await lambdaPack(['plan', '--json', '--arch', 'arm64'], { cwd: path.join(REPO, 'fixtures/node-native'), env });
-    expect(JSON.parse(native.stdout).tasks[0]).toMatchObject({ strategy: 'emulated', strategyReason: 'native-sum must compile on arm64' });
+    expect(JSON.parse(native.stdout).tasks[0]).toMatchObject({ strategy: { kind: 'emulated', reason: 'native-sum must compile on arm64' } });
   });
 
   it('gives the same zip as an emulated build: same files, same native binaries, same bytes', async () => {

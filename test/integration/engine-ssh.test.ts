@@ -34,7 +34,7 @@ describe('an engine reached over ssh://', () => {
     const env = { HOME: ssh.trustingHome, LAMBDA_PACK_CACHE_DIR: path.join(work, 'cache-ssh') };
     const plan = await lambdaPack(['plan', '--json', '--config', config, '--arch', 'arm64'], { cwd: FIXTURE, env });
     expect(plan.exitCode, plan.stderr).toBe(0);
-    expect(JSON.parse(plan.stdout).tasks[0]).toMatchObject({ engine: `${ssh.address} (docker.hosts.arm64)`, engineArch: 'x86_64', strategy: 'cross' });
+    expect(JSON.parse(plan.stdout).tasks[0]).toMatchObject({ engine: { name: `${ssh.address} (docker.hosts.arm64)`, arch: 'x86_64' }, strategy: { kind: 'cross' } });
 
     const overSsh = await lambdaPack(['build', '--config', config, '--arch', 'arm64', '--out', path.join(work, 'ssh')], { cwd: FIXTURE, env });
     expect(overSsh.exitCode, overSsh.stderr.slice(-3000)).toBe(0);

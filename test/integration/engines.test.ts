@@ -78,11 +78,11 @@ describe('an engine per architecture (docker.hosts)', () => {
   it('shows in the plan which engine each task uses, and what machine it runs on', async () => {
     const result = await lambdaPack(['plan', '--json', '--config', routedConfig()], { cwd: DEMO });
     expect(result.exitCode, result.stderr).toBe(0);
-    const tasks = JSON.parse(result.stdout).tasks as { id: string; arch: string; engine: string; engineArch: string | null; image: unknown }[];
-    for (const task of tasks.filter((t) => t.image !== null)) {
-      if (task.arch === 'arm64') expect(task.engine).toBe(`${engine2.tcp!.address} (docker.hosts.arm64)`);
-      else expect(task.engine).toMatch(/^unix:\/\/.*docker\.sock \(/);
-      expect(task.engineArch).toBe('x86_64');
+    const tasks = JSON.parse(result.stdout).tasks as { id: string; arch: string; engine: { name?: string; arch: string }; install: unknown }[];
+    for (const task of tasks.filter((t) => t.install !== null)) {
+      if (task.arch === 'arm64') expect(task.engine.name).toBe(`${engine2.tcp!.address} (docker.hosts.arm64)`);
+      else expect(task.engine.name).toMatch(/^unix:\/\/.*docker\.sock \(/);
+      expect(task.engine.arch).toBe('x86_64');
     }
     const human = await lambdaPack(['plan', '--config', routedConfig()], { cwd: DEMO });
     expect(human.stderr).toContain('ENGINE');
@@ -97,10 +97,10 @@ describe('an engine per architecture (docker.hosts)', () => {
     const config = demoConfig('context', '  hosts:\n    arm64: { context: lambda-pack-test }\n');
     const result = await lambdaPack(['plan', '--json', '--arch', 'arm64', '--config', config], { cwd: DEMO, env: { DOCKER_CONFIG: dockerConfig } });
     expect(result.exitCode, result.stderr).toBe(0);
-    const tasks = (JSON.parse(result.stdout).tasks as { engine: string; engineArch: string | null; action: string }[]).filter((t) => t.engineArch);
+    const tasks = (JSON.parse(result.stdout).tasks as { engine: { name?: string }; install: unknown; action: string }[]).filter((t) => t.install !== null);
     expect(tasks.length).toBeGreaterThan(0);
     for (const task of tasks) {
-      expect(task.engine).toBe(`${engine2.tcp!.address} (Docker context "lambda-pack-test")`);
+      expect(task.engine.name).toBe(`${engine2.tcp!.address} (Docker context "lambda-pack-test")`);
       expect(task.action).not.toBe('unknown');
     }
   });

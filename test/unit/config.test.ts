@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/errors.js';
+import { HOST } from '../helpers/host.js';
 import { tempProject, type TempProject } from '../helpers/project.js';
 
 let project: TempProject;
@@ -17,7 +18,7 @@ function withConfig(name: string, text: string, extra: Record<string, string> = 
 }
 
 async function configError(p: TempProject, configFile?: string): Promise<ConfigError> {
-  const error = await loadConfig({ cwd: p.root, configFile }).then(() => undefined, (e: unknown) => e);
+  const error = await loadConfig({ host: HOST, cwd: p.root, configFile }).then(() => undefined, (e: unknown) => e);
   expect(error).toBeInstanceOf(ConfigError);
   return error as ConfigError;
 }
@@ -166,7 +167,7 @@ describe('config errors name the file, the field and the fix', () => {
 describe('config discovery and normalisation', () => {
   it('finds the "lambda-pack" key of package.json', async () => {
     project = tempProject({ 'functions/api/index.js': '', 'package.json': JSON.stringify({ name: 'x', 'lambda-pack': { functions: { api: { runtime: 'nodejs22.x', source: 'functions/api' } } } }) });
-    const config = await loadConfig({ cwd: project.root });
+    const config = await loadConfig({ host: HOST, cwd: project.root });
     expect(config.file).toBe(path.join(project.root, 'package.json'));
     expect(config.artifacts.map((a) => a.name)).toEqual(['api']);
   });
@@ -174,7 +175,7 @@ describe('config discovery and normalisation', () => {
   it('judges duplicate keys in package.json only under its "lambda-pack" key', async () => {
     const fn = '"api": { "runtime": "nodejs22.x", "source": "functions/api" }';
     project = tempProject({ 'functions/api/index.js': '', 'package.json': `{ "name": "x", "scripts": { "t": "a", "t": "b" },\n  "lambda-pack": { "functions": { ${fn} } } }` });
-    expect((await loadConfig({ cwd: project.root })).artifacts.map((a) => a.name)).toEqual(['api']);
+    expect((await loadConfig({ host: HOST, cwd: project.root })).artifacts.map((a) => a.name)).toEqual(['api']);
     project.remove();
     project = tempProject({ 'functions/api/index.js': '', 'package.json': `{ "name": "x",\n  "lambda-pack": { "functions": {\n ${fn},\n ${fn} } } }` });
     const error = await configError(project);
@@ -184,14 +185,14 @@ describe('config discovery and normalisation', () => {
 
   it('finds .lambda-packrc.json and an ES module config using defineConfig', async () => {
     project = tempProject({ 'functions/api/index.js': '', '.lambda-packrc.json': JSON.stringify({ functions: { api: { runtime: 'nodejs22.x', source: 'functions/api' } } }) });
-    expect((await loadConfig({ cwd: project.root })).file).toBe(path.join(project.root, '.lambda-packrc.json'));
+    expect((await loadConfig({ host: HOST, cwd: project.root })).file).toBe(path.join(project.root, '.lambda-packrc.json'));
     project.remove();
     const lib = path.resolve('src/index.ts');
     project = tempProject({
       'functions/api/index.js': '',
       'lambda-pack.config.mjs': `export default { outDir: 'out', functions: { api: { runtime: 'nodejs20.x', source: 'functions/api' } } };\n`,
     });
-    const config = await loadConfig({ cwd: project.root });
+    const config = await loadConfig({ host: HOST, cwd: project.root });
     expect(config.outDir).toBe(path.join(project.root, 'out'));
     expect(lib).toBeTruthy();
   });
@@ -204,7 +205,7 @@ describe('config discovery and normalisation', () => {
       'images:',
       '  nodejs22.x: { arm64: my/node22:arm64 }',
     ].join('\n'), { 'functions/deps/package.json': '{}' });
-    const config = await loadConfig({ cwd: p.root });
+    const config = await loadConfig({ host: HOST, cwd: p.root });
     expect(config.outDir).toBe(path.join(p.root, 'dist'));
     expect(config.imageSet).toBe('official');
     const [apiFn, deps] = config.artifacts;
@@ -216,7 +217,7 @@ describe('config discovery and normalisation', () => {
 
   it('resolves "certificates: system" to the host bundle and relative files to the project', async () => {
     const p = withConfig('lambda-pack.config.yaml', `certificates: [corp.pem]\n${api}`, { 'corp.pem': '-----BEGIN CERTIFICATE-----\n' });
-    expect((await loadConfig({ cwd: p.root })).certificates).toEqual([path.join(p.root, 'corp.pem')]);
+    expect((await loadConfig({ host: HOST, cwd: p.root })).certificates).toEqual([path.join(p.root, 'corp.pem')]);
     const missing = withConfig('lambda-pack.config.yaml', `certificates: [nope.pem]\n${api}`);
     expect((await configError(missing)).code).toBe('CERTIFICATE_NOT_FOUND');
   });

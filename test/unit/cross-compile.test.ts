@@ -5,9 +5,12 @@ import { cargoBuilder, systemLibraryCrates } from '../../src/builders/cargo.js';
 import { cargoCrossCommand, cargoCrossEnv, gnuTriple, makeCrossEnv, rustTarget } from '../../src/builders/cross.js';
 import { makeBuilder } from '../../src/builders/make.js';
 import { walkSource } from '../../src/package/sources.js';
-import { crossToolchainOf } from '../../src/plan/recipes.js';
+import { crossToolchainOf } from '../../src/recipes.js';
+import { renderStep } from '../../src/executor/script.js';
+import type { Builder } from '../../src/builders/types.js';
+import { HOST } from '../helpers/host.js';
 import { chooseStrategy } from '../../src/plan/strategy.js';
-import type { ImageChoice, Strategy, Task } from '../../src/plan/types.js';
+import type { ImageChoice, PlacedTask, Strategy } from '../../src/plan/types.js';
 import { ARCHITECTURES, runtime } from '../../src/runtimes.js';
 import { tempProject, type TempProject } from '../helpers/project.js';
 
@@ -25,12 +28,27 @@ function project(files: Record<string, string>): string {
   return p.root;
 }
 
-function task(builder: 'cargo' | 'make', source: string, options: { hostImage?: ImageChoice; cross?: boolean; runtime?: string } = {}): Task {
+function task(builder: 'cargo' | 'make', source: string, options: { hostImage?: ImageChoice; cross?: boolean; runtime?: string } = {}): PlacedTask {
   const image = options.hostImage ?? LOCAL_PROVIDED;
   return {
-    id: 'fn-arm64', arch: ARM, host: X86, image, hostImage: image, requestedStrategy: 'auto', output: '/out/fn-arm64.zip',
-    artifact: { name: 'fn', kind: 'function', builder, source, runtime: runtime(options.runtime ?? 'provided.al2023'), cross: options.cross ?? false, env: {}, passEnv: [] } as unknown as Task['artifact'],
+    id: 'fn-arm64', arch: ARM, engine: { arch: X86 }, image, engineImage: image, requestedStrategy: 'auto', output: '/out/fn-arm64.zip',
+    artifact: { name: 'fn', kind: 'function', builder, source, runtime: runtime(options.runtime ?? 'provided.al2023'), cross: options.cross ?? false, env: {}, passEnv: [], exclude: [] } as unknown as PlacedTask['artifact'],
   };
+}
+
+/** The builder's analysis of the task's source, as the planner makes it. */
+async function analysis<A extends { installInputs: unknown }>(builder: Builder<A & import('../../src/builders/types.js').Analysis>, t: PlacedTask) {
+  return builder.analyze(t.artifact, await walkSource(t.artifact.source, { artifact: 'fn' }), HOST);
+}
+
+/** Strategy facts from a fresh analysis. */
+async function factsOf(builder: Builder<any>, t: PlacedTask) {
+  return builder.strategyFacts!(await analysis(builder, t), t);
+}
+
+/** The install's steps as the container script runs them. */
+function script(install: { steps: readonly Parameters<typeof renderStep>[0][] }): string {
+  return install.steps.map(renderStep).join('\n');
 }
 
 const CARGO_TOML = '[package]\nname = "squares"\nversion = "1.0.0"\n';
@@ -87,52 +105,52 @@ describe('crates that link a system library', () => {
 
 describe('the cargo builder', () => {
   it('cross-compiles a crate without system libraries, and says how', async () => {
-    const facts = await cargoBuilder.strategyFacts!(task('cargo', project({ 'Cargo.toml': CARGO_TOML })));
+    const facts = await factsOf(cargoBuilder, task('cargo', project({ 'Cargo.toml': CARGO_TOML })));
     expect(facts).toEqual({ mustCompile: [], cross: 'no crate links a system library: x86_64 cargo build --target aarch64-unknown-linux-gnu linked by aarch64-linux-gnu-gcc' });
     expect(chooseStrategy(task('cargo', '/unused'), facts)).toMatchObject({ kind: 'cross', buildArch: X86 });
   });
 
   it('emulates a crate that links a system library, naming it', async () => {
     const source = project({ 'Cargo.toml': `${CARGO_TOML}[dependencies]\nopenssl-sys = "0.9"\n` });
-    const facts = await cargoBuilder.strategyFacts!(task('cargo', source));
+    const facts = await factsOf(cargoBuilder, task('cargo', source));
     expect(chooseStrategy(task('cargo', source), facts)).toMatchObject({ kind: 'emulated', reason: 'openssl-sys must compile on arm64' });
   });
 
   it('reads every crate of Cargo.lock, and names the file when it is broken', async () => {
     const lock = 'version = 3\n[[package]]\nname = "squares"\nversion = "1.0.0"\n[[package]]\nname = "zstd-sys"\nversion = "2.0.0"\n';
     const source = project({ 'Cargo.toml': CARGO_TOML, 'Cargo.lock': lock });
-    expect((await cargoBuilder.strategyFacts!(task('cargo', source))).mustCompile).toEqual(['zstd-sys']);
+    expect((await factsOf(cargoBuilder, task('cargo', source))).mustCompile).toEqual(['zstd-sys']);
     const broken = project({ 'Cargo.toml': CARGO_TOML, 'Cargo.lock': '[[package]\n' });
-    await expect(cargoBuilder.strategyFacts!(task('cargo', broken))).rejects.toThrow(/Cargo\.lock: cannot read Cargo\.lock: .*cargo generate-lockfile/);
+    await expect(factsOf(cargoBuilder, task('cargo', broken))).rejects.toThrow(/Cargo\.lock:1: cannot read Cargo\.lock: .*cargo generate-lockfile/);
   });
 
   it('emulates in an image it knows no cross toolchain of, and refuses --strategy cross there', async () => {
     const t = task('cargo', project({ 'Cargo.toml': CARGO_TOML }), { hostImage: CONFIGURED });
-    const facts = await cargoBuilder.strategyFacts!(t);
+    const facts = await factsOf(cargoBuilder, t);
     expect(chooseStrategy(t, facts)).toMatchObject({ kind: 'emulated', reason: expect.stringContaining('my/rust:amd64, has no cross toolchain for arm64') });
     expect(() => chooseStrategy({ ...t, requestedStrategy: 'cross' }, facts)).toThrow(/cannot cross-build fn-arm64: its x86_64 image, my\/rust:amd64, has no cross toolchain/);
   });
 
   it('builds --target the triple with the cross linker and ships target/<triple>/release/<bin>', async () => {
     const source = project({ 'Cargo.toml': CARGO_TOML, 'Cargo.lock': 'version = 3\n', 'src/main.rs': 'fn main() {}\n' });
-    const install = await cargoBuilder.prepare(task('cargo', source), await walkSource(source, { artifact: 'fn' }), CROSS);
-    const script = install.commands.join('\n');
-    expect(script).toContain('cargo build --target aarch64-unknown-linux-gnu --release --locked --target-dir /tmp/lambda-pack-target --bin squares');
-    expect(script).toContain('/tmp/lambda-pack-target/aarch64-unknown-linux-gnu/release/squares');
-    expect(script).toContain('command -v aarch64-linux-gnu-gcc');
+    const t = task('cargo', source);
+    const install = cargoBuilder.install(await analysis(cargoBuilder, t), t, CROSS, HOST);
+    expect(script(install)).toContain('cargo build --target aarch64-unknown-linux-gnu --release --locked --target-dir /tmp/lambda-pack-target --bin squares');
+    expect(script(install)).toContain('/tmp/lambda-pack-target/aarch64-unknown-linux-gnu/release/squares');
+    expect(script(install)).toContain('command -v aarch64-linux-gnu-gcc');
     expect(install.env).toMatchObject({ CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER: 'aarch64-linux-gnu-gcc' });
-    const emulated = await cargoBuilder.prepare(task('cargo', source), await walkSource(source, { artifact: 'fn' }), EMULATED);
-    expect(emulated.commands.join('\n')).not.toContain('--target ');
+    const emulated = cargoBuilder.install(await analysis(cargoBuilder, t), t, EMULATED, HOST);
+    expect(script(emulated)).not.toContain('--target ');
     expect(emulated.env).not.toHaveProperty('CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER');
   });
 
   it('builds with cargo zigbuild at the runtime glibc in the official image', async () => {
     const source = project({ 'Cargo.toml': CARGO_TOML, 'src/main.rs': 'fn main() {}\n' });
-    const install = await cargoBuilder.prepare(task('cargo', source, { hostImage: { kind: 'recipe', recipe: 'rust-provided.al2', origin: 'official' }, runtime: 'provided.al2' }), await walkSource(source, { artifact: 'fn' }), CROSS);
-    const script = install.commands.join('\n');
-    expect(script).toContain('cargo zigbuild --target aarch64-unknown-linux-gnu.2.26 --release');
-    expect(script).toContain('/tmp/lambda-pack-target/aarch64-unknown-linux-gnu/release/squares');
-    expect(script).toContain('command -v cargo-zigbuild');
+    const t = task('cargo', source, { hostImage: { kind: 'recipe', recipe: 'rust-provided.al2', origin: 'official' }, runtime: 'provided.al2' });
+    const install = cargoBuilder.install(await analysis(cargoBuilder, t), t, CROSS, HOST);
+    expect(script(install)).toContain('cargo zigbuild --target aarch64-unknown-linux-gnu.2.26 --release');
+    expect(script(install)).toContain('/tmp/lambda-pack-target/aarch64-unknown-linux-gnu/release/squares');
+    expect(script(install)).toContain('command -v cargo-zigbuild');
   });
 });
 
@@ -141,25 +159,25 @@ describe('the make builder', () => {
 
   it('emulates unless cross: true is set, and says so', async () => {
     const t = task('make', project(MAKEFILE));
-    const facts = await makeBuilder.strategyFacts!(t);
+    const facts = await factsOf(makeBuilder, t);
     expect(chooseStrategy(t, facts)).toMatchObject({ kind: 'emulated', reason: expect.stringContaining('"cross: true" is not set') });
     expect(() => chooseStrategy({ ...t, requestedStrategy: 'cross' }, facts)).toThrow(/"cross: true" is not set/);
   });
 
   it('cross-builds with cross: true in an image with the GNU cross compiler, passing CC/CXX/AR', async () => {
     const t = task('make', project(MAKEFILE), { cross: true });
-    const facts = await makeBuilder.strategyFacts!(t);
+    const facts = await factsOf(makeBuilder, t);
     expect(chooseStrategy(t, facts)).toMatchObject({ kind: 'cross', reason: expect.stringContaining('CC=aarch64-linux-gnu-gcc') });
-    const install = await makeBuilder.prepare(t, [], CROSS);
+    const install = makeBuilder.install(await analysis(makeBuilder, t), t, CROSS, HOST);
     expect(install.env).toMatchObject({ CC: 'aarch64-linux-gnu-gcc', CXX: 'aarch64-linux-gnu-g++', AR: 'aarch64-linux-gnu-ar', ARTIFACTS_DIR: '/tmp/lambda-pack-out' });
-    expect(install.commands[0]).toContain('command -v aarch64-linux-gnu-gcc');
-    expect((await makeBuilder.prepare(t, [], EMULATED)).env).toEqual({ ARTIFACTS_DIR: '/tmp/lambda-pack-out' });
+    expect(renderStep(install.steps[0]!)).toContain('command -v aarch64-linux-gnu-gcc');
+    expect(makeBuilder.install(await analysis(makeBuilder, t), t, EMULATED, HOST).env).toEqual({ ARTIFACTS_DIR: '/tmp/lambda-pack-out' });
   });
 
   it('emulates with cross: true where the image has no GNU cross compiler', async () => {
     for (const hostImage of [CONFIGURED, { kind: 'recipe', recipe: 'nodejs22.x', origin: 'local' } as const]) {
       const t = task('make', project(MAKEFILE), { cross: true, hostImage });
-      expect(chooseStrategy(t, await makeBuilder.strategyFacts!(t))).toMatchObject({ kind: 'emulated', reason: expect.stringContaining('has no aarch64-linux-gnu cross compiler') });
+      expect(chooseStrategy(t, await factsOf(makeBuilder, t))).toMatchObject({ kind: 'emulated', reason: expect.stringContaining('has no aarch64-linux-gnu cross compiler') });
     }
   });
 });

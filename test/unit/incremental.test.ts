@@ -3,13 +3,17 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { plan } from '../../src/plan/plan.js';
-import { prepareTask } from '../../src/build/prepare.js';
-import { decide, keysFor } from '../../src/build/decide.js';
-import { DependencyCache } from '../../src/cache/store.js';
-import type { ImageResolver, ResolvedImage } from '../../src/docker/images.js';
+import { placeTasks, plan } from '../../src/plan/plan.js';
+import { decide, type DecisionFacts } from '../../src/plan/action.js';
+import { bindKeys } from '../../src/plan/keys.js';
+import { taskPlan } from '../../src/plan/task-plan.js';
+import type { TaskPlan } from '../../src/plan/types.js';
+import { analyzeArtifact } from '../../src/project/analyze.js';
+import { fileHash } from '../../src/cache/hash.js';
+import type { HostFacts } from '../../src/host.js';
 import type { ArtifactRecord } from '../../src/package/manifest.js';
 import { ARCHITECTURES } from '../../src/runtimes.js';
+import { HOST, hostWith } from '../helpers/host.js';
 import { tempProject, type TempProject } from '../helpers/project.js';
 
 let project: TempProject;
@@ -30,22 +34,22 @@ function makeProject(config = CONFIG) {
   });
 }
 
-const image = (id = 'sha256:aaa'): ResolvedImage => ({ ref: 'img:tag', id, arch: ARCHITECTURES.x86_64 });
-const resolver = (found: ResolvedImage | undefined) => ({ peek: async () => found }) as unknown as ImageResolver;
+async function plans(host: HostFacts = HOST): Promise<TaskPlan[]> {
+  const config = await loadConfig({ host, cwd: project.root });
+  const placed = placeTasks(config, plan(config), {}, ARCHITECTURES.x86_64);
+  const analysis = await analyzeArtifact(placed[0]!.artifact, host);
+  return placed.map((task) => taskPlan(task, analysis, host));
+}
 
-async function keys(arch: 'x86_64' | 'arm64' = 'x86_64', imageId = 'sha256:aaa') {
-  const config = await loadConfig({ cwd: project.root });
-  const task = plan(config).tasks.find((t) => t.arch.name === arch)!;
-  const prepared = await prepareTask(task, {});
-  return keysFor(prepared, { ...image(imageId), arch: task.arch });
+async function keys(arch: 'x86_64' | 'arm64' = 'x86_64', imageId = 'sha256:aaa', host: HostFacts = HOST) {
+  return bindKeys((await plans(host)).find((p) => p.arch === arch)!.keys, imageId);
 }
 
 describe('cache keys', () => {
   it('sends only what the install reads: manifests, .npmrc and local packages', async () => {
     makeProject();
-    const config = await loadConfig({ cwd: project.root });
-    const prepared = await prepareTask(plan(config).tasks[0]!, {});
-    expect(prepared.installEntries.map((e) => e.path)).toEqual(['.npmrc', 'native', 'native/binding.gyp', 'native/src', 'native/src/addon.c', 'package-lock.json', 'package.json']);
+    const [first] = await plans();
+    expect(first!.install!.inputs.map((e) => e.path)).toEqual(['.npmrc', 'native', 'native/binding.gyp', 'native/src', 'native/src/addon.c', 'package-lock.json', 'package.json']);
   });
 
   it.each([
@@ -90,47 +94,56 @@ describe('cache keys', () => {
   });
 });
 
+it('keys the zip by SOURCE_DATE_EPOCH, which sets its timestamps: reuse never keeps bytes another time would change', async () => {
+  makeProject();
+  const plain = await keys();
+  const dated = await keys('x86_64', 'sha256:aaa', hostWith({ ...process.env, SOURCE_DATE_EPOCH: '1600000000' }));
+  expect(dated.dependency).toBe(plain.dependency);
+  expect(dated.input).not.toBe(plain.input);
+  const [planned] = await plans(hostWith({ ...process.env, SOURCE_DATE_EPOCH: '1600000000' }));
+  expect(planned!.output.mtime).toBe('2020-09-13T12:26:40.000Z');
+  const previous = { inputKey: dated.input, dependencyKey: dated.dependency, sha256: 'x' } as ArtifactRecord;
+  const [undated] = await plans();
+  expect(decide(undated!, { noCache: false, image: { id: 'sha256:aaa', ref: 'img' }, previous, previousZipSha256: 'x' }).action).not.toBe('reuse');
+});
+
 describe('incremental decisions', () => {
-  async function setup(found: ResolvedImage | undefined = image()) {
+  async function setup() {
     makeProject();
-    const config = await loadConfig({ cwd: project.root });
-    const task = plan(config).tasks[0]!;
-    const prepared = await prepareTask(task, {});
-    const cache = new DependencyCache(path.join(project.root, '.cache'));
-    const k = await keysFor(prepared, found);
+    const [planned] = await plans();
+    const k = bindKeys(planned!.keys, 'sha256:aaa');
     const zip = project.file('dist/api-x86_64.zip', 'zip bytes');
     const previous = { inputKey: k.input, dependencyKey: k.dependency, sha256: createHash('sha256').update('zip bytes').digest('hex') } as ArtifactRecord;
-    const ctx = { images: resolver(found), cache, previous, output: zip, noCache: false };
-    return { prepared, cache, k, ctx, zip };
+    const facts: DecisionFacts = { noCache: false, image: { id: 'sha256:aaa', ref: 'img:tag' }, previous, previousZipSha256: await fileHash(zip) };
+    return { planned: planned!, k, facts, zip };
   }
 
   it('reuses the zip when nothing changed', async () => {
-    const { prepared, ctx } = await setup();
-    expect(await decide(prepared, ctx)).toMatchObject({ action: 'reuse', reason: 'nothing changed since the last build' });
+    const { planned, facts } = await setup();
+    expect(decide(planned, facts)).toMatchObject({ action: 'reuse', reason: 'nothing changed since the last build' });
   });
 
   it('rebuilds when the previous zip was changed on disk', async () => {
-    const { prepared, ctx, zip } = await setup();
+    const { planned, facts, zip } = await setup();
     writeFileSync(zip, 'tampered');
-    expect((await decide(prepared, ctx)).action).not.toBe('reuse');
+    expect(decide(planned, { ...facts, previousZipSha256: await fileHash(zip) }).action).not.toBe('reuse');
   });
 
   it('re-packages from the cache when only the source changed, and says so', async () => {
-    const { prepared, ctx, cache, k } = await setup();
-    await cache.put(k.dependency!, project.dir('deps'), 'test');
-    const changed = { ...ctx, previous: { ...ctx.previous, inputKey: 'older' } as ArtifactRecord };
-    expect(await decide(prepared, changed)).toMatchObject({ action: 'repackage', reason: 'source changed; dependencies from the cache' });
+    const { planned, facts } = await setup();
+    const changed = { ...facts, previous: { ...facts.previous, inputKey: 'older' } as ArtifactRecord, cachedDependencies: path.join(project.root, 'cached') };
+    expect(decide(planned, changed)).toMatchObject({ action: 'repackage', reason: 'source changed; dependencies from the cache', cachedDependencies: path.join(project.root, 'cached') });
   });
 
   it('rebuilds when the dependency inputs changed and nothing is cached', async () => {
-    const { prepared, ctx } = await setup();
-    const changed = { ...ctx, previous: { ...ctx.previous, inputKey: 'older', dependencyKey: 'older' } as ArtifactRecord };
-    expect(await decide(prepared, changed)).toMatchObject({ action: 'rebuild', reason: 'dependency inputs changed (manifest, lockfile, image or build env)' });
+    const { planned, facts } = await setup();
+    const changed = { ...facts, previous: { ...facts.previous, inputKey: 'older', dependencyKey: 'older' } as ArtifactRecord };
+    expect(decide(planned, changed)).toMatchObject({ action: 'rebuild', reason: 'dependency inputs changed (manifest, lockfile, image or build env)' });
   });
 
   it('rebuilds everything with --no-cache, and when the image is not on the engine yet', async () => {
-    const { prepared, ctx } = await setup();
-    expect((await decide(prepared, { ...ctx, noCache: true })).reason).toBe('--no-cache');
-    expect(await decide(prepared, { ...ctx, images: resolver(undefined) })).toMatchObject({ action: 'rebuild', reason: expect.stringContaining('not on the engine') });
+    const { planned, facts } = await setup();
+    expect(decide(planned, { ...facts, noCache: true })).toMatchObject({ reason: '--no-cache', noCache: true });
+    expect(decide(planned, { ...facts, image: undefined })).toMatchObject({ action: 'rebuild', reason: expect.stringContaining('not on the engine') });
   });
 });

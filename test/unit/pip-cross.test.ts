@@ -4,11 +4,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pipStrategyFacts } from '../../src/builders/pip-cross.js';
-import { pipLocalPaths, readRequirements } from '../../src/builders/pip-requirements.js';
+import { pipBuilder } from '../../src/builders/pip.js';
+import { walkSource } from '../../src/package/sources.js';
+import { HOST } from '../helpers/host.js';
+import { readRequirements, requirementPaths } from '../../src/builders/pip-requirements.js';
 import { crossInstallOptions, manylinuxPlatforms, parseWheelName, wheelFit } from '../../src/builders/pip-tags.js';
 import { writeZip } from '../../src/package/zip.js';
-import type { Task } from '../../src/plan/types.js';
+import type { PlacedTask } from '../../src/plan/types.js';
 import { ARCHITECTURES, runtime } from '../../src/runtimes.js';
 
 const { arm64, x86_64 } = ARCHITECTURES;
@@ -36,11 +38,17 @@ async function source(files: Record<string, string>): Promise<string> {
   return dir;
 }
 
-function task(dir: string, options: { arch?: typeof arm64; env?: Record<string, string>; passEnv?: string[]; rt?: typeof py311 } = {}): Task {
+function task(dir: string, options: { arch?: typeof arm64; env?: Record<string, string>; passEnv?: string[]; rt?: typeof py311 } = {}): PlacedTask {
   return {
-    id: 'fn-arm64', arch: options.arch ?? arm64, host: x86_64, image: null, hostImage: null, requestedStrategy: 'auto', output: '/out/fn.zip',
-    artifact: { name: 'fn', source: dir, runtime: options.rt ?? py311, env: options.env ?? {}, passEnv: options.passEnv ?? [], builder: 'pip' } as unknown as Task['artifact'],
+    id: 'fn-arm64', arch: options.arch ?? arm64, engine: { arch: x86_64 }, image: null, engineImage: null, requestedStrategy: 'auto', output: '/out/fn.zip',
+    artifact: { name: 'fn', kind: 'function', source: dir, runtime: options.rt ?? py311, env: options.env ?? {}, passEnv: options.passEnv ?? [], builder: 'pip', exclude: [] } as unknown as PlacedTask['artifact'],
   };
+}
+
+/** The pip builder's strategy facts for a task, from its analysis of the source. */
+async function pipStrategyFacts(t: PlacedTask) {
+  const analysis = await pipBuilder.analyze(t.artifact, await walkSource(t.artifact.source, { artifact: 'fn' }), HOST);
+  return pipBuilder.strategyFacts!(analysis, t);
 }
 
 const WHEELHOUSE = {
@@ -115,7 +123,7 @@ describe('requirements read on the host', () => {
     ]);
     expect(found.local).toEqual(['packages/textfmt']);
     expect(found.urls).toEqual(['git+https://example.org/x.git', 'six @ https://example.org/six.whl']);
-    expect(await pipLocalPaths(dir)).toEqual(['requirements.txt', 'more/base.txt', 'pins.txt', 'packages/textfmt', 'wheels', 'extra']);
+    expect(requirementPaths(await readRequirements(dir))).toEqual(['requirements.txt', 'more/base.txt', 'pins.txt', 'packages/textfmt', 'wheels', 'extra']);
   });
 });
 
@@ -131,7 +139,7 @@ describe('whether a pip install may run in a host container', () => {
     const dir = await source({ ...intelOnly, 'requirements.txt': '--no-index\n--find-links wheels\ntally==1.0.0\n' });
     expect((await pipStrategyFacts(task(dir))).noCross).toBe('bitcount 1.0.0 (required by tally 1.0.0) has no wheel for python3.11 on arm64');
     // The x86_64 wheel is there: built for x86_64 from an arm64 host, the same source cross-builds.
-    expect((await pipStrategyFacts({ ...task(dir, { arch: x86_64 }), host: arm64 })).cross).toContain('wheel for x86_64');
+    expect((await pipStrategyFacts({ ...task(dir, { arch: x86_64 }), engine: { arch: arm64 } })).cross).toContain('wheel for x86_64');
   });
 
   it('must compile what exists only as an sdist, a local C extension or --no-binary', async () => {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { chooseStrategy } from '../../src/plan/strategy.js';
-import type { RequestedStrategy, Task } from '../../src/plan/types.js';
+import type { PlacedTask, RequestedStrategy } from '../../src/plan/types.js';
 import { ARCHITECTURES } from '../../src/runtimes.js';
 import { ConfigError } from '../../src/errors.js';
 
-function task(builder: string, arch: 'x86_64' | 'arm64', requested: RequestedStrategy = 'auto', image: Task['image'] = { kind: 'recipe', recipe: 'nodejs22.x', origin: 'local' }): Task {
+function task(builder: string, arch: 'x86_64' | 'arm64', requested: RequestedStrategy = 'auto', image: PlacedTask['image'] = { kind: 'recipe', recipe: 'nodejs22.x', origin: 'local' }): PlacedTask {
   return {
-    id: `fn-${arch}`, arch: ARCHITECTURES[arch], host: ARCHITECTURES.x86_64, image, hostImage: image, requestedStrategy: requested,
-    output: '/out/fn.zip', artifact: { builder } as Task['artifact'],
+    id: `fn-${arch}`, arch: ARCHITECTURES[arch], engine: { arch: ARCHITECTURES.x86_64 }, image, engineImage: image, requestedStrategy: requested,
+    output: '/out/fn.zip', artifact: { builder } as PlacedTask['artifact'],
   };
 }
 
@@ -19,7 +19,7 @@ describe('build strategy', () => {
     expect(chooseStrategy(task('npm', 'x86_64'), { ...NPM, mustCompile: ['addon'] })).toMatchObject({ kind: 'native', buildArch: ARCHITECTURES.x86_64 });
   });
 
-  it('cross-installs npm for arm64 when nothing compiles, in a host container', () => {
+  it('cross-installs npm for arm64 when nothing compiles, in a container of the engine\'s architecture', () => {
     const strategy = chooseStrategy(task('npm', 'arm64'), NPM);
     expect(strategy).toMatchObject({ kind: 'cross', buildArch: ARCHITECTURES.x86_64 });
     expect(strategy.reason).toContain('--cpu arm64');

@@ -1,0 +1,166 @@
+// The executor with fake services: the steps a decision runs, in order; a failure in each step
+// names it and leaves no zip; an interruption stops before the next step; functions wait for
+// their layers.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ExternalError, InterruptedError, LambdaPackError } from '../../src/errors.js';
+import { runPlans } from '../../src/executor/run.js';
+import type { ExecutorServices } from '../../src/executor/services.js';
+import { STEPS, type StepName } from '../../src/executor/step.js';
+import { runTask } from '../../src/executor/task.js';
+import type { Decision } from '../../src/plan/action.js';
+import { bindKeys } from '../../src/plan/keys.js';
+import type { TaskPlan } from '../../src/plan/types.js';
+
+const dirs: string[] = [];
+afterEach(() => { for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true }); });
+function temp(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lambda-pack-executor-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function taskPlan(out: string, overrides: Partial<TaskPlan> = {}): TaskPlan {
+  return {
+    id: 'api-x86_64', name: 'api', kind: 'function', runtime: 'nodejs22.x', runtimes: ['nodejs22.x'], arch: 'x86_64', builder: 'npm', builderVersion: 2,
+    source: '/src/api', engine: { arch: 'x86_64' }, strategy: { kind: 'native', reason: 'the engine runs x86_64', buildArch: 'x86_64' },
+    install: {
+      image: { kind: 'recipe', recipe: 'nodejs22.x', origin: 'local' }, steps: [{ run: ['npm', 'ci'] }], env: {}, passEnv: [], inputs: [],
+      output: '/build/node_modules', outputOptional: false, materialiseWithin: ['/build'], drop: [], pruneBuildTrees: false,
+    },
+    package: { dependencies: { prefix: 'node_modules' } },
+    output: { kind: 'zip', path: path.join(out, 'api-x86_64.zip'), mtime: '1980-01-01T00:00:00.000Z', level: 6 },
+    keys: { dependency: 'dep-material', source: 'src', layout: 'layout' },
+    verify: { runtimes: ['nodejs22.x'], layer: false, layers: [], allowSecrets: [] },
+    ...overrides,
+  };
+}
+
+interface Fake { services: ExecutorServices; calls: string[]; controller: AbortController }
+
+/** Services that record each call; `failIn` makes that step throw; `onStep` runs before each. */
+function fake(options: { failIn?: StepName; onStep?: (step: string) => void; cached?: string } = {}): Fake {
+  const calls: string[] = [];
+  const controller = new AbortController();
+  const step = async <T>(name: StepName, value: T): Promise<T> => {
+    calls.push(name);
+    options.onStep?.(name);
+    if (options.failIn === name) throw new Error(`${name} broke`);
+    return value;
+  };
+  const services: ExecutorServices = {
+    resolveImage: () => step('resolve image', { ref: 'img:tag', id: 'sha256:img', arch: { name: 'x86_64' } as never }),
+    install: async (_plan, _image, dest) => { await step('install', undefined); writeFileSync(path.join(temp(), 'x'), ''); void dest; },
+    cache: {
+      get: async () => options.cached,
+      put: async (_key, tree) => { await step('cache', undefined); return tree; },
+    },
+    package: async (_plan, _deps, staged) => { await step('package', undefined); writeFileSync(staged, 'zip'); return { path: staged, bytes: 3, sha256: 'aa', codeSha256: 'qq', entries: 1, unzippedBytes: 3 }; },
+    verify: () => step('verify', []),
+    commit: async (plan, staged) => { await step('commit', undefined); writeFileSync(plan.output.path, readFileSync(staged)); rmSync(staged); },
+    runId: 'run1', signal: controller.signal, now: () => 0, previous: new Map(), tempDir: temp(),
+  };
+  return { services, calls, controller };
+}
+
+const reporter = { status: () => {}, log: () => {} };
+const rebuild: Decision = { action: 'rebuild', reason: 'not built yet' };
+
+describe('a task plan executed as named steps', () => {
+  it('runs every step, in order, for a rebuild', async () => {
+    const out = temp();
+    const { services, calls } = fake();
+    const record = await runTask(taskPlan(out), rebuild, services, reporter);
+    expect(calls).toEqual([...STEPS]);
+    expect(record).toMatchObject({ action: 'rebuild', image: 'img:tag', cacheHit: false, dependencyKey: bindKeys(taskPlan(out).keys, 'sha256:img').dependency });
+    expect(existsSync(path.join(out, 'api-x86_64.zip'))).toBe(true);
+  });
+
+  it('repackages cached dependencies without an image or a container', async () => {
+    const out = temp();
+    const { services, calls } = fake();
+    const keys = bindKeys(taskPlan(out).keys, 'sha256:img');
+    const record = await runTask(taskPlan(out), { action: 'repackage', reason: 'source changed', keys, image: { id: 'sha256:img', ref: 'img:tag' }, cachedDependencies: temp() }, services, reporter);
+    expect(calls).toEqual(['package', 'verify', 'commit']);
+    expect(record).toMatchObject({ action: 'repackage', cacheHit: true, image: 'img:tag' });
+  });
+
+  it('uses the cache after all when the image resolved is not the one planned with', async () => {
+    const { services, calls } = fake({ cached: temp() });
+    await runTask(taskPlan(temp()), { action: 'rebuild', reason: 'its build image is not on the engine yet' }, services, reporter);
+    expect(calls).toEqual(['resolve image', 'package', 'verify', 'commit']);
+  });
+
+  it('reads nothing from the cache with --no-cache', async () => {
+    const { services, calls } = fake({ cached: temp() });
+    await runTask(taskPlan(temp()), { action: 'rebuild', reason: '--no-cache', noCache: true }, services, reporter);
+    expect(calls).toEqual([...STEPS]);
+  });
+
+  it('packages a task without an install without any image', async () => {
+    const { services, calls } = fake();
+    await runTask(taskPlan(temp(), { install: null, package: {}, keys: { dependency: null, source: 's', layout: 'l' } }), { action: 'repackage', reason: 'not built yet' }, services, reporter);
+    expect(calls).toEqual(['package', 'verify', 'commit']);
+  });
+
+  it.each(STEPS.map((s) => [s]))('names the step when %s fails, and leaves no zip behind', async (failing) => {
+    const out = temp();
+    const { services } = fake({ failIn: failing });
+    const error = await runTask(taskPlan(out), rebuild, services, reporter).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(LambdaPackError);
+    expect(error).toMatchObject({ step: failing, message: expect.stringContaining(`api-x86_64: the ${failing} step failed unexpectedly: ${failing} broke`) });
+    expect(existsSync(path.join(out, 'api-x86_64.zip'))).toBe(false);
+    expect(existsSync(path.join(out, '.api-x86_64.zip.unverified-run1'))).toBe(false);
+  });
+
+  it("keeps lambda-pack's own error and code, recording the step", async () => {
+    const { services } = fake();
+    const failing = { ...services, install: async () => { throw new ExternalError('BUILD_FAILED', 'api-x86_64: npm ci failed'); } };
+    await expect(runTask(taskPlan(temp()), rebuild, failing, reporter)).rejects.toMatchObject({ code: 'BUILD_FAILED', step: 'install', message: 'api-x86_64: npm ci failed' });
+  });
+
+  it('stops before the next step once interrupted', async () => {
+    const holder: { controller?: AbortController } = {};
+    const { services, calls, controller } = fake({ onStep: (step) => { if (step === 'install') holder.controller!.abort('SIGTERM'); } });
+    holder.controller = controller;
+    await expect(runTask(taskPlan(temp()), rebuild, services, reporter)).rejects.toBeInstanceOf(InterruptedError);
+    expect(calls).toEqual(['resolve image', 'install', 'cache']);
+  });
+
+  it('reuses the previous record without running a step', async () => {
+    const out = temp();
+    const { services, calls } = fake();
+    const previous = new Map([['api-x86_64', { name: 'api', arch: 'x86_64', sha256: 'old' } as never]]);
+    const record = await runTask(taskPlan(out), { action: 'reuse', reason: 'nothing changed' }, { ...services, previous }, reporter);
+    expect(calls).toEqual([]);
+    expect(record).toMatchObject({ sha256: 'old', action: 'reuse', cacheHit: true });
+  });
+});
+
+describe('running several task plans', () => {
+  it('lets a function wait for its layers and verifies it with their zips; one failure leaves the rest', async () => {
+    const out = temp();
+    const order: string[] = [];
+    const { services } = fake();
+    let layersSeen: readonly string[] = [];
+    const live: ExecutorServices = {
+      ...services,
+      verify: async (plan, _staged, layers) => { order.push(`verify ${plan.id}`); if (plan.id === 'api-x86_64') layersSeen = layers; return []; },
+      install: async (plan) => { order.push(`install ${plan.id}`); if (plan.id === 'broken-x86_64') throw new Error('no'); },
+    };
+    const layer = taskPlan(out, { id: 'shared-x86_64', name: 'shared', kind: 'layer', output: { kind: 'zip', path: path.join(out, 'shared-x86_64.zip'), mtime: '1980-01-01T00:00:00.000Z', level: 6 } });
+    const fn = taskPlan(out, { verify: { runtimes: ['nodejs22.x'], layer: false, layers: ['shared-x86_64'], allowSecrets: [] } });
+    const broken = taskPlan(out, { id: 'broken-x86_64', name: 'broken', output: { kind: 'zip', path: path.join(out, 'broken-x86_64.zip'), mtime: '1980-01-01T00:00:00.000Z', level: 6 } });
+    const result = await runPlans([{ plan: fn, decision: rebuild }, { plan: broken, decision: rebuild }, { plan: layer, decision: rebuild }], live,
+      { concurrency: 3, verbose: false, progress: new PassThrough() as unknown as NodeJS.WriteStream, plain: true, outDir: out });
+    expect(order.indexOf('verify shared-x86_64')).toBeLessThan(order.indexOf('verify api-x86_64'));
+    expect(layersSeen).toEqual([path.join(out, 'shared-x86_64.zip')]);
+    expect(result.outcomes.map((o) => [o.plan.id, o.ok])).toEqual([['api-x86_64', true], ['broken-x86_64', false], ['shared-x86_64', true]]);
+    const failed = result.outcomes[1]!;
+    expect(!failed.ok && failed.error).toMatchObject({ step: 'install' });
+    expect(JSON.parse(readFileSync(result.manifest!, 'utf8')).artifacts).toHaveLength(2);
+  });
+});
