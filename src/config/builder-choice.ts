@@ -29,6 +29,12 @@ export function inferBuilder(runtime: Runtime, source: string): BuilderName {
   return foreign ?? 'copy';
 }
 
+/** The builder that installs from a manifest file, by its name (package.json → npm…). */
+export function builderForManifest(file: string): Exclude<BuilderName, 'copy' | 'make'> | undefined {
+  const name = path.basename(file);
+  return (['npm', 'pip', 'cargo'] as const).find((b) => MARKERS[b].includes(name));
+}
+
 export function checkBuilderFits(builder: BuilderName, runtime: Runtime, source: string): { problem: string; fix: string } | undefined {
   if (!FAMILY_BUILDERS[runtime.family].includes(builder)) {
     const marker = builder === 'copy' ? '' : ` (found ${MARKERS[builder].find((f) => existsSync(path.join(source, f))) ?? MARKERS[builder][0]})`;

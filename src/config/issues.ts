@@ -7,8 +7,8 @@ import { formatField, lineOf, type FieldPath } from './location.js';
 
 const KNOWN_KEYS: Record<string, readonly string[]> = {
   '': ['root', 'outDir', 'architectures', 'concurrency', 'imageSet', 'images', 'certificates', 'docker', 'functions', 'layers'],
-  function: ['runtime', 'source', 'handler', 'builder', 'architectures', 'exclude', 'env', 'passEnv', 'image', 'layers', 'binary', 'allowSecrets', 'cross'],
-  layer: ['runtimes', 'source', 'builder', 'architectures', 'exclude', 'env', 'passEnv', 'image', 'allowSecrets', 'cross'],
+  function: ['runtime', 'source', 'handler', 'builder', 'architectures', 'exclude', 'env', 'passEnv', 'image', 'layers', 'binary', 'allowSecrets', 'cross', 'makeTarget', 'workingDirectory', 'manifest'],
+  layer: ['runtimes', 'source', 'builder', 'architectures', 'exclude', 'env', 'passEnv', 'image', 'allowSecrets', 'cross', 'makeTarget', 'workingDirectory', 'manifest'],
   docker: ['host', 'hosts', 'memory'],
   engine: ['host', 'context', 'certPath', 'ca', 'cert', 'key', 'tlsVerify', 'identityFile'],
   image: ['x86_64', 'arm64'],
