@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../config/load.js';
+import { loadProject, type Project } from '../template/project.js';
+import { writeBuiltTemplate } from '../template/output.js';
+import { checkPackageOptions, packageProject, type PackageOptions } from './package-command.js';
 import type { ProjectConfig } from '../config/types.js';
 import { connectEngine } from '../docker/engine.js';
 import { resolveEndpoint } from '../docker/endpoint.js';
@@ -34,9 +37,9 @@ export interface IO {
   readonly signal: AbortSignal;
 }
 
-export interface CommonOptions { config?: string; json?: boolean; verbose?: boolean }
+export interface CommonOptions { config?: string; template?: string; json?: boolean; verbose?: boolean }
 export interface PlanOptions extends CommonOptions { arch?: string; out?: string; strategy?: RequestedStrategy }
-export interface BuildOptions extends PlanOptions { concurrency?: string; cache?: boolean }
+export interface BuildOptions extends PlanOptions, Omit<PackageOptions, keyof PlanOptions> { concurrency?: string; cache?: boolean; package?: boolean }
 
 function parseArch(value: string | undefined): ArchName | undefined {
   if (value === undefined || value === 'all') return undefined;
@@ -68,7 +71,9 @@ function writeJson(io: IO, value: object): void {
  * An engine that does not answer fails its own tasks later, with the reason; the rest go on.
  */
 async function loadAndPlan(names: string[], options: PlanOptions, io: IO, engineOptions?: EnginesOptions) {
-  const config = await loadConfig({ cwd: io.cwd, configFile: options.config });
+  const project = await loadProject({ cwd: io.cwd, configFile: options.config, templateFile: options.template });
+  const config = project.config;
+  for (const warning of project.warnings) io.stderr.write(`lambda-pack: warning: ${warning.message}\n`);
   const outDir = options.out ? path.resolve(io.cwd, options.out) : undefined;
   const selection = { names, arch: parseArch(options.arch), outDir, strategy: options.strategy };
   const engines = new Engines(config.docker, io.env, engineOptions);
@@ -78,7 +83,7 @@ async function loadAndPlan(names: string[], options: PlanOptions, io: IO, engine
     const answer = answers.get(arch);
     return [arch, { name: engines.describe(arch), host: answer instanceof Error ? undefined : answer?.arch?.name }];
   }));
-  return { config, engines, plan: makePlan(config, { ...selection, engines: chosen }) };
+  return { config, project, engines, plan: makePlan(config, { ...selection, engines: chosen }) };
 }
 
 export async function planCommand(names: string[], options: PlanOptions, io: IO): Promise<number> {
@@ -97,7 +102,8 @@ async function previousRecords(outDir: string): Promise<Map<string, ArtifactReco
 }
 
 export async function buildCommand(names: string[], options: BuildOptions, io: IO): Promise<number> {
-  const { config, engines, plan } = await loadAndPlan(names, options, io, {
+  if (options.package) checkPackageOptions(options);
+  const { config, project, engines, plan } = await loadAndPlan(names, options, io, {
     onConnect: async (e) => { await removeAbandonedContainers(e).catch(() => 0); },
     progress: (line) => { if (options.verbose) io.stderr.write(`${line}\n`); },
   });
@@ -133,7 +139,7 @@ export async function buildCommand(names: string[], options: BuildOptions, io: I
   if (options.json) writeJson(io, buildJson(result));
   else io.stderr.write(`${buildHuman(result, plan.outDir)}\n`);
   const failures = result.outcomes.filter((o) => !o.ok).map((o) => !o.ok ? o.error : undefined);
-  if (failures.length === 0) return EXIT.ok;
+  if (failures.length === 0) return afterBuild(project, plan.outDir, options, io);
   // A run where every failure is the user's input is a usage error; anything else a build failure.
   return failures.every((e) => exitCodeFor(e) === EXIT.usage) ? EXIT.usage : EXIT.failed;
 }
@@ -175,4 +181,15 @@ export async function cleanCommand(options: { volumes?: boolean; config?: string
     }
   }
   return EXIT.ok;
+}
+
+// --- Template projects (issue 16): the built template, then `--package`. Kept apart for the lead to move. ---
+async function afterBuild(project: Project, outDir: string, options: BuildOptions, io: IO): Promise<number> {
+  if (project.template) {
+    const written = await writeBuiltTemplate(project.template, (await readManifest(outDir))?.artifacts ?? [], outDir);
+    io.stderr.write(written.file ? `built template: ${written.file}\n`
+      : `lambda-pack: the built template was not written: no zip yet for ${written.missing.join(', ')} (build them too).\n`);
+  }
+  if (!options.package) return EXIT.ok;
+  return packageProject(project, outDir, options, io);
 }
