@@ -18,6 +18,9 @@ export interface S3Target {
 }
 
 export function s3Client(target: S3Target): S3Client {
+  // The SDK warns on Node 20 about its own releases after January 2027; lambda-pack pins its SDK
+  // version, so the notice is not the user's to act on. A user who set the variable keeps theirs.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return new S3Client({
     ...(target.region ? { region: target.region } : {}),
     ...(target.profile ? { profile: target.profile } : {}),
