@@ -53,11 +53,11 @@ export async function packageProject(project: Project, outDir: string, options: 
   let lastReport = 0;
   const result = await packageArtifacts(project, {
     outDir, target, templateFile, signal: io.signal,
-    onProgress: (label, sent, total) => {
-      // Large uploads report every part; one line a second at most.
-      if (total > 8 * 1024 * 1024 && (Date.now() - lastReport > 1000 || sent === total)) {
+    onProgress: (label, { sent, total, parts }) => {
+      // Multipart uploads report each part; one line a second at most, and the last one.
+      if (parts && (Date.now() - lastReport > 1000 || parts.done === parts.of)) {
         lastReport = Date.now();
-        io.stderr.write(`${label}: ${mb(sent)} of ${mb(total)} sent\n`);
+        io.stderr.write(`${label}: ${parts.done} of ${parts.of} parts, ${mb(sent)} of ${mb(total)} sent\n`);
       }
     },
     onDone: (a) => io.stderr.write(`${a.uploaded ? 'uploaded' : 'already in S3'}: ${a.name} (${a.arch}) ${mb(a.bytes)}${a.multipart ? ' in parts' : ''} → ${a.uri}\n`),

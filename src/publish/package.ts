@@ -8,7 +8,7 @@ import { readManifest, writeManifest, type ArtifactRecord } from '../package/man
 import { writePackagedTemplate, type S3Object } from '../template/output.js';
 import type { Project } from '../template/project.js';
 import { s3Client, type S3Target } from './s3.js';
-import { checkBucket, uploadZip, type UploadOutcome } from './upload.js';
+import { checkBucket, uploadZip, type UploadOutcome, type UploadProgress } from './upload.js';
 
 export interface PackagedArtifact extends UploadOutcome {
   readonly name: string;
@@ -27,7 +27,7 @@ export interface PackageOptions {
   readonly target: S3Target;
   /** Where the packaged template goes (template projects). */
   readonly templateFile: string;
-  readonly onProgress?: (label: string, sent: number, total: number) => void;
+  readonly onProgress?: (label: string, progress: UploadProgress) => void;
   readonly onDone?: (artifact: PackagedArtifact) => void;
   readonly signal?: AbortSignal;
 }
@@ -69,7 +69,7 @@ export async function packageArtifacts(project: Project, options: PackageOptions
   try {
     await checkBucket(client, target);
     for (const { record, zip } of zips) {
-      const outcome = await uploadZip(client, target, zip, { signal: options.signal, onProgress: (sent, total) => options.onProgress?.(zip.label, sent, total) });
+      const outcome = await uploadZip(client, target, zip, { signal: options.signal, onProgress: (progress) => options.onProgress?.(zip.label, progress) });
       const artifact = { ...outcome, name: record.name, arch: record.arch, uri: `s3://${outcome.bucket}/${outcome.key}` };
       done.push(artifact);
       options.onDone?.(artifact);

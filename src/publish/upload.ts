@@ -28,6 +28,13 @@ export interface UploadOutcome {
   readonly bytes: number;
 }
 
+export interface UploadProgress {
+  readonly sent: number;
+  readonly total: number;
+  /** Multipart uploads: parts finished, of how many. */
+  readonly parts?: { readonly done: number; readonly of: number };
+}
+
 const status = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 
 /** The bucket answers, or the reason it cannot be used. A 403 is not final: HeadBucket needs s3:ListBucket, uploads do not. */
@@ -53,7 +60,7 @@ async function present(client: S3Client, target: S3Target, key: string, zip: Zip
 }
 
 export async function uploadZip(client: S3Client, target: S3Target, zip: ZipToUpload,
-  options: { onProgress?: (sent: number, total: number) => void; signal?: AbortSignal } = {}): Promise<UploadOutcome> {
+  options: { onProgress?: (progress: UploadProgress) => void; signal?: AbortSignal } = {}): Promise<UploadOutcome> {
   const key = objectKey(target, zip.sha256);
   const multipart = zip.bytes > PART_BYTES;
   if (await present(client, target, key, zip)) return { bucket: target.bucket, key, uploaded: false, multipart: false, bytes: zip.bytes };
@@ -69,7 +76,12 @@ export async function uploadZip(client: S3Client, target: S3Target, zip: ZipToUp
       ...(target.kmsKeyId ? { SSEKMSKeyId: target.kmsKeyId } : {}),
     },
   });
-  upload.on('httpUploadProgress', (p) => options.onProgress?.(p.loaded ?? 0, p.total ?? zip.bytes));
+  const parts = new Set<number>();
+  const partCount = Math.ceil(zip.bytes / PART_BYTES);
+  upload.on('httpUploadProgress', (p) => {
+    if (p.part !== undefined) parts.add(p.part);
+    options.onProgress?.({ sent: p.loaded ?? 0, total: p.total ?? zip.bytes, parts: multipart ? { done: parts.size, of: partCount } : undefined });
+  });
   const abort = () => { void upload.abort().catch(() => undefined); };
   options.signal?.addEventListener('abort', abort, { once: true });
   try {
