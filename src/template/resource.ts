@@ -33,7 +33,9 @@ export class ResourceReader {
     const templatePath: TemplatePath = metadata
       ? ['Resources', this.logicalId, 'Metadata', ...property.slice('Metadata.'.length).split('.')]
       : this.merged.pathOf(property, index);
-    const line = this.template.line(templatePath) ?? this.template.line(['Resources', this.logicalId]);
+    // A property that is missing points at the Properties (or Metadata) it belongs in.
+    const line = this.template.line(templatePath) ?? this.template.line(['Resources', this.logicalId, metadata ? 'Metadata' : 'Properties'])
+      ?? this.template.line(['Resources', this.logicalId]);
     return { file: this.template.file, line, logicalId: this.logicalId, property: index === undefined ? property : `${property}[${index}]` };
   }
 
