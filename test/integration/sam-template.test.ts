@@ -121,3 +121,11 @@ describe('lambda-pack package against a loopback S3 server', () => {
     expect(resourcesOf(dist('packaged-template.yaml')).HelloNodeFunction!.Properties.CodeUri).toBe(`s3://${BUCKET}/sam-app/${await sha256(dist(ZIPS.HelloNodeFunction))}.zip`);
   }, 300_000);
 });
+
+describe('an image function (fixtures/sam-image)', () => {
+  it('is refused with a "not yet" error naming the template line and logical id', async () => {
+    const result = await lambdaPack(['build', '--template', path.join(REPO, 'fixtures/sam-image/template.yaml')], { cwd: project.root });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/sam-image\/template\.yaml:9: resource "HelloImageFunction", property "PackageType": container image functions \(PackageType: Image\) are not built by lambda-pack yet/);
+  });
+});
