@@ -108,7 +108,22 @@ async function fromTemplate(templateFile: string, named: string, config: FoundCo
   return { config: normalise(raw, source, { describeField: mapped.describeField }), template: { parsed, artifacts: mapped.artifacts }, warnings: mapped.warnings };
 }
 
+/**
+ * Until the builders consume `workingDirectory` and `manifest` (issue 14), a build ignores them:
+ * said as a warning, never silently. The lead removes this when the builders read them.
+ */
+function notYetUsed(project: Project): Project {
+  const pending = project.config.artifacts.flatMap((a) => (['workingDirectory', 'manifest'] as const)
+    .filter((key) => a[key] !== undefined)
+    .map((key) => ({ code: 'SETTING_NOT_YET_USED', logicalId: a.name, message: `${a.name}: "${key}" (${a[key]}) is read, but the ${a.builder} builder does not use it yet; the build runs as if it were not set.` })));
+  return pending.length ? { ...project, warnings: [...project.warnings, ...pending] } : project;
+}
+
 export async function loadProject(options: LoadProjectOptions): Promise<Project> {
+  return notYetUsed(await findProject(options));
+}
+
+async function findProject(options: LoadProjectOptions): Promise<Project> {
   if (options.templateFile) {
     const config = await findConfig(options);
     return fromTemplate(path.resolve(options.cwd, options.templateFile), 'the --template path', config);
