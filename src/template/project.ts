@@ -109,12 +109,14 @@ async function fromTemplate(templateFile: string, named: string, config: FoundCo
 }
 
 /**
- * Until the builders consume `workingDirectory` and `manifest` (issue 14), a build ignores them:
+ * Until the builders consume `workingDirectory`, `manifest` and `makeTarget` (issue 14), a build ignores them:
  * said as a warning, never silently. The lead removes this when the builders read them.
  */
 function notYetUsed(project: Project): Project {
-  const pending = project.config.artifacts.flatMap((a) => (['workingDirectory', 'manifest'] as const)
-    .filter((key) => a[key] !== undefined)
+  // make already runs build-<name> when the Makefile has it: a makeTarget of that name (every
+  // template resource's) is honoured today, with its presence checked when the template is read.
+  const pending = project.config.artifacts.flatMap((a) => (['workingDirectory', 'manifest', 'makeTarget'] as const)
+    .filter((key) => a[key] !== undefined && !(key === 'makeTarget' && a.makeTarget === `build-${a.name}`))
     .map((key) => ({ code: 'SETTING_NOT_YET_USED', logicalId: a.name, message: `${a.name}: "${key}" (${a[key]}) is read, but the ${a.builder} builder does not use it yet; the build runs as if it were not set.` })));
   return pending.length ? { ...project, warnings: [...project.warnings, ...pending] } : project;
 }
