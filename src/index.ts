@@ -4,3 +4,7 @@ export type { RawConfig as Config, RawFunction as FunctionConfig, RawLayer as La
 export { loadConfig } from './config/load.js';
 export { plan } from './plan/plan.js';
 export { RUNTIMES, ARCHITECTURES } from './runtimes.js';
+export { loadProject } from './template/project.js';
+export type { Project, LoadedTemplate } from './template/project.js';
+export { writeBuiltTemplate, writePackagedTemplate } from './template/output.js';
+export { packageArtifacts } from './publish/package.js';

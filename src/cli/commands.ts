@@ -2,8 +2,9 @@
 // orchestration, renders, and returns an exit code; lambda-pack errors go up to the entry.
 import { cacheRoot } from '../cache/location.js';
 import { DependencyCache } from '../cache/store.js';
-import { loadConfig } from '../config/load.js';
+import { loadProject } from '../template/project.js';
 import { ConfigError } from '../errors.js';
+import { checkPackageOptions, packageProject, type PackageOptions } from './package-command.js';
 import { connectEngine } from '../docker/engine.js';
 import { resolveEndpoint } from '../docker/endpoint.js';
 import { Engines } from '../docker/engines.js';
@@ -30,9 +31,9 @@ export interface IO {
   readonly host: HostFacts;
 }
 
-export interface CommonOptions { config?: string; json?: boolean; verbose?: boolean }
+export interface CommonOptions { config?: string; template?: string; json?: boolean; verbose?: boolean }
 export interface PlanOptions extends CommonOptions { arch?: string; out?: string; strategy?: RequestedStrategy }
-export interface BuildOptions extends PlanOptions { concurrency?: string; cache?: boolean }
+export interface BuildOptions extends PlanOptions, Omit<PackageOptions, keyof PlanOptions> { concurrency?: string; cache?: boolean; package?: boolean }
 
 function parseArch(value: string | undefined): ArchName | undefined {
   if (value === undefined || value === 'all') return undefined;
@@ -55,8 +56,14 @@ function writeJson(io: IO, value: object): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** What the template holds that lambda-pack does not build or cannot check, said before anything else. */
+function warn(io: IO, warnings: readonly { message: string }[]): void {
+  for (const warning of warnings) io.stderr.write(`lambda-pack: warning: ${warning.message}\n`);
+}
+
 export async function planCommand(names: string[], options: PlanOptions, io: IO): Promise<number> {
-  const project = await planProject({ cwd: io.cwd, configFile: options.config, selection: selection(names, options, io), host: io.host });
+  const project = await planProject({ cwd: io.cwd, configFile: options.config, templateFile: options.template, selection: selection(names, options, io), host: io.host });
+  warn(io, project.warnings);
   const decided = await decideProject(project, { noCache: false, previous: await previousRecords(project.outDir) });
   if (options.json) writeJson(io, planJson(project.outDir, decided));
   else io.stderr.write(`${planHuman(project.outDir, decided, io.cwd)}\n`);
@@ -65,8 +72,10 @@ export async function planCommand(names: string[], options: PlanOptions, io: IO)
 
 export async function buildCommand(names: string[], options: BuildOptions, io: IO): Promise<number> {
   const concurrency = parseConcurrency(options.concurrency);
+  if (options.package) checkPackageOptions(options);
   const result = await buildProject({
-    cwd: io.cwd, configFile: options.config, selection: selection(names, options, io), host: io.host,
+    cwd: io.cwd, configFile: options.config, templateFile: options.template, selection: selection(names, options, io), host: io.host,
+    onPlanned: (project) => warn(io, project.warnings),
     engines: { progress: (line) => { if (options.verbose) io.stderr.write(`${line}\n`); } },
     noCache: options.cache === false, concurrency, verbose: !!options.verbose, progress: io.stderr,
     plain: !io.stderr.isTTY || !!io.env.CI, signal: io.signal,
@@ -74,8 +83,12 @@ export async function buildCommand(names: string[], options: BuildOptions, io: I
   });
   if (options.json) writeJson(io, buildJson(result));
   else io.stderr.write(`${buildHuman(result, result.outDir)}\n`);
+  if (result.builtTemplate) {
+    io.stderr.write(result.builtTemplate.file ? `built template: ${result.builtTemplate.file}\n`
+      : `lambda-pack: the built template was not written: no zip yet for ${result.builtTemplate.missing.join(', ')} (build them too).\n`);
+  }
   const failures = result.outcomes.flatMap((o) => o.ok ? [] : [o.error]);
-  if (failures.length === 0) return EXIT.ok;
+  if (failures.length === 0) return options.package ? packageProject(result.project, result.outDir, options, io) : EXIT.ok;
   // A run where every failure is the user's input is a usage error; anything else a build failure.
   return failures.every((e) => exitCodeFor(e) === EXIT.usage) ? EXIT.usage : EXIT.failed;
 }
@@ -98,7 +111,7 @@ export async function imagesBuildCommand(options: { arch?: string; verbose?: boo
 
 /** The engines `clean --volumes` empties: every one the project's config names, else the default. */
 async function engineEndpoints(configFile: string | undefined, io: IO) {
-  const config = await loadConfig({ cwd: io.cwd, configFile, host: io.host }).catch((error: unknown) => {
+  const config = await loadProject({ cwd: io.cwd, configFile, host: io.host }).then((p) => p.config, (error: unknown) => {
     if (!configFile && error instanceof ConfigError && error.code === 'CONFIG_NOT_FOUND') return undefined;
     throw error;
   });

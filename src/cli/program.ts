@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { buildCommand, cleanCommand, imagesBuildCommand, planCommand, type IO } from './commands.js';
 import { verifyCommand } from './verify-command.js';
+import { packageCommand } from './package-command.js';
 import { describeError, exitCodeFor, EXIT } from './errors.js';
 import { ARCH_NAMES } from '../runtimes.js';
 import { LambdaPackError } from '../errors.js';
@@ -20,6 +21,16 @@ export async function runCli(argv: readonly string[], io: IO): Promise<number> {
     .showSuggestionAfterError(true);
 
   const archOption = () => new Option('--arch <arch>', 'only this architecture').choices([...ARCH_NAMES, 'all']);
+  const templateOption = () => new Option('--template <file>', 'a SAM/CloudFormation template to build (default: the config\'s "template", else template.yaml/.yml/.json here when there is no config)');
+  const s3Options = (command: Command) => command
+    .option('--s3-bucket <bucket>', 'the bucket to upload to (in the functions\' region)')
+    .option('--s3-prefix <prefix>', 'key prefix: objects go to <prefix>/<sha256>.zip')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or the profile\'s)')
+    .option('--profile <name>', 'AWS profile from the shared config (SSO profiles included)')
+    .option('--kms-key-id <id>', 'encrypt the objects with this KMS key (implies --sse aws:kms)')
+    .addOption(new Option('--sse <algorithm>', 'server-side encryption').choices(['AES256', 'aws:kms']))
+    .option('--endpoint-url <url>', 'an S3-compatible server instead of AWS (path-style requests)')
+    .option('--output-template-file <file>', 'the packaged template (default: <out>/packaged-template.yaml)');
   const strategyOption = () => new Option('--strategy <strategy>', 'how to build for the other architecture: native, cross (host container, target binaries), emulated (qemu), or auto').choices(['auto', 'native', 'cross', 'emulated']).default('auto');
 
   program.command('plan')
@@ -28,22 +39,33 @@ export async function runCli(argv: readonly string[], io: IO): Promise<number> {
     .addOption(archOption())
     .option('--out <dir>', 'output directory (default: outDir from the config)')
     .option('--config <file>', 'config file (default: search from the current directory)')
+    .addOption(templateOption())
     .addOption(strategyOption())
     .option('--json', 'print the plan as JSON on stdout')
     .action(async (names: string[], options) => { code = await planCommand(names, options, io); });
 
-  program.command('build')
-    .description('build the zips of functions and layers')
+  const build = program.command('build')
+    .description('build the zips of functions and layers (from a template: also <out>/template.yaml pointing at them)')
     .argument('[names...]', 'functions or layers (default: all)')
     .addOption(archOption())
     .option('--out <dir>', 'output directory (default: outDir from the config)')
     .option('--concurrency <n>', 'tasks run at once (default: the number of CPUs)')
     .option('--config <file>', 'config file (default: search from the current directory)')
+    .addOption(templateOption())
     .addOption(strategyOption())
     .option('--json', 'print the result as JSON on stdout (progress stays on stderr)')
     .option('--verbose', 'stream container logs')
     .option('--no-cache', 'rebuild everything: reuse no zip and no cached dependencies')
-    .action(async (names: string[], options) => { code = await buildCommand(names, options, io); });
+    .option('--package', 'then upload the zips to S3 and write the packaged template, as `lambda-pack package` does');
+  s3Options(build).action(async (names: string[], options) => { code = await buildCommand(names, options, io); });
+
+  s3Options(program.command('package')
+    .description('upload the built zips to S3 by content hash (skipping what is there) and write the packaged template (sam package)')
+    .option('--out <dir>', 'the build\'s output directory (default: outDir from the config)')
+    .option('--config <file>', 'config file (default: search from the current directory)')
+    .addOption(templateOption())
+    .option('--json', 'print the uploads as JSON on stdout'))
+    .action(async (options) => { code = await packageCommand(options, io); });
 
   program.command('verify')
     .description('check that zips will load on their Lambda runtime (architecture, glibc, ABIs, libraries, permissions, sizes) and ship no secrets')

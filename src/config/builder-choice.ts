@@ -22,6 +22,12 @@ export function inferBuilder(runtime: Runtime, source: string): BuilderName {
   return foreign ?? 'copy';
 }
 
+/** The builder that installs from a manifest file, by its name (package.json → npm…). */
+export function builderForManifest(file: string): Exclude<BuilderName, 'copy' | 'make'> | undefined {
+  const name = path.basename(file);
+  return (['npm', 'pip', 'cargo'] as const).find((b) => builderFor(b).markers.includes(name));
+}
+
 export function checkBuilderFits(builder: BuilderName, runtime: Runtime, source: string): { problem: string; fix: string } | undefined {
   const fitting = familyBuilders(runtime.family);
   if (fitting.includes(builder)) return undefined;

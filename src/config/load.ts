@@ -105,7 +105,7 @@ export async function loadConfig(options: LoadOptions): Promise<ProjectConfig> {
   return normalise(parsed.data, { file, text, host: options.host });
 }
 
-async function findAndParse(options: LoadOptions): Promise<{ file: string; raw: unknown }> {
+export async function findAndParse(options: LoadOptions): Promise<{ file: string; raw: unknown }> {
   try {
     if (options.configFile) {
       const file = path.resolve(options.cwd, options.configFile);

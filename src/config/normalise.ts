@@ -4,7 +4,7 @@ import { existsSync, realpathSync, statSync, accessSync, constants } from 'node:
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { ARCH_NAMES, architecture, findRuntime, isArchName, RUNTIME_IDS, type Architecture, type ArchName, type Runtime } from '../runtimes.js';
-import { inferBuilder, checkBuilderFits } from './builder-choice.js';
+import { builderForManifest, inferBuilder, checkBuilderFits } from './builder-choice.js';
 import { didYouMean } from './suggest.js';
 import { formatField, type FieldPath } from './location.js';
 import { where } from './issues.js';
@@ -12,12 +12,20 @@ import type { RawConfig, RawEngine, RawFunction, RawLayer } from './schema.js';
 import type { ArtifactConfig, EngineSpec, ProjectConfig } from './types.js';
 import type { HostFacts } from '../host.js';
 
+export interface NormaliseOptions {
+  /**
+   * Where a field's error points, when the fields were not written in `source` (a template's
+   * resources): "template.yaml:12: resource "Fn", property "CodeUri"". Undefined: the config's own line.
+   */
+  readonly describeField?: (field: FieldPath) => string | undefined;
+}
+
 /** root bounds every path; relative paths are resolved from the config file's directory. */
-interface Context { readonly file: string; readonly text: string; readonly root: string; readonly dir: string; readonly host: HostFacts }
+interface Context extends NormaliseOptions { readonly file: string; readonly text: string; readonly root: string; readonly dir: string; readonly host: HostFacts }
 
 function fail(ctx: Context, code: string, field: FieldPath, problem: string, fix: string): never {
-  throw new ConfigError(code, `${where(ctx.file, ctx.text, field)}: field "${formatField(field)}": ${problem} ${fix}`,
-    { file: ctx.file, field: formatField(field), fix });
+  const at = ctx.describeField?.(field) ?? `${where(ctx.file, ctx.text, field)}: field "${formatField(field)}"`;
+  throw new ConfigError(code, `${at}: ${problem} ${fix}`, { file: ctx.file, field: formatField(field), fix });
 }
 
 function lookupRuntime(ctx: Context, id: string, field: FieldPath): Runtime {
@@ -43,10 +51,10 @@ function lookupArchitectures(ctx: Context, names: readonly string[], field: Fiel
 }
 
 /** Resolves a path from the config and insists it stays inside the project (symlinks resolved). */
-function projectPath(ctx: Context, value: string, field: FieldPath): string {
+function projectPath(ctx: Context, value: string, field: FieldPath, kind: 'directory' | 'file' = 'directory'): string {
   const absolute = path.resolve(ctx.dir, value);
   if (!existsSync(absolute)) {
-    fail(ctx, 'SOURCE_NOT_FOUND', field, `the directory ${absolute} does not exist.`,
+    fail(ctx, 'SOURCE_NOT_FOUND', field, `the ${kind} ${absolute} does not exist.`,
       `Create it or correct the path (relative paths are resolved from ${ctx.dir}).`);
   }
   const real = realpathSync(absolute);
@@ -55,7 +63,11 @@ function projectPath(ctx: Context, value: string, field: FieldPath): string {
     fail(ctx, 'SOURCE_OUTSIDE_PROJECT', field, `${value} resolves to ${real}, outside the project ${realRoot}.`,
       'Keep sources inside the project (the config file\'s directory, or "root" when set), so nothing outside it can enter a zip.');
   }
-  if (!statSync(real).isDirectory()) fail(ctx, 'SOURCE_NOT_DIRECTORY', field, `${absolute} is not a directory.`, 'Point "source" at the function\'s directory.');
+  if (kind === 'file') {
+    if (!statSync(real).isFile()) fail(ctx, 'MANIFEST_NOT_FILE', field, `${absolute} is not a file.`, 'Point "manifest" at the package.json, requirements.txt, pyproject.toml or Cargo.toml to install from.');
+    return absolute;
+  }
+  if (!statSync(real).isDirectory()) fail(ctx, 'SOURCE_NOT_DIRECTORY', field, `${absolute} is not a directory.`, field[field.length - 1] === 'source' ? 'Point "source" at the function\'s directory.' : `Point "${field[field.length - 1]}" at a directory.`);
   try { accessSync(real, constants.R_OK | constants.X_OK); } catch {
     fail(ctx, 'SOURCE_UNREADABLE', field, `${absolute} cannot be read by this user.`, 'Fix its permissions (chmod u+rx).');
   }
@@ -81,13 +93,24 @@ function artifact(ctx: Context, raw: RawConfig, kind: 'function' | 'layer', name
       'Split it into one layer per language, or build it with make (native libraries serve every runtime).');
   }
   const source = projectPath(ctx, rawArtifact.source, at('source'));
-  const builder = rawArtifact.builder ?? inferBuilder(runtime, source);
+  const manifest = rawArtifact.manifest === undefined ? undefined : projectPath(ctx, rawArtifact.manifest, at('manifest'), 'file');
+  const builder = rawArtifact.builder ?? (manifest ? builderForManifest(manifest) : undefined) ?? inferBuilder(runtime, source);
   const misfit = checkBuilderFits(builder, runtime, source);
   if (misfit) fail(ctx, 'BUILDER_MISMATCH', at(rawArtifact.builder ? 'builder' : 'source'), misfit.problem, misfit.fix);
   if (rawArtifact.cross !== undefined && builder !== 'make') {
     fail(ctx, 'CROSS_NOT_MAKE', at('cross'), `"cross" is a make setting (the Makefile honours CC/CXX/AR), but this ${kind} uses the ${builder} builder, which decides on its own whether it can cross-build.`,
       'Remove "cross", or use --strategy on the command line.');
   }
+  for (const key of ['makeTarget', 'workingDirectory'] as const) {
+    if (rawArtifact[key] !== undefined && builder !== 'make') {
+      fail(ctx, 'MAKE_ONLY', at(key), `"${key}" is a make setting, but this ${kind} uses the ${builder} builder.`, `Remove "${key}", or set builder: make.`);
+    }
+  }
+  if (manifest && (builder === 'make' || builder === 'copy' || builderForManifest(manifest) !== builder)) {
+    fail(ctx, 'MANIFEST_MISMATCH', at('manifest'), `${path.basename(manifest)} is not a manifest the ${builder} builder installs from.`,
+      builder === 'make' || builder === 'copy' ? `Remove "manifest" (the ${builder} builder installs nothing from one).` : `Name the ${builder === 'npm' ? 'package.json' : builder === 'pip' ? 'requirements.txt or pyproject.toml' : 'Cargo.toml'} to install from.`);
+  }
+  const workingDirectory = rawArtifact.workingDirectory === undefined ? undefined : projectPath(ctx, rawArtifact.workingDirectory, at('workingDirectory'));
   const architectures = lookupArchitectures(ctx, rawArtifact.architectures ?? raw.architectures ?? ['x86_64'],
     rawArtifact.architectures ? at('architectures') : ['architectures']);
   const fn = kind === 'function' ? rawArtifact as RawFunction : undefined;
@@ -102,6 +125,9 @@ function artifact(ctx: Context, raw: RawConfig, kind: 'function' | 'layer', name
     binary: fn?.binary,
     allowSecrets: rawArtifact.allowSecrets ?? [],
     cross: rawArtifact.cross ?? false,
+    makeTarget: rawArtifact.makeTarget,
+    workingDirectory,
+    manifest,
   };
 }
 
@@ -222,9 +248,9 @@ function docker(ctx: Context, raw: RawConfig): ProjectConfig['docker'] {
   };
 }
 
-export function normalise(raw: RawConfig, source: { file: string; text: string; host: HostFacts }): ProjectConfig {
+export function normalise(raw: RawConfig, source: { file: string; text: string; host: HostFacts }, options: NormaliseOptions = {}): ProjectConfig {
   const root = projectRoot(raw, source);
-  const ctx: Context = { ...source, root, dir: path.dirname(source.file) };
+  const ctx: Context = { ...source, ...options, root, dir: path.dirname(source.file) };
   const functionNames = Object.keys(raw.functions ?? {});
   const layerNames = Object.keys(raw.layers ?? {});
   if (functionNames.length + layerNames.length === 0) {

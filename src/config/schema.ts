@@ -41,6 +41,12 @@ const artifactCommon = {
   allowSecrets: z.array(z.string().min(1)).optional(),
   /** make: the Makefile honours CC/CXX/AR, so it may build in a host container with a cross toolchain. */
   cross: z.boolean().optional(),
+  /** make: the one target to run; it must exist (a template's `build-<LogicalId>`). Default: see ArtifactConfig.makeTarget. */
+  makeTarget: z.string().regex(/^[^\s:#=]+$/, 'a make target name (no spaces, ":", "#" or "=")').optional(),
+  /** make: the directory make runs in (SAM's BuildProperties.WorkingDirectory); default: `source`. */
+  workingDirectory: z.string().min(1).optional(),
+  /** npm, pip, cargo: the dependency manifest to install from when it is not in `source` (SAM's manifest path). */
+  manifest: z.string().min(1).optional(),
 };
 
 export const dockerSchema = z.strictObject({

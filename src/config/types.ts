@@ -29,6 +29,27 @@ export interface ArtifactConfig {
   readonly allowSecrets: readonly string[];
   /** make only: the Makefile builds with the CC/CXX/AR it is given, so it can cross-compile. */
   readonly cross: boolean;
+  /**
+   * make only: the target to run, which must exist in the Makefile (a missing one is an error naming
+   * the Makefile and the target, as in SAM). Set for template resources (`build-<LogicalId>`); when
+   * undefined, make runs `build-<name>` if the Makefile has it, else its default target.
+   */
+  readonly makeTarget?: string;
+  /**
+   * make only: absolute path of the directory make runs in (its working directory; SAM's
+   * BuildProperties.WorkingDirectory), inside the project. The Makefile is still the one in `source`
+   * (`make -f <source>/Makefile`), and $(ARTIFACTS_DIR) is still the output. The builder must send this
+   * directory's tree into the container too. Undefined: make runs in `source`.
+   */
+  readonly workingDirectory?: string;
+  /**
+   * npm, pip, cargo: absolute path of the dependency manifest (package.json, requirements.txt,
+   * pyproject.toml, Cargo.toml) to install from, inside the project, when it is not in `source` (SAM's
+   * manifest path: CodeUri src/ with ../package.json). Its directory's lockfile (package-lock.json…)
+   * belongs to it; the code still ships from `source`, the installed dependencies beside it as usual.
+   * Undefined: the manifest in `source`.
+   */
+  readonly manifest?: string;
 }
 
 /** A configured Docker engine: an address or a Docker context, with TLS or SSH material (absolute paths). */

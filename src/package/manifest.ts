@@ -33,6 +33,17 @@ export interface ArtifactRecord {
   readonly inputKey: string;
   readonly durationMs: number;
   readonly findings: readonly Finding[];
+  /** Where `lambda-pack package` put this zip (set only once the object is verified there). */
+  readonly s3?: S3Location;
+}
+
+export interface S3Location {
+  readonly bucket: string;
+  /** <prefix>/<sha256>.zip */
+  readonly key: string;
+  /** s3://bucket/key */
+  readonly uri: string;
+  readonly region?: string;
 }
 
 export interface Manifest {

@@ -6,7 +6,10 @@ import { InterruptedError } from '../errors.js';
 import { liveServices } from '../executor/live.js';
 import { runPlans, type RunResult, type TaskOutcome } from '../executor/run.js';
 import { lockOutDir } from './lock.js';
-import { decideProject, planProject, previousRecords, type ProjectOptions } from './plan-project.js';
+import { decideProject, planProject, previousRecords, type ProjectOptions, type ProjectPlan } from './plan-project.js';
+import { readManifest } from '../package/manifest.js';
+import type { Project } from '../template/project.js';
+import { writeBuiltTemplate } from '../template/output.js';
 
 export interface BuildOptions extends ProjectOptions {
   readonly noCache: boolean;
@@ -16,6 +19,8 @@ export interface BuildOptions extends ProjectOptions {
   readonly progress: NodeJS.WritableStream;
   readonly plain: boolean;
   readonly signal: AbortSignal;
+  /** Told once the project is planned, before anything is built (its warnings are said then). */
+  readonly onPlanned?: (project: ProjectPlan) => void;
   /** Told when another build holds the output directory's lock. */
   readonly onWait?: (holder: { pid: number; started: string }) => void;
 }
@@ -27,11 +32,19 @@ function parseMemory(value: string | undefined): number | undefined {
   return Math.round(Number(match[1]) * unit);
 }
 
-export async function buildProject(options: BuildOptions): Promise<RunResult & { readonly outDir: string }> {
+export interface BuildResult extends RunResult {
+  readonly outDir: string;
+  readonly project: Project;
+  /** A build from a template writes <outDir>/template.yaml pointing at the zips (or says which are missing). */
+  readonly builtTemplate?: { readonly file?: string; readonly missing: readonly string[] };
+}
+
+export async function buildProject(options: BuildOptions): Promise<BuildResult> {
   const project = await planProject({
     ...options,
     engines: { ...options.engines, onConnect: async (e) => { await removeAbandonedContainers(e).catch(() => 0); } },
   });
+  options.onPlanned?.(project);
   const runId = randomBytes(6).toString('hex');
   const lock = await lockOutDir(project.outDir, { signal: options.signal, onWait: options.onWait });
   let result: RunResult;
@@ -55,5 +68,8 @@ export async function buildProject(options: BuildOptions): Promise<RunResult & {
   // Containers are removed as each task ends; this sweeps any a dying engine call left behind.
   await Promise.all((await project.engines.connected()).map((e) => removeRunContainers(e, runId).catch(() => 0)));
   if (options.signal.aborted) throw new InterruptedError(options.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
-  return { ...result, outDir: project.outDir };
+  const template = project.project.template;
+  const builtTemplate = template && result.outcomes.every((o) => o.ok)
+    ? await writeBuiltTemplate(template, (await readManifest(project.outDir))?.artifacts ?? [], project.outDir) : undefined;
+  return { ...result, outDir: project.outDir, project: project.project, ...(builtTemplate ? { builtTemplate } : {}) };
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { cacheRoot } from '../cache/location.js';
 import { ExternalError } from '../errors.js';
 import { DependencyCache } from '../cache/store.js';
-import { loadConfig } from '../config/load.js';
+import { loadProject, type Project } from '../template/project.js';
 import type { ProjectConfig } from '../config/types.js';
 import { Engines, type EnginesOptions } from '../docker/engines.js';
 import type { HostFacts } from '../host.js';
@@ -20,6 +20,8 @@ import { decideTask } from './facts.js';
 export interface ProjectOptions {
   readonly cwd: string;
   readonly configFile?: string;
+  /** `--template`: a SAM/CloudFormation template to build (else found as sam build finds it, without a config). */
+  readonly templateFile?: string;
   readonly selection: Selection;
   readonly host: HostFacts;
   /** Engine hooks: the sweep of abandoned containers on connect, image progress lines. */
@@ -28,6 +30,9 @@ export interface ProjectOptions {
 
 export interface ProjectPlan {
   readonly config: ProjectConfig;
+  /** The loaded project: its template (when it came from one) and what the template holds that is not built. */
+  readonly project: Project;
+  readonly warnings: Project['warnings'];
   readonly engines: Engines;
   readonly outDir: string;
   readonly cache: DependencyCache;
@@ -39,7 +44,8 @@ export type TaskDecision = { readonly plan: TaskPlan; readonly decision: Decisio
 
 export async function planProject(options: ProjectOptions): Promise<ProjectPlan> {
   const { host } = options;
-  const config = await loadConfig({ cwd: options.cwd, configFile: options.configFile, host });
+  const project = await loadProject({ cwd: options.cwd, configFile: options.configFile, templateFile: options.templateFile, host });
+  const { config } = project;
   const tasks = plan(config, options.selection);
   const cache = new DependencyCache(cacheRoot(host));
   const engines = new Engines(config.docker, host.env, { ...options.engines, downloads: path.join(cache.root, 'downloads') });
@@ -53,7 +59,7 @@ export async function planProject(options: ProjectOptions): Promise<ProjectPlan>
     if (!analyses.has(task.artifact.name)) analyses.set(task.artifact.name, await analyzeArtifact(task.artifact, host));
   }
   return {
-    config, engines, cache,
+    config, project, warnings: project.warnings, engines, cache,
     outDir: options.selection.outDir ?? config.outDir,
     plans: placed.map((task) => taskPlan(task, analyses.get(task.artifact.name)!, host)),
   };

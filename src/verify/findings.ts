@@ -25,7 +25,7 @@ export const CODES = {
   NOT_EXECUTABLE: { severity: 'error', fix: 'chmod 755 the file before zipping, and zip on a Unix system (or with a tool that writes Unix modes).' },
   UNREADABLE_FILE: { severity: 'error', fix: 'chmod 644 files and 755 directories before zipping: Lambda runs your code as a different user.' },
   UNZIPPED_TOO_LARGE: { severity: 'error', fix: 'Remove unneeded files (tests, docs, other platforms\' binaries), move dependencies to a container image, or split them across layers.' },
-  ZIPPED_TOO_LARGE_FOR_DIRECT_UPLOAD: { severity: 'warning', fix: 'Upload the zip through S3 (sam deploy and the CDK do this), or make it smaller.' },
+  ZIPPED_TOO_LARGE_FOR_DIRECT_UPLOAD: { severity: 'warning', fix: 'Upload the zip through S3 in the function\'s region: `lambda-pack package --s3-bucket <bucket>` (or build --package) puts it there and writes the packaged template; or make it smaller.' },
   UNSAFE_PATH: { severity: 'error', fix: 'Zip with paths relative to the package root, forward slashes only, and no symlinks that point outside it.' },
   HANDLER_NOT_FOUND: { severity: 'error', fix: 'Check the handler setting against the zip layout: it is <file path without extension>.<exported function>, relative to the zip root.' },
   UNPARSEABLE_BINARY: { severity: 'warning', fix: 'Check that the file is intact (a truncated download or a broken zip entry); it was not verified.' },

@@ -4,6 +4,7 @@ import { chmodSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { TempProject } from '../helpers/project.js';
+import { TEMPLATES } from './bad-template.cases.js';
 
 export interface BadInput {
   readonly name: string;
@@ -230,6 +231,6 @@ export const USAGE: readonly BadInput[] = [
     where: [/Nothing to build: no selected function or layer is configured for arm64/], fix: /Add arm64 to its "architectures" in \S+lambda-pack\.config\.yaml, or choose another --arch/ },
 ];
 
-export const BAD_INPUTS: readonly BadInput[] = [...CONFIG_SYNTAX, ...CONFIG_SCHEMA, ...PATHS, ...BUILDS, ...MANIFESTS, ...USAGE];
+export const BAD_INPUTS: readonly BadInput[] = [...CONFIG_SYNTAX, ...CONFIG_SCHEMA, ...PATHS, ...BUILDS, ...MANIFESTS, ...USAGE, ...TEMPLATES];
 
 export { INDEX };
