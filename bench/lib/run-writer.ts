@@ -1,5 +1,5 @@
 // One measured run of our writer in a fresh process, as the CLI would run it: walk the tree, write the zip.
-import { writeZip } from '../../src/package/zip.js';
+import { writeZip } from '../../src/zip/write.js';
 import { walkTree } from './walk.js';
 
 const [root, outFile, concurrency] = process.argv.slice(2);

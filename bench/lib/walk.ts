@@ -1,7 +1,7 @@
 // Lists a directory tree as zip inputs the way a caller of writeZip would: every directory, file and symlink.
 import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
-import type { ZipInput } from '../../src/package/zip.js';
+import type { ZipInput } from '../../src/zip/write.js';
 
 export interface WalkedTree {
   inputs: ZipInput[];

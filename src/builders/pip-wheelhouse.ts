@@ -2,7 +2,7 @@
 // which distributions they hold, and what a wheel in them requires (its METADATA).
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ZipArchive } from '../verify/zip/archive.js';
+import { ZipArchive } from '../zip/read/archive.js';
 import { parseNamed, type NamedRequirement } from './pip-requirements.js';
 import { parseSdistName, parseWheelName, type WheelName } from './pip-tags.js';
 

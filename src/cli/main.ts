@@ -20,5 +20,8 @@ const code = await runCli(process.argv.slice(2), {
   host: hostFacts({ env: process.env }),
 });
 process.exitCode = code;
-// Let streams flush; then leave even if a stray handle (an engine socket) stays open.
+// Let what was written reach a pipe that is read slowly (a large --json document), then leave
+// even if a stray handle (an engine socket) stays open.
+const flushed = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write('', () => resolve()));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 setImmediate(() => process.exit(code));

@@ -5,7 +5,7 @@ import { ConfigError } from '../errors.js';
 import { ARCH_NAMES, architecture, findRuntime, isArchName, RUNTIME_IDS } from '../runtimes.js';
 import { verifyZip, type VerifyResult } from '../verify/index.js';
 import { renderHuman, renderJson } from '../verify/report.js';
-import { ZipFormatError } from '../verify/zip/archive.js';
+import { ZipFormatError } from '../zip/read/archive.js';
 
 export interface VerifyCommandOptions {
   runtime: string;

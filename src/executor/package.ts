@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ConfigError, ExternalError } from '../errors.js';
 import { shippedEntries, zipInputs, type PackageTree } from '../package/contents.js';
 import { walkSource } from '../package/sources.js';
-import { writeZip, type ZipResult } from '../package/zip.js';
+import { writeZip, type ZipResult } from '../zip/write.js';
 import type { TaskPlan } from '../plan/types.js';
 import { outputError } from './output-error.js';
 

@@ -3,7 +3,7 @@
 import type { DependencyCache } from '../cache/store.js';
 import type { ResolvedImage } from '../docker/images.js';
 import type { ArtifactRecord } from '../package/manifest.js';
-import type { ZipResult } from '../package/zip.js';
+import type { ZipResult } from '../zip/write.js';
 import type { TaskPlan } from '../plan/types.js';
 import type { Finding } from '../verify/findings.js';
 

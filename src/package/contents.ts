@@ -1,7 +1,7 @@
 // What goes into an artifact's zip: the source (minus install-only files) at the root of a
 // function or under the runtime's layer path, plus the copied-out dependencies at their path.
 import picomatch from 'picomatch';
-import type { ZipInput } from './zip.js';
+import type { ZipInput } from '../zip/types.js';
 import type { SourceEntry } from './sources.js';
 
 export interface PackageTree {

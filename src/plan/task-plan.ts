@@ -7,7 +7,7 @@ import { builderFor } from '../builders/index.js';
 import { CONTAINER, type Analysis } from '../builders/types.js';
 import { REPRODUCIBLE_ENV, COMPILER_FLAGS } from '../builders/environment.js';
 import type { SourceEntry } from '../package/sources.js';
-import { DEFAULT_LEVEL } from '../package/zip.js';
+import { DEFAULT_LEVEL } from '../zip/write.js';
 import { dependencyMaterial, layoutMaterial } from './keys.js';
 import { chooseStrategy } from './strategy.js';
 import type { InstallPlan, PlacedTask, TaskPlan } from './types.js';
@@ -38,6 +38,7 @@ export function taskPlan(task: PlacedTask, found: ArtifactAnalysis, host: HostFa
   const { artifact } = task;
   const builder = builderFor(artifact.builder);
   const strategy = chooseStrategy(task, builder.strategyFacts?.(found.analysis, task) ?? { mustCompile: [] });
+  const passed = passEnvValues(task, host);
   const spec = builder.needsContainer ? builder.install(found.analysis, task, strategy, host) : undefined;
   const image = strategy.kind === 'cross' ? task.engineImage : task.image;
   let install: InstallPlan | null = null;
@@ -51,7 +52,7 @@ export function taskPlan(task: PlacedTask, found: ArtifactAnalysis, host: HostFa
     };
     dependency = dependencyMaterial({
       builder: `${builder.name}@${builder.version}`, runtime: artifact.runtime.id, arch: task.arch.name, strategy: strategy.kind,
-      steps: spec.steps, output: spec.output, env: { ...env, ...passEnvValues(task, host) }, inputs: found.inputsHash,
+      steps: spec.steps, output: spec.output, env: { ...env, ...passed }, inputs: found.inputsHash,
     });
   }
   const mtime = zipTimeFrom(host.sourceDateEpoch).toISOString();

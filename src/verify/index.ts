@@ -19,10 +19,10 @@ import { settleFindings, type Finding } from './findings.js';
 import { inspectZip, readContent, readText } from './inspect.js';
 import { FUNCTION_ROOT, LAYER_ROOT, LambdaFilesystem } from './package-tree.js';
 import { unusedOnLambda } from './unused-binaries.js';
-import { ZipArchive } from './zip/archive.js';
+import { ZipArchive } from '../zip/read/archive.js';
 
 export { CODES, type Finding, type FindingCode, type Severity } from './findings.js';
-export { ZipFormatError } from './zip/archive.js';
+export { ZipFormatError } from '../zip/read/archive.js';
 
 export interface VerifyOptions {
   runtime: Runtime;

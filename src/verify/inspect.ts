@@ -4,7 +4,7 @@
 import { readBinary, MAGIC_BYTES, sniff } from './binary/read.js';
 import type { InspectedBinary } from './checks/context.js';
 import { PackageTree, toPackageEntry, type PackageEntry } from './package-tree.js';
-import { EntryReadError, type ZipArchive } from './zip/archive.js';
+import { EntryReadError, type ZipArchive } from '../zip/read/archive.js';
 
 /** Binaries larger than this are reported as not verified rather than read. */
 export const MAX_BINARY_BYTES = 1024 * 1024 * 1024;

@@ -2,8 +2,8 @@
 // layers under /opt (later layers overwriting earlier ones). Answers "does this path exist?",
 // following symlinks inside the packages.
 import { posix } from 'node:path';
-import type { ZipEntry } from './zip/archive.js';
-import { entryKind, unixMode, type EntryKind } from './zip/modes.js';
+import type { ZipEntry } from '../zip/read/archive.js';
+import { entryKind, unixMode, type EntryKind } from '../zip/read/modes.js';
 
 export const FUNCTION_ROOT = '/var/task';
 export const LAYER_ROOT = '/opt';

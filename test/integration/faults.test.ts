@@ -108,7 +108,7 @@ describe('faults during a build', () => {
     for (let i = 0; i < 3; i++) writeFileSync(path.join(project.root, `fn/blob-${i}.bin`), randomBytes(16 * 1024 * 1024));
     try {
       const first = execa('node', [CLI, 'build'], { cwd: project.root, reject: false, env: { CI: 'true' } });
-      await new Promise<void>((resolve) => first.stderr!.on('data', (c: Buffer) => { if (c.toString().includes('reading source')) resolve(); }));
+      await new Promise<void>((resolve) => first.stderr!.on('data', (c: Buffer) => { if (c.toString().includes('zipping')) resolve(); }));
       const second = await lambdaPack(['build'], { cwd: project.root });
       const firstResult = await first;
       expect(firstResult.exitCode, String(firstResult.stderr)).toBe(0);

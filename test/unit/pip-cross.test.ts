@@ -9,7 +9,7 @@ import { walkSource } from '../../src/package/sources.js';
 import { HOST } from '../helpers/host.js';
 import { readRequirements, requirementPaths } from '../../src/builders/pip-requirements.js';
 import { crossInstallOptions, manylinuxPlatforms, parseWheelName, wheelFit } from '../../src/builders/pip-tags.js';
-import { writeZip } from '../../src/package/zip.js';
+import { writeZip } from '../../src/zip/write.js';
 import type { PlacedTask } from '../../src/plan/types.js';
 import { ARCHITECTURES, runtime } from '../../src/runtimes.js';
 

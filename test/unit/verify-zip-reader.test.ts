@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { architecture, runtime } from '../../src/runtimes.js';
 import { verifyZip } from '../../src/verify/index.js';
-import { EntryReadError, ZipArchive, ZipFormatError } from '../../src/verify/zip/archive.js';
-import { inflateHead } from '../../src/verify/zip/head-inflate.js';
-import { entryKind, unixMode } from '../../src/verify/zip/modes.js';
+import { EntryReadError, ZipArchive, ZipFormatError } from '../../src/zip/read/archive.js';
+import { inflateHead } from '../../src/zip/read/head-inflate.js';
+import { entryKind, unixMode } from '../../src/zip/read/modes.js';
 import { constants, deflateRawSync } from 'node:zlib';
 import { makeZip } from '../verify-corpus/corpus.js';
 

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { DeflatePool } from '../../src/package/deflate-pool.js';
-import type { DeflatedBatch, DeflateTask } from '../../src/package/deflate-task.js';
-import { DeflateWindow } from '../../src/package/deflate-window.js';
-import { CHUNK_SIZE, DICTIONARY_SIZE, deflateTasks, type PlannedTask } from '../../src/package/zip-chunks.js';
-import { crc32Combine } from '../../src/package/zip-crc.js';
-import type { ZipEntry } from '../../src/package/zip-entries.js';
-import { centralHeader, endOfCentralDirectory, localHeader, toDosDateTime, type ZipRecord } from '../../src/package/zip-format.js';
+import type { DeflatePool } from '../../src/zip/deflate-pool.js';
+import type { DeflatedBatch, DeflateTask } from '../../src/zip/deflate-task.js';
+import { DeflateWindow } from '../../src/zip/deflate-window.js';
+import { CHUNK_SIZE, DICTIONARY_SIZE, deflateTasks, type PlannedTask } from '../../src/zip/chunks.js';
+import { crc32Combine } from '../../src/zip/crc.js';
+import type { ZipEntry } from '../../src/zip/entries.js';
+import { centralHeader, endOfCentralDirectory, localHeader, toDosDateTime, type ZipRecord } from '../../src/zip/format.js';
 
 const GiB = 2 ** 30;
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { writeZip, type ZipInput } from '../../src/package/zip.js';
+import { writeZip, type ZipInput } from '../../src/zip/write.js';
 import { zipTimeFrom } from '../../src/host.js';
 
 const run = promisify(execFile);
@@ -464,7 +464,7 @@ describe('writeZip', () => {
       const result = await writeZip(inputs, process.argv[3], { concurrency: 2 });
       console.log(JSON.stringify(result));`;
     const serialised = JSON.stringify(inputs, (key, value) => (key === 'content' ? Buffer.from(value.data).toString('base64') : value));
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, path.join(build, 'package/zip.js'), serialised, path.join(dir, 'from-build.zip')]);
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, path.join(build, 'zip/write.js'), serialised, path.join(dir, 'from-build.zip')]);
     expect(JSON.parse(stdout).sha256).toBe(fromSource.sha256);
   });
 });

@@ -2,7 +2,7 @@
 // root (or from a layer), and every file in a layer's bin/ must be executable by Lambda's user.
 import { finding, type Finding } from '../findings.js';
 import { FUNCTION_ROOT, LAYER_ROOT, type PackageEntry } from '../package-tree.js';
-import { formatMode } from '../zip/modes.js';
+import { formatMode } from '../../zip/read/modes.js';
 import type { CheckContext } from './context.js';
 
 /** Why Lambda's runtime user could not execute this entry, or undefined when it can. */

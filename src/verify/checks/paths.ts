@@ -3,7 +3,7 @@
 import { posix } from 'node:path';
 import { finding, type Finding } from '../findings.js';
 import { relativeTo, unsafeNameReason } from '../package-tree.js';
-import { formatMode } from '../zip/modes.js';
+import { formatMode } from '../../zip/read/modes.js';
 import type { CheckContext } from './context.js';
 
 export function checkPaths({ tree }: CheckContext): Finding[] {

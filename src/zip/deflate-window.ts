@@ -2,7 +2,7 @@
 import { InternalError } from '../errors.js';
 import type { DeflatedBatch } from './deflate-task.js';
 import type { DeflatePool } from './deflate-pool.js';
-import type { PlannedTask } from './zip-chunks.js';
+import type { PlannedTask } from './chunks.js';
 
 export interface DeflatedChunk {
   crc32: number;

@@ -1,13 +1,9 @@
 // What kind of thing a zip entry is (file, directory, symlink) and its Unix mode, if the zip records one.
 import type { ZipEntry } from './central-directory.js';
+import { DOS_DIRECTORY, HOST_MACOS, HOST_UNIX, S_IFDIR, S_IFLNK, S_IFMT } from '../constants.js';
 
 export type EntryKind = 'file' | 'directory' | 'symlink';
 
-const HOST_UNIX = 3;
-const HOST_MACOS = 19;
-const S_IFMT = 0o170000;
-const S_IFDIR = 0o040000;
-const S_IFLNK = 0o120000;
 
 /** The Unix mode stored in the entry, or undefined when the zip was written without one (e.g. on Windows). */
 export function unixMode(entry: ZipEntry): number | undefined {
@@ -23,7 +19,7 @@ export function entryKind(entry: ZipEntry): EntryKind {
   if (type === S_IFLNK) return 'symlink';
   if (type === S_IFDIR || entry.name.endsWith('/')) return 'directory';
   // MS-DOS directory attribute, for zips written without Unix modes.
-  if (mode === undefined && entry.externalAttributes & 0x10) return 'directory';
+  if (mode === undefined && entry.externalAttributes & DOS_DIRECTORY) return 'directory';
   return 'file';
 }
 

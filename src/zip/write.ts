@@ -4,25 +4,14 @@ import zlib from 'node:zlib';
 import { ExternalError, InternalError } from '../errors.js';
 import { createDeflatePool } from './deflate-pool.js';
 import { DeflateWindow } from './deflate-window.js';
-import { CHUNK_SIZE, deflateTasks } from './zip-chunks.js';
-import { measure, toSortedEntries } from './zip-entries.js';
-import { centralHeader, endOfCentralDirectory, toDosDateTime } from './zip-format.js';
-import { ZipOutputFile } from './zip-output.js';
-import { writeEntries } from './zip-write-entries.js';
+import { CHUNK_SIZE, deflateTasks } from './chunks.js';
+import { measure, toSortedEntries } from './entries.js';
+import { centralHeader, endOfCentralDirectory, toDosDateTime } from './format.js';
+import { ZipOutputFile } from './output.js';
+import { writeEntries } from './write-entries.js';
+import type { ZipInput } from './types.js';
 
-export interface ZipInput {
-  /** Path inside the zip: relative, '/'-separated, no leading '/', no '..' segments, no backslashes (throw an Error otherwise). Directories end without '/' here; the writer adds it. */
-  path: string;
-  kind: 'file' | 'directory' | 'symlink';
-  /** file: absolute path on the host to read the bytes from (streamed, never fully read for large files). */
-  source?: string;
-  /** file: alternatively the bytes in memory (small generated files such as a manifest). */
-  content?: Uint8Array;
-  /** symlink: the link target, stored as the entry's content with mode 0120777. */
-  linkTarget?: string;
-  /** file: whether to give mode 0755 instead of 0644. Directories are always 0755. */
-  executable?: boolean;
-}
+export type { ZipInput };
 
 export interface ZipOptions {
   /** deflate level, default 6; same level every time. */

@@ -1,38 +1,24 @@
 // Byte layout of the zip records lambda-pack writes (APPNOTE 6.3.x): pure encoders, no I/O.
+import { CENTRAL_HEADER_SIGNATURE, CENTRAL_HEADER_SIZE, DOS_DIRECTORY, END_SIGNATURE, END_SIZE, HOST_UNIX, LOCAL_HEADER_SIGNATURE, LOCAL_HEADER_SIZE, METHOD_DEFLATE, METHOD_STORE, S_IFDIR, S_IFLNK, S_IFREG, ZIP64_END_SIGNATURE, ZIP64_LOCATOR_SIGNATURE } from './constants.js';
 
 /** Largest value a 32-bit zip field holds; the value itself means "see the ZIP64 extra field". */
 export const MAX_UINT32 = 0xffff_ffff;
 /** Largest entry count the classic end record holds; the value itself means "see ZIP64". */
 export const MAX_UINT16 = 0xffff;
 
-export const METHOD_STORE = 0;
-export const METHOD_DEFLATE = 8;
+export { METHOD_DEFLATE, METHOD_STORE, S_IFDIR, S_IFLNK, S_IFREG } from './constants.js';
 
-const LOCAL_HEADER_SIGNATURE = 0x04034b50;
-const CENTRAL_HEADER_SIGNATURE = 0x02014b50;
-const END_SIGNATURE = 0x06054b50;
-const ZIP64_END_SIGNATURE = 0x06064b50;
-const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
 const ZIP64_EXTRA_ID = 0x0001;
-
-const LOCAL_HEADER_SIZE = 30;
-const CENTRAL_HEADER_SIZE = 46;
-const END_SIZE = 22;
 const ZIP64_END_SIZE = 56;
 const ZIP64_LOCATOR_SIZE = 20;
 
-/** "Version made by": host system Unix (3), so readers honour the mode in the external attributes; spec 2.0. */
-export const VERSION_MADE_BY = (3 << 8) | 20;
+/** "Version made by": host system Unix, so readers honour the mode in the external attributes; spec 2.0. */
+export const VERSION_MADE_BY = (HOST_UNIX << 8) | 20;
 const VERSION_NEEDED_DEFAULT = 20;
 const VERSION_NEEDED_ZIP64 = 45;
 /** General purpose bit 11: the name is UTF-8. */
 export const FLAG_UTF8 = 1 << 11;
 
-export const S_IFREG = 0o100000;
-export const S_IFDIR = 0o040000;
-export const S_IFLNK = 0o120000;
-/** MS-DOS directory attribute, set beside the Unix mode as Info-ZIP and Python do. */
-const DOS_DIRECTORY = 0x10;
 
 /** One entry as both headers describe it. */
 export interface ZipRecord {

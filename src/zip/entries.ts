@@ -2,8 +2,8 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { ExternalError, InternalError } from '../errors.js';
-import { MAX_UINT16, S_IFDIR, S_IFLNK, S_IFREG } from './zip-format.js';
-import type { ZipInput } from './zip.js';
+import { MAX_UINT16, S_IFDIR, S_IFLNK, S_IFREG } from './format.js';
+import type { ZipInput } from './types.js';
 
 export interface ZipEntry {
   path: string;

@@ -1,6 +1,6 @@
 // Cuts entries' data into fixed-size chunks and groups small entries into deflate tasks, in stored order.
 import type { DeflateItem, DeflateTask } from './deflate-task.js';
-import { measure, type ZipEntry } from './zip-entries.js';
+import { measure, type ZipEntry } from './entries.js';
 
 /**
  * Entries larger than this are deflated as independent chunks that join into one deflate stream

@@ -3,11 +3,11 @@ import { open } from 'node:fs/promises';
 import zlib from 'node:zlib';
 import { ExternalError, InternalError } from '../errors.js';
 import type { DeflateWindow } from './deflate-window.js';
-import { CHUNK_SIZE, chunkCount, chunkLength } from './zip-chunks.js';
-import { crc32Combine } from './zip-crc.js';
-import { measure, type ZipEntry } from './zip-entries.js';
-import { localHeader, METHOD_DEFLATE, METHOD_STORE, type DosDateTime, type ZipRecord } from './zip-format.js';
-import type { ZipOutputFile } from './zip-output.js';
+import { CHUNK_SIZE, chunkCount, chunkLength } from './chunks.js';
+import { crc32Combine } from './crc.js';
+import { measure, type ZipEntry } from './entries.js';
+import { localHeader, METHOD_DEFLATE, METHOD_STORE, type DosDateTime, type ZipRecord } from './format.js';
+import type { ZipOutputFile } from './output.js';
 
 export interface EntryWriter {
   output: ZipOutputFile;

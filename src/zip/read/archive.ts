@@ -3,6 +3,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { constants, inflateRawSync } from 'node:zlib';
 import { inflateHead } from './head-inflate.js';
+import { LOCAL_HEADER_SIGNATURE, METHOD_DEFLATE, METHOD_STORE } from '../constants.js';
 import { EOCD_SEARCH_BYTES, locateCentralDirectory, parseCentralDirectory, ZipFormatError, type ZipEntry } from './central-directory.js';
 
 export { ZipFormatError, type ZipEntry } from './central-directory.js';
@@ -15,9 +16,9 @@ export class EntryReadError extends Error {
   }
 }
 
-const LOCAL_SIGNATURE = 0x04034b50;
-const STORED = 0;
-const DEFLATED = 8;
+const LOCAL_SIGNATURE = LOCAL_HEADER_SIGNATURE;
+const STORED = METHOD_STORE;
+const DEFLATED = METHOD_DEFLATE;
 /** Up to this many leading bytes are decoded in JavaScript, sparing a zlib stream per entry. */
 const HEAD_INFLATE_LIMIT = 4096;
 /** Bytes looked at around a local header: header, name, extra and the start of the data. */

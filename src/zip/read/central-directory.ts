@@ -1,5 +1,6 @@
 // Parses a zip's end-of-central-directory record (zip64 too) and its central directory entries.
 // Pure over buffers: the caller reads the bytes; every offset is checked against them.
+import { CENTRAL_HEADER_SIGNATURE, END_SIGNATURE, END_SIZE, ZIP64_END_SIGNATURE, ZIP64_LOCATOR_SIGNATURE } from '../constants.js';
 
 export class ZipFormatError extends Error {
   constructor(message: string) {
@@ -26,11 +27,10 @@ export interface CentralDirectoryLocation {
   readonly entryCount: number;
 }
 
-const EOCD_SIGNATURE = 0x06054b50;
-const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
-const ZIP64_EOCD_SIGNATURE = 0x06064b50;
-const CENTRAL_SIGNATURE = 0x02014b50;
-const EOCD_MIN = 22;
+const EOCD_SIGNATURE = END_SIGNATURE;
+const ZIP64_EOCD_SIGNATURE = ZIP64_END_SIGNATURE;
+const CENTRAL_SIGNATURE = CENTRAL_HEADER_SIGNATURE;
+const EOCD_MIN = END_SIZE;
 /** The EOCD is at most a 64 KiB comment away from the end. */
 export const EOCD_SEARCH_BYTES = EOCD_MIN + 0xffff;
 
