@@ -16,7 +16,7 @@ const LAMBDA_ENV = 'export LD_LIBRARY_PATH=/var/task/lib:/opt/lib PATH=/opt/bin:
 
 /** The layers a function lists in the demo config (`layers: [a, b]` under its name). */
 function layersOf(name) {
-  const block = config.split(/\n(?=  \S)/).find((b) => b.startsWith(`  ${name}:`)) ?? '';
+  const block = config.split(/\n(?= {2}\S)/).find((b) => b.startsWith(`  ${name}:`)) ?? '';
   return (/layers: \[([^\]]*)\]/.exec(block)?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 }
 

@@ -6,12 +6,12 @@ import { npmBuilder } from './npm.js';
 import { pipBuilder } from './pip.js';
 import type { Builder } from './types.js';
 
-export const BUILDERS = { npm: npmBuilder, pip: pipBuilder, cargo: cargoBuilder, make: makeBuilder, copy: copyBuilder } satisfies Record<string, Builder<any>>;
+export const BUILDERS = { npm: npmBuilder, pip: pipBuilder, cargo: cargoBuilder, make: makeBuilder, copy: copyBuilder } satisfies Record<string, Builder>;
 
 export type BuilderName = keyof typeof BUILDERS;
 
 export const BUILDER_NAMES = Object.keys(BUILDERS) as [BuilderName, ...BuilderName[]];
 
-export function builderFor(name: BuilderName): Builder<any> {
+export function builderFor(name: BuilderName): Builder {
   return BUILDERS[name];
 }

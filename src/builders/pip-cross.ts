@@ -181,7 +181,7 @@ export function pipStrategyFacts(facts: PipSourceFacts, task: PlacedTask): Strat
   const named = wanted.length > 0;
   if (named) blockers.push(...unseenSources(task, requirements, facts.conf));
   const resolved = resolve(task, wanted, facts, requirements.noBinary, wheelhouses);
-  resolved.mustCompile.forEach((name) => mustCompile.add(name));
+  for (const name of resolved.mustCompile) mustCompile.add(name);
   blockers.push(...resolved.blockers);
   if (mustCompile.size > 0) return { mustCompile: [...mustCompile].sort(), cross: crossReason(task, wheelhouses, pure, named) };
   if (blockers.length > 0) return { mustCompile: [], noCross: blockers.length > 1 ? `${blockers[0]}; and ${blockers.length - 1} more` : blockers[0] };

@@ -16,7 +16,10 @@ export async function readWheelhouses(source: string, dirs: readonly string[]): 
   const found = new Map<string, { wheels: Distributions['wheels'][number][]; sdists: Distributions['sdists'][number][] }>();
   const entry = (project: string) => {
     let distributions = found.get(project);
-    if (!distributions) found.set(project, distributions = { wheels: [], sdists: [] });
+    if (!distributions) {
+      distributions = { wheels: [], sdists: [] };
+      found.set(project, distributions);
+    }
     return distributions;
   };
   for (const dir of dirs) {

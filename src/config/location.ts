@@ -7,13 +7,13 @@ export type FieldPath = readonly (string | number)[];
 export function formatField(path: FieldPath): string {
   return path.reduce<string>((out, key) =>
     typeof key === 'number' ? `${out}[${key}]`
-      : !/^[^\s.\/\\"'[\]]+$/.test(key) ? `${out}[${JSON.stringify(key)}]`
+      : !/^[^\s./\\"'[\]]+$/.test(key) ? `${out}[${JSON.stringify(key)}]`
         : out ? `${out}.${key}` : key, '');
 }
 
 /** 1-based line of the value (or key) at `path` in YAML or JSON text, when it can be found. */
 export function lineOf(text: string, path: FieldPath): number | undefined {
-  let doc;
+  let doc: ReturnType<typeof parseDocument>;
   try { doc = parseDocument(text, { keepSourceTokens: false }); } catch { return undefined; }
   let node: unknown = doc.contents;
   let range: [number, number, number] | undefined;

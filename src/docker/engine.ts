@@ -77,7 +77,7 @@ function describe(error: unknown): string {
 
 /** Connects and proves the engine answers within a few seconds; learns its API version and architecture. */
 export async function connectEngine(endpoint: Endpoint): Promise<Engine> {
-  let light;
+  let light: ReturnType<typeof lightClient>;
   try { light = lightClient(endpoint.address, endpoint.tls); } catch (error) {
     throw unreachable(endpoint, `not a valid address: ${(error as Error).message}`, error);
   }

@@ -77,7 +77,8 @@ export class Engines {
     let resolver = this.resolvers.get(engine);
     if (!resolver) {
       const donor = this.routed ? () => this.fallback() : undefined;
-      this.resolvers.set(engine, resolver = new ImageResolver(engine, { downloads: this.options.downloads, progress: this.options.progress, donor }));
+      resolver = new ImageResolver(engine, { downloads: this.options.downloads, progress: this.options.progress, donor });
+      this.resolvers.set(engine, resolver);
     }
     return resolver;
   }

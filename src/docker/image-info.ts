@@ -7,7 +7,7 @@ import type { Engine } from './engine.js';
 
 /** The image's inspect data, or undefined when the engine has no such image. */
 export async function inspectImage(engine: Engine, ref: string): Promise<Docker.ImageInspectInfo | undefined> {
-  let answer;
+  let answer: { status: number; body: unknown };
   try { answer = await engine.get(`/images/${encodeURIComponent(ref)}/json`); } catch (error) {
     throw new ExternalError('ENGINE_FAILED', `The engine at ${engine.address} failed to inspect image ${ref}: ${(error as Error).message}`, {}, { cause: error });
   }

@@ -1,6 +1,4 @@
-// Resolves the image a task runs in: present locally → pulled → built from a recipe, always for
-// the task's platform, and refused when its architecture is not the task's.
-import type Docker from 'dockerode';
+
 import { ExternalError } from '../errors.js';
 import type { Architecture } from '../runtimes.js';
 import type { ImageChoice } from '../plan/types.js';
@@ -121,7 +119,10 @@ export class ImageResolver {
   peek(choice: ImageChoice, arch: Architecture): Promise<ResolvedImage | undefined> {
     const key = `${choice.kind === 'recipe' ? `recipe:${choice.recipe}` : choice.ref}@${arch.name}`;
     let found = this.peeked.get(key);
-    if (!found) this.peeked.set(key, found = this.lookup(choice, arch));
+    if (!found) {
+      found = this.lookup(choice, arch);
+      this.peeked.set(key, found);
+    }
     return found;
   }
 

@@ -9,6 +9,7 @@ import type { Decision } from '../plan/action.js';
 import { bindKeys, type TaskKeys } from '../plan/keys.js';
 import type { TaskPlan } from '../plan/types.js';
 import type { ExecutorServices, TaskReporter } from './services.js';
+import type { Finding } from '../verify/findings.js';
 import { inStep } from './step.js';
 
 function checkSignal(signal: AbortSignal): void {
@@ -61,13 +62,13 @@ export async function runTask(plan: TaskPlan, decision: Decision, services: Exec
     // The zip replaces the previous one only once verified; until then it has a name of its own.
     const staged = path.join(path.dirname(plan.output.path), `.${path.basename(plan.output.path)}.unverified-${services.runId}`);
     const zip = await inStep(plan.id, 'package', () => services.package(plan, dependencyDir, staged));
-    let findings;
+    let findings: Finding[];
     try {
       if (plan.verify.layers.length > 0) reporter.status('waiting for its layers');
       const layers = await layerZips();
       reporter.status('verifying');
       findings = await inStep(plan.id, 'verify', () => services.verify(plan, staged, layers));
-      await inStep(plan.id, 'commit', () => services.commit(plan, staged, findings!));
+      await inStep(plan.id, 'commit', () => services.commit(plan, staged, findings));
     } finally {
       // Committed, it has its own name now; otherwise it must not stay behind.
       await rm(staged, { force: true });

@@ -148,7 +148,7 @@ export function resolve(value: TemplateValue, ctx: ResolveContext): Resolved {
     }
     case 'Fn::FindInMap': {
       const keys = args?.slice(0, 3).map((a) => resolve(a, ctx));
-      if (!keys || keys.length !== 3) return fail('!FindInMap takes [map, top-level key, second-level key]');
+      if (keys?.length !== 3) return fail('!FindInMap takes [map, top-level key, second-level key]');
       const bad = keys.find((k) => !k.ok);
       if (bad) return bad;
       const [map, top, second] = keys.map((k) => text((k as { value: TemplateValue }).value) ?? '');
@@ -156,7 +156,7 @@ export function resolve(value: TemplateValue, ctx: ResolveContext): Resolved {
       return found && typeof found === 'object' && Object.hasOwn(found, second!) ? ok(found[second!]!) : fail(`Mappings has no ${map}.${top}.${second}`);
     }
     case 'Fn::If': {
-      if (!args || args.length !== 3) return fail('!If takes [condition, value if true, value if false]');
+      if (args?.length !== 3) return fail('!If takes [condition, value if true, value if false]');
       const holds = condition(args[0]!, ctx);
       return typeof holds === 'string' ? fail(holds) : resolve(holds ? args[1]! : args[2]!, ctx);
     }

@@ -32,10 +32,10 @@ async function writeAtomically(file: string, text: string): Promise<void> {
   }
 }
 
-/** The template text with each artifact's code property set to `valueOf(artifact)`. */
-export function rewrittenTemplate(template: LoadedTemplate, valueOf: (artifact: TemplateArtifact) => NewValue, toDir: string): string {
+/** The template text with each artifact's code property set to `valueFor(artifact)`. */
+export function rewrittenTemplate(template: LoadedTemplate, valueFor: (artifact: TemplateArtifact) => NewValue, toDir: string): string {
   const { parsed, artifacts } = template;
-  const replacements: Replacement[] = artifacts.map((a) => ({ logicalId: a.logicalId, property: a.codeProperty, value: valueOf(a) }));
+  const replacements: Replacement[] = artifacts.map((a) => ({ logicalId: a.logicalId, property: a.codeProperty, value: valueFor(a) }));
   const replaced = new Set(artifacts.map((a) => `${a.logicalId}.${a.codeProperty}`));
   return applyEdits(parsed.text, [...replacementEdits(parsed, replacements), ...rebaseEdits(parsed, localPaths(parsed, replaced), toDir)]);
 }

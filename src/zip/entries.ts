@@ -100,7 +100,7 @@ export function toSortedEntries(inputs: readonly ZipInput[]): ZipEntry[] {
 export function measure(entry: ZipEntry): number {
   if (entry.size !== undefined) return entry.size;
   const source = entry.source as string;
-  let stats;
+  let stats: ReturnType<typeof statSync>;
   try {
     stats = statSync(source);
   } catch (error) {

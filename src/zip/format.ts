@@ -1,5 +1,5 @@
 // Byte layout of the zip records lambda-pack writes (APPNOTE 6.3.x): pure encoders, no I/O.
-import { CENTRAL_HEADER_SIGNATURE, CENTRAL_HEADER_SIZE, DOS_DIRECTORY, END_SIGNATURE, END_SIZE, HOST_UNIX, LOCAL_HEADER_SIGNATURE, LOCAL_HEADER_SIZE, METHOD_DEFLATE, METHOD_STORE, S_IFDIR, S_IFLNK, S_IFREG, ZIP64_END_SIGNATURE, ZIP64_LOCATOR_SIGNATURE } from './constants.js';
+import { CENTRAL_HEADER_SIGNATURE, CENTRAL_HEADER_SIZE, DOS_DIRECTORY, END_SIGNATURE, END_SIZE, HOST_UNIX, LOCAL_HEADER_SIGNATURE, LOCAL_HEADER_SIZE, type METHOD_DEFLATE, type METHOD_STORE, S_IFDIR, ZIP64_END_SIGNATURE, ZIP64_LOCATOR_SIGNATURE } from './constants.js';
 
 /** Largest value a 32-bit zip field holds; the value itself means "see the ZIP64 extra field". */
 export const MAX_UINT32 = 0xffff_ffff;
@@ -74,7 +74,7 @@ function zip64Extra(values: number[]): Buffer {
   const extra = Buffer.alloc(4 + 8 * values.length);
   extra.writeUInt16LE(ZIP64_EXTRA_ID, 0);
   extra.writeUInt16LE(8 * values.length, 2);
-  values.forEach((value, index) => extra.writeBigUInt64LE(BigInt(value), 4 + 8 * index));
+  for (const [index, value] of values.entries()) extra.writeBigUInt64LE(BigInt(value), 4 + 8 * index);
   return extra;
 }
 

@@ -126,6 +126,7 @@ describe('file names that are unusual but valid', () => {
     const zip = path.join(project.root, 'dist/api-x86_64.zip');
     const files = (await zipEntries(zip)).filter((e) => !e.endsWith('/'));
     // Info-ZIP shows control characters as ^I, ^J.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this test names files with
     const shown = (name: string) => name.replace(/[\x00-\x1f]/g, (c) => `^${String.fromCharCode(c.charCodeAt(0) + 64)}`);
     expect(files.sort()).toEqual(['index.js', ...NAMES].map(shown).sort());
     const manifest = JSON.parse(readFileSync(path.join(project.root, 'dist/manifest.json'), 'utf8'));

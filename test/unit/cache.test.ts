@@ -52,7 +52,7 @@ describe('the dependency cache', () => {
   it('evicts the least recently used entries beyond its size cap', async () => {
     project = tempProject();
     let clock = 1_000_000_000_000;
-    const cache = new DependencyCache(path.join(project.root, 'cache'), 2500, () => new Date(clock += 1000));
+    const cache = new DependencyCache(path.join(project.root, 'cache'), 2500, () => { clock += 1000; return new Date(clock); });
     const keys = ['1', '2', '3'].map((c) => c.repeat(64));
     await cache.put(keys[0]!, tree({ f: 'x'.repeat(1000) }), 'one');
     await cache.put(keys[1]!, tree({ f: 'x'.repeat(1000) }), 'two');

@@ -42,7 +42,7 @@ async function analysis<A extends { installInputs: unknown }>(builder: Builder<A
 }
 
 /** Strategy facts from a fresh analysis. */
-async function factsOf(builder: Builder<any>, t: PlacedTask) {
+async function factsOf(builder: Builder, t: PlacedTask) {
   return builder.strategyFacts!(await analysis(builder, t), t);
 }
 

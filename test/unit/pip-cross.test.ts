@@ -77,25 +77,25 @@ describe('manylinux platforms of a runtime', () => {
 });
 
 describe('wheel fit', () => {
-  const fit = (file: string, rt = py311) => wheelFit(parseWheelName(file)!, rt, arm64);
+  const fitOf = (file: string, rt = py311) => wheelFit(parseWheelName(file)!, rt, arm64);
 
   it('accepts wheels the runtime loads', () => {
-    expect(fit('bitcount-1.0.0-cp311-cp311-manylinux2014_aarch64.whl')).toBe('fits');
-    expect(fit('x-1-cp38-abi3-manylinux_2_17_aarch64.manylinux2014_aarch64.whl')).toBe('fits');
-    expect(fit('Tally_Lib-1.0.0-py3-none-any.whl')).toBe('fits');
-    expect(fit('x-2.0-1build-py2.py3-none-any.whl')).toBe('fits');
-    expect(fit('x-1-cp312-cp312-manylinux_2_28_aarch64.whl', py312)).toBe('fits');
+    expect(fitOf('bitcount-1.0.0-cp311-cp311-manylinux2014_aarch64.whl')).toBe('fits');
+    expect(fitOf('x-1-cp38-abi3-manylinux_2_17_aarch64.manylinux2014_aarch64.whl')).toBe('fits');
+    expect(fitOf('Tally_Lib-1.0.0-py3-none-any.whl')).toBe('fits');
+    expect(fitOf('x-2.0-1build-py2.py3-none-any.whl')).toBe('fits');
+    expect(fitOf('x-1-cp312-cp312-manylinux_2_28_aarch64.whl', py312)).toBe('fits');
   });
 
   it('flags wheels for this CPU that need a newer glibc, or are not manylinux', () => {
-    expect(fit('x-1-cp311-cp311-manylinux_2_28_aarch64.whl')).toBe('too-new');
-    expect(fit('x-1-cp311-cp311-linux_aarch64.whl')).toBe('too-new');
+    expect(fitOf('x-1-cp311-cp311-manylinux_2_28_aarch64.whl')).toBe('too-new');
+    expect(fitOf('x-1-cp311-cp311-linux_aarch64.whl')).toBe('too-new');
   });
 
   it('ignores other CPUs and Pythons', () => {
-    expect(fit('x-1-cp311-cp311-manylinux2014_x86_64.whl')).toBe('other');
-    expect(fit('x-1-cp312-cp312-manylinux2014_aarch64.whl')).toBe('other');
-    expect(fit('x-1-cp311-cp311-musllinux_1_1_aarch64.whl')).toBe('other');
+    expect(fitOf('x-1-cp311-cp311-manylinux2014_x86_64.whl')).toBe('other');
+    expect(fitOf('x-1-cp312-cp312-manylinux2014_aarch64.whl')).toBe('other');
+    expect(fitOf('x-1-cp311-cp311-musllinux_1_1_aarch64.whl')).toBe('other');
   });
 
   it('reads names as PEP 503 and refuses what is not a wheel name', () => {

@@ -31,7 +31,7 @@ describe('parseTemplate', () => {
       '      D: !Join ["", [!If [IsProd, a, b], !Select [0, !GetAZs ""]]]',
       '      E: !Base64 { "Fn::Sub": "x" }',
     ].join('\n'));
-    expect((parsed.value.Resources as any).Fn.Properties).toEqual({
+    expect((parsed.value.Resources as { Fn: { Properties: unknown } }).Fn.Properties).toEqual({
       A: { Ref: 'Param' },
       B: { 'Fn::GetAtt': ['Table', 'StreamArn'] },
       C: { 'Fn::Sub': ['${X}-y', { X: { Ref: 'Stage' } }] },

@@ -120,7 +120,7 @@ with zipfile.ZipFile(sys.argv[1], 'w') as z:
 
 describe('inflateHead (the JavaScript decoder for entry heads)', () => {
   let seed = 99;
-  const random = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const random = (): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
   const samples = (): Buffer[] => [
     randomBytes(3000),
     Buffer.from('const x = require("y");\n'.repeat(400)),
@@ -170,7 +170,7 @@ describe('verifyZip on damaged zips', () => {
     const options = { runtime: runtime('nodejs22.x'), arch: architecture('x86_64') };
     const damaged = join(scratch, 'damaged.zip');
     let seed = 7;
-    const next = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const next = (): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
     for (let i = 0; i < 200; i++) {
       const bytes = Buffer.from(original);
       if (i % 2 === 0) {

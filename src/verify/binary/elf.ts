@@ -3,7 +3,7 @@
 // Works from program headers and dynamic tags (section headers only as a fallback), so a large
 // binary is usually parsed from its first few pages. Every count and offset is bounded; a part that
 // cannot be read becomes a `problem` and the rest is still returned.
-import { ByteView, Malformed, NeedMore } from './bytes.js';
+import { type ByteView, Malformed, NeedMore } from './bytes.js';
 
 export interface ElfSymbol {
   readonly name: string;

@@ -1,6 +1,6 @@
 // Recognises the native formats that never load on Linux: Mach-O (thin and fat) and PE.
 // Reads only their headers, enough to say in a finding what the file was built for.
-import { ByteView, Malformed } from './bytes.js';
+import { type ByteView, Malformed } from './bytes.js';
 
 export interface MachOFile {
   readonly format: 'macho';

@@ -16,7 +16,7 @@ export function checkBootstrap({ runtime, layer, filesystem, tree }: CheckContex
   if (layer || runtime.family !== 'provided') return [];
   for (const root of [FUNCTION_ROOT, LAYER_ROOT]) {
     const found = filesystem.resolve(`${root}/bootstrap`);
-    if (!found || found.entry.kind !== 'file') continue;
+    if (found?.entry.kind !== 'file') continue;
     const reason = notExecutableReason(found.entry);
     if (!reason) return [];
     const where = root === FUNCTION_ROOT ? '' : ` (from layer ${found.tree.label})`;

@@ -46,5 +46,5 @@ function exists(filesystem: LambdaFilesystem, tree: PackageTree, root: string, c
   // An extension module: <module>.<any tag>.so, in the function zip only.
   if (root !== FUNCTION_ROOT) return false;
   const [prefix, suffix] = candidate.split('*') as [string, string];
-  return tree.entries.some((e) => e.path !== undefined && e.path.startsWith(prefix) && e.path.endsWith(suffix) && !e.path.slice(prefix.length).includes('/'));
+  return tree.entries.some((e) => e.path?.startsWith(prefix) && e.path.endsWith(suffix) && !e.path.slice(prefix.length).includes('/'));
 }

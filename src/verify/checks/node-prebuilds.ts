@@ -11,7 +11,7 @@ export function checkNodePrebuilds({ runtime, arch, tree }: CheckContext): Findi
   for (const entry of tree.entries) {
     if (entry.kind !== 'file' || !entry.path?.endsWith('.node')) continue;
     const prebuild = prebuildLocation(entry.path);
-    if (!prebuild || prebuild.platform !== 'linux' || !prebuild.cpus.includes(arch.nodeArch)) continue;
+    if (prebuild?.platform !== 'linux' || !prebuild.cpus.includes(arch.nodeArch)) continue;
     const files = directories.get(prebuild.directory) ?? [];
     files.push(entry.path);
     directories.set(prebuild.directory, files);

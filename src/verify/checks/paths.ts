@@ -15,8 +15,8 @@ export function checkPaths({ tree }: CheckContext): Finding[] {
       continue;
     }
     if (entry.kind === 'symlink' && entry.target !== undefined && entry.path !== undefined) {
-      const escape = symlinkEscape(tree.root, entry.path, entry.target);
-      if (escape) findings.push(finding('UNSAFE_PATH', entry.name, `symlink to ${JSON.stringify(entry.target)} ${escape}`));
+      const escaped = symlinkEscape(tree.root, entry.path, entry.target);
+      if (escaped) findings.push(finding('UNSAFE_PATH', entry.name, `symlink to ${JSON.stringify(entry.target)} ${escaped}`));
     }
   }
   return findings;
