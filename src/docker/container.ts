@@ -33,6 +33,8 @@ export interface ContainerSpec {
   readonly name: string;
   /** Named engine volumes (never host paths) and where they are mounted. */
   readonly volumes?: readonly { readonly name: string; readonly mount: string }[];
+  /** `none` for a container that needs no network (default: the engine's bridge). */
+  readonly network?: 'bridge' | 'none';
 }
 
 export interface RunHooks {
@@ -169,14 +171,14 @@ export async function withContainer<T>(engine: Engine, spec: ContainerSpec, hook
       AttachStdout: true,
       AttachStderr: true,
       Tty: false,
-      NetworkDisabled: false,
+      NetworkDisabled: spec.network === 'none',
       HostConfig: {
         Memory: spec.memoryBytes,
         MemorySwap: spec.memoryBytes,
         CapDrop: ['ALL'],
         CapAdd: spec.user?.startsWith('0:') ? ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETUID', 'SETGID'] : [],
         SecurityOpt: ['no-new-privileges'],
-        NetworkMode: 'bridge',
+        NetworkMode: spec.network ?? 'bridge',
         Binds: (spec.volumes ?? []).map((v) => `${v.name}:${v.mount}`),
       },
       platform: spec.arch.dockerPlatform,

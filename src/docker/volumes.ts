@@ -2,7 +2,9 @@
 // runs, so a changed lockfile downloads only what changed. They never affect outputs.
 import type { Architecture } from '../runtimes.js';
 import type { Engine } from './engine.js';
-import { OWNER_LABEL, ownerLabel, RUN_LABEL } from './container.js';
+import { randomBytes } from 'node:crypto';
+import { ExternalError } from '../errors.js';
+import { withContainer } from './container.js';
 
 export const VOLUME_LABEL = 'dev.lambda-pack.cache';
 export const CACHE_MOUNT = '/lambda-pack-cache';
@@ -18,17 +20,14 @@ export async function ensureCacheVolume(engine: Engine, arch: Architecture, imag
   if (existing.status === 200 && (existing.body as { Labels?: Record<string, string> }).Labels?.[VOLUME_LABEL] === 'ready') return name;
   const docker = await engine.client();
   await docker.createVolume({ Name: name, Labels: { [VOLUME_LABEL]: 'ready' } }).catch(() => {});
-  // A fresh volume is root-owned; open it up once, from the build image itself (nothing to pull).
-  const container = await docker.createContainer({
-    Image: image, Cmd: ['chmod', '1777', CACHE_MOUNT], User: '0:0', Labels: { [RUN_LABEL]: runId, [OWNER_LABEL]: ownerLabel() },
-    HostConfig: { Binds: [`${name}:${CACHE_MOUNT}`], NetworkMode: 'none' }, platform: arch.dockerPlatform,
-  } as Parameters<typeof docker.createContainer>[0]);
-  try {
-    await container.start();
-    await container.wait();
-  } finally {
-    await container.remove({ force: true }).catch(() => {});
-  }
+  // A fresh volume is root-owned; open it up once, from the build image itself (nothing to pull),
+  // in a container made like every other one (labelled, capabilities dropped, removed after).
+  await withContainer(engine, {
+    image, arch, cmd: ['chmod', '1777', CACHE_MOUNT], env: {}, workdir: '/', user: '0:0', inputs: [],
+    name: `lambda-pack-${runId}-cache-${arch.name}-${randomBytes(3).toString('hex')}`, volumes: [{ name, mount: CACHE_MOUNT }], network: 'none',
+  }, { runId }, async (finished) => {
+    if (finished.exitCode !== 0) throw new ExternalError('CACHE_VOLUME_FAILED', `Could not open the package-manager cache volume ${name} for build users (chmod exited ${finished.exitCode} in ${image}): ${finished.logTail.join(' ')}`);
+  });
   return name;
 }
 
