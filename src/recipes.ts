@@ -24,8 +24,8 @@ export interface Recipe {
   /** local: made by images/base/build-base.sh, never pulled; registry: resolved (pulled) like any image. */
   readonly baseOrigin: 'local' | 'registry';
   readonly packages: readonly ContextPackage[];
-  /** The builders it serves, for `imageSet: local` (local recipes) or always (official ones). */
-  readonly builders: readonly BuilderName[];
+  /** Official recipes: the builders whose tools it adds. A local recipe serves every builder of its runtime. */
+  readonly builders?: readonly BuilderName[];
   readonly cross?: CrossToolchain;
 }
 
@@ -37,14 +37,14 @@ const officialBuildImage = (rt: Runtime) => (arch: Architecture) => defaultBuild
 /** Local recipes are named by the runtime they serve; official ones add to an official image. */
 export const RECIPES: Readonly<Record<string, Recipe>> = {
   'nodejs22.x': {
-    dir: 'nodejs', repository: 'lambda-pack-local/nodejs22.x', base: debianBase, baseOrigin: 'local', builders: ['npm', 'make'],
+    dir: 'nodejs', repository: 'lambda-pack-local/nodejs22.x', base: debianBase, baseOrigin: 'local',
     packages: [
       { file: 'node.tgz', spec: (arch) => `node-linux-${arch.nodeArch}@${NODE_22}` },
       { file: 'npm.tgz', spec: () => `npm@${NPM_10}` },
     ],
   },
-  'python3.11': { dir: 'python', repository: 'lambda-pack-local/python3.11', base: debianBase, baseOrigin: 'local', packages: [], builders: ['pip', 'make'] },
-  'provided.al2023': { dir: 'provided', repository: 'lambda-pack-local/provided.al2023', base: debianBase, baseOrigin: 'local', packages: [], builders: ['cargo', 'make'], cross: 'gnu' },
+  'python3.11': { dir: 'python', repository: 'lambda-pack-local/python3.11', base: debianBase, baseOrigin: 'local', packages: [] },
+  'provided.al2023': { dir: 'provided', repository: 'lambda-pack-local/provided.al2023', base: debianBase, baseOrigin: 'local', packages: [], cross: 'gnu' },
   'rust-provided.al2023': { dir: 'provided-rust', repository: 'lambda-pack/rust-provided.al2023', base: officialBuildImage(runtime('provided.al2023')), baseOrigin: 'registry', packages: [], builders: ['cargo'], cross: 'zig' },
   'rust-provided.al2': { dir: 'provided-rust', repository: 'lambda-pack/rust-provided.al2', base: officialBuildImage(runtime('provided.al2')), baseOrigin: 'registry', packages: [], builders: ['cargo'], cross: 'zig' },
 };
@@ -58,16 +58,15 @@ export function localRecipeNames(): string[] {
   return recipeNames().filter((name) => RECIPES[name]!.baseOrigin === 'local');
 }
 
-/** The offline local recipe for a runtime and builder (`imageSet: local`). */
-export function recipeFor(rt: Runtime, builder: BuilderName): string | undefined {
-  const recipe = RECIPES[rt.id];
-  return recipe && recipe.baseOrigin === 'local' && recipe.builders.includes(builder) ? rt.id : undefined;
+/** The offline local recipe for a runtime (`imageSet: local`): it carries the runtime's language and the common build tools. */
+export function recipeFor(rt: Runtime): string | undefined {
+  return RECIPES[rt.id]?.baseOrigin === 'local' ? rt.id : undefined;
 }
 
 /** Official images lack cargo: a recipe adds it on top of the official build image. */
 export function officialRecipeFor(rt: Runtime, builder: BuilderName): string | undefined {
   const name = `rust-${rt.id}`;
-  return RECIPES[name]?.builders.includes(builder) ? name : undefined;
+  return RECIPES[name]?.builders?.includes(builder) ? name : undefined;
 }
 
 /**

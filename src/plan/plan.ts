@@ -14,7 +14,7 @@ export function chooseImage(config: ProjectConfig, artifact: ArtifactConfig, arc
   const configured = artifact.images[arch.name];
   if (configured) return { kind: 'reference', ref: configured, origin: 'config' };
   if (config.imageSet === 'local') {
-    const recipe = recipeFor(artifact.runtime, artifact.builder);
+    const recipe = recipeFor(artifact.runtime);
     if (!recipe) {
       throw new ConfigError('NO_LOCAL_IMAGE',
         `${config.file}: field "imageSet": there is no offline local image for ${artifact.runtime.id} (needed by "${artifact.name}"). ` +
