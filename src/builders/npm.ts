@@ -6,14 +6,11 @@ import { CONTAINER, topLevelFiles, type Analysis, type Builder } from './types.j
 import { selectInputs } from './inputs.js';
 import { NPM_LOCKFILES, npmBuildSteps, npmLocalPaths, readNpmLocks, readPackageJson } from './npm-lock.js';
 
-/** node-gyp leaves objects, dependency files and generated Makefiles beside the addon. */
-export const NPM_INTERMEDIATES = [
-  '**/build/Release/obj.target/**', '**/build/Release/obj.target', '**/build/Release/.deps/**', '**/build/Release/.deps',
-  '**/build/Release/obj/**', '**/build/Release/obj', '**/build/Debug/obj.target/**', '**/build/Debug/.deps/**',
-  '**/build/Makefile', '**/build/*.mk', '**/build/*.Makefile', '**/build/config.gypi', '**/build/gyp-mac-tool', '**/build/node_gyp_bins/**', '**/build/node_gyp_bins',
-  '**/*.o', '**/*.a', '**/*.target.mk',
-  '.package-lock.json',
-];
+/**
+ * Build leftovers wherever a package's own build put them (objects, static archives), and npm's
+ * hidden lockfile. node-gyp's build trees are pruned by what gyp wrote (pruneBuildTrees).
+ */
+export const NPM_INTERMEDIATES = ['**/*.o', '**/*.a', '**/*.target.mk', '.package-lock.json'];
 
 export interface NpmAnalysis extends Analysis {
   /** Packages whose install runs a build step (install scripts, node-gyp). */
@@ -22,7 +19,7 @@ export interface NpmAnalysis extends Analysis {
 
 export const npmBuilder: Builder<NpmAnalysis> = {
   name: 'npm',
-  version: 2,
+  version: 3,
   needsContainer: true,
   markers: ['package.json'],
   families: ['nodejs'],
@@ -66,6 +63,7 @@ export const npmBuilder: Builder<NpmAnalysis> = {
       packagePath: task.artifact.kind === 'layer' ? 'nodejs/node_modules' : 'node_modules',
       compilerFlags: true,
       drop: NPM_INTERMEDIATES,
+      pruneBuildTrees: true,
     };
   },
 };

@@ -12,7 +12,12 @@ import { pipStrategyFacts, readPipSourceFacts, type PipSourceFacts } from './pip
 import { readRequirements, requirementPaths, wheelhouseDirs } from './pip-requirements.js';
 import { crossInstallOptions } from './pip-tags.js';
 
-const JUNK = ['**/__pycache__/**', '**/__pycache__', '**/*.pyc', '**/*.pyo', 'bin/**', 'bin'];
+/**
+ * Bytecode (compiled on Lambda as needed), console scripts (bin/, whose shebangs name the build
+ * image's interpreter) and direct_url.json (pip's note of where a local project was installed
+ * from: the container's path).
+ */
+const JUNK = ['**/__pycache__/**', '**/__pycache__', '**/*.pyc', '**/*.pyo', 'bin/**', 'bin', '*.dist-info/direct_url.json'];
 
 export interface PipAnalysis extends Analysis {
   readonly facts: PipSourceFacts;
@@ -28,7 +33,7 @@ function crossFailure(task: PlacedTask, wheelhouses: readonly string[]): string 
 
 export const pipBuilder: Builder<PipAnalysis> = {
   name: 'pip',
-  version: 2,
+  version: 3,
   needsContainer: true,
   markers: ['requirements.txt', 'pyproject.toml'],
   families: ['python'],

@@ -63,10 +63,20 @@ async function materialise(finished: FinishedContainer, link: ExternalLink, cont
   }
 }
 
-/** Extracts `containerPath` of the stopped container into `dest` (its content, not the directory itself). */
-export async function copyOutTree(finished: FinishedContainer, containerPath: string, dest: string, options: CopyOutOptions): Promise<void> {
+/**
+ * Extracts `containerPath` of the stopped container into `dest` (its content, not the directory
+ * itself), lets `prune` remove what never ships, then materialises (or refuses) every link out of
+ * the output that still ships.
+ */
+export async function copyOutTree(finished: FinishedContainer, containerPath: string, dest: string, options: CopyOutOptions & {
+  /** Removes what never ships; returns whether a path (relative to `dest`) still ships. */
+  readonly prune: () => Promise<(rel: string) => boolean>;
+}): Promise<void> {
   const extraction = await extractTar(await finished.copyOut(containerPath), dest, {
     strip: 1, root: containerPath, what: `${options.task}: the copy of ${containerPath} out of the container`,
   });
-  for (const link of extraction.externalLinks) await materialise(finished, link, containerPath, dest, options, 0, new Set());
+  const ships = await options.prune();
+  for (const link of extraction.externalLinks) {
+    if (ships(link.path)) await materialise(finished, link, containerPath, dest, options, 0, new Set());
+  }
 }

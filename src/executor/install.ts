@@ -11,6 +11,7 @@ import { withContainer } from '../docker/container.js';
 import type { Engine } from '../docker/engine.js';
 import type { ResolvedImage } from '../docker/images.js';
 import { ensureCacheVolume } from '../docker/volumes.js';
+import { isLoadableProduct, pruneBuildTrees } from '../package/build-trees.js';
 import { pruneTree } from '../package/prune.js';
 import picomatch from 'picomatch';
 import { architecture } from '../runtimes.js';
@@ -74,15 +75,25 @@ export async function runInstall(plan: TaskPlan, image: ResolvedImage, dest: str
     }
     reporter.status('copying results out');
     if (!await finished.statPath(install.output)) {
-      if (install.outputOptional) return false;
+      if (install.outputOptional) return;
       throw new ExternalError('INSTALL_OUTPUT_MISSING', `${plan.id}: the ${plan.builder} build step succeeded but left nothing at ${install.output} in the container, so there is nothing to package. ` +
         `Check that the build puts its output there${plan.builder === 'make' ? ' (the Makefile must install into $(ARTIFACTS_DIR))' : ''}.`, { logTail: finished.logTail.join('\n') });
     }
-    await copyOutTree(finished, install.output, dest, { task: plan.id, materialiseWithin: install.materialiseWithin });
-    return true;
-  }).then(async (copied) => {
-    if (!copied || install.drop.length === 0) return;
-    const dropped = picomatch([...install.drop], { dot: true });
-    await pruneTree(dest, (rel) => !dropped(rel));
+    await copyOutTree(finished, install.output, dest, {
+      task: plan.id, materialiseWithin: install.materialiseWithin,
+      prune: () => pruneOutput(dest, install),
+    });
   });
+}
+
+/** Drops what never ships from a copied-out install; says whether a path still ships afterwards. */
+async function pruneOutput(dest: string, install: NonNullable<TaskPlan['install']>): Promise<(rel: string) => boolean> {
+  const dropped = picomatch([...install.drop], { dot: true });
+  if (install.drop.length > 0) await pruneTree(dest, (rel) => !dropped(rel));
+  const trees = install.pruneBuildTrees ? await pruneBuildTrees(dest) : [];
+  return (rel) => {
+    if (install.drop.length > 0 && rel.split('/').some((_, i, parts) => dropped(parts.slice(0, i + 1).join('/')))) return false;
+    const tree = trees.find((t) => rel.startsWith(`${t.path}/`));
+    return !tree || (!tree.whole && isLoadableProduct(rel.slice(tree.path.length + 1)));
+  };
 }

@@ -55,6 +55,7 @@ describe('the install each builder plans', () => {
       image: LOCAL('nodejs22.x'),
       steps: [{ run: ['npm', 'ci', '--omit=dev', '--no-audit', '--no-fund', '--foreground-scripts', '--loglevel=warn'] }],
       env: { ...BASE_ENV, ...CFLAGS }, output: '/build/node_modules', outputOptional: false,
+      drop: ['**/*.o', '**/*.a', '**/*.target.mk', '.package-lock.json'], pruneBuildTrees: true,
     });
     expect(all.get('api-x86_64')!.install!.inputs.map((e) => e.path)).toEqual(['.npmrc', 'package-lock.json', 'package.json']);
     expect(all.get('api-arm64')!.strategy).toEqual({ kind: 'cross', buildArch: 'x86_64', reason: 'no package compiles during install: x86_64 npm installs the arm64 binaries (--cpu arm64)' });
@@ -79,7 +80,7 @@ describe('the install each builder plans', () => {
         { run: [...pip, '-r', 'requirements.txt'] },
       ],
       env: { ...BASE_ENV, ...CFLAGS, PIP_CONFIG_FILE: '/build/pip.conf' }, output: '/tmp/lambda-pack-out',
-      drop: ['**/__pycache__/**', '**/__pycache__', '**/*.pyc', '**/*.pyo', 'bin/**', 'bin'],
+      drop: ['**/__pycache__/**', '**/__pycache__', '**/*.pyc', '**/*.pyo', 'bin/**', 'bin', '*.dist-info/direct_url.json'],
     });
     const layer = all.get('pylib-arm64')!;
     expect(layer.strategy.kind).toBe('cross');
