@@ -18,3 +18,4 @@ export { imageFromEngine, type EngineImageOptions } from './engine-image.js';
 export { checkImage, IMAGE_LIMIT_BYTES, type ImageCheckInput } from './checks.js';
 export { readImageTree, resolveInTree, type ImageFile, type ImageTree } from './image-tree.js';
 export type { Digest } from './digest.js';
+export { buildFunctionImage, type FunctionImage, type FunctionImageInput, type ImagePart } from './function-image.js';

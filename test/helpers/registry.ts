@@ -17,6 +17,8 @@ export interface TestRegistry {
   uploads(): { repository: string; digest: string }[];
   /** Blobs mounted from another repository (POST …?mount= answered 201). */
   mounts(): { repository: string; digest: string }[];
+  /** Upload chunks the registry accepted (PATCH …/blobs/uploads/… answered 202). */
+  patches(): number;
   /** Marks the log's current end: uploads() and mounts() count only what comes after. */
   mark(): void;
   close(): Promise<void>;
@@ -62,7 +64,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     await new Promise((r) => setTimeout(r, 100));
   }
   let from = 0;
-  const entries = (method: 'PUT' | 'POST') => readFileSync(logFile, 'utf8').split('\n').slice(from)
+  const lines = () => readFileSync(logFile, 'utf8').split('\n').slice(from);
+  const entries = (method: 'PUT' | 'POST') => lines()
     .map((line) => ACCESS.exec(line)).filter((m): m is RegExpExecArray => !!m && m[1] === method)
     .map((m) => {
       const query = new URLSearchParams(m[3]!.split('?')[1] ?? '');
@@ -73,6 +76,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     ...(options.tls ? { ca: path.join(root, 'ca.pem') } : {}),
     uploads: () => entries('PUT'),
     mounts: () => entries('POST'),
+    patches: () => lines().filter((line) => /"PATCH \/v2\/\S+\/blobs\/uploads\/\S* HTTP\/1\.1" 202 /.test(line)).length,
     mark() { from = readFileSync(logFile, 'utf8').split('\n').length - 1; },
     async close() {
       child.kill('SIGTERM');
