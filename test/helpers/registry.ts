@@ -1,5 +1,5 @@
 // A real OCI registry on loopback for tests: Debian's docker-registry (CNCF distribution 2.8) on a
-// free 127.0.0.1 port with its own storage, plain HTTP or TLS with htpasswd (bcrypt) auth; what was
+// free 127.0.0.1 port with its own storage, plain HTTP or TLS, with htpasswd (bcrypt) or token auth; what was
 // uploaded and mounted is read from its access log.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -27,6 +27,8 @@ export interface TestRegistry {
 export interface RegistryOptions {
   readonly tls?: boolean;
   readonly auth?: { readonly username: string; readonly password: string };
+  /** Bearer auth through a token service (see token-server.ts) instead of htpasswd. */
+  readonly token?: { readonly realm: string; readonly service: string; readonly issuer: string; readonly bundle: string };
 }
 
 const ACCESS = /"(PUT|POST) \/v2\/(\S+?)\/blobs\/uploads\/(\S*) HTTP\/1\.1" 201 /;
@@ -49,6 +51,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     `  addr: ${host}`,
     ...(options.tls ? [`  tls: { certificate: ${JSON.stringify(path.join(root, 'server-cert.pem'))}, key: ${JSON.stringify(path.join(root, 'server-key.pem'))} }`] : []),
     ...(options.auth ? [`auth: { htpasswd: { realm: lambda-pack-test, path: ${JSON.stringify(path.join(root, 'htpasswd'))} } }`] : []),
+    ...(options.token ? [`auth: { token: { realm: ${JSON.stringify(options.token.realm)}, service: ${JSON.stringify(options.token.service)}, issuer: ${JSON.stringify(options.token.issuer)}, rootcertbundle: ${JSON.stringify(options.token.bundle)} } }`] : []),
   ].join('\n');
   writeFileSync(path.join(root, 'config.yml'), `${config}\n`);
   const logFile = path.join(root, 'registry.log');

@@ -23,6 +23,7 @@ import { ARCHITECTURES, type ArchName } from '../../src/runtimes.js';
 import { requireEngine } from '../helpers/docker.js';
 import { FUNCTION_DIR, PROVIDED, functionImage, pushBaseStandIn, type BaseStandIn } from '../helpers/image-function.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { startTokenServer } from '../helpers/token-server.js';
 import { BUILDER_USER, ensureBuilderUser } from '../helpers/user.js';
 
 const ARCHS: ArchName[] = ['x86_64', 'arm64'];
@@ -243,6 +244,39 @@ describe('registry credentials', () => {
     const missing = await push(dockerConfig({}));
     expect((missing as Error).message).toMatch(new RegExp(`No credentials for ${secure.host.replace(/\./g, '\\.')} were found .*docker login`));
   });
+  it('follows the Bearer token flow: tokens per scope from the realm, mounts across repositories, identity tokens', async () => {
+    const user = { ...AUTH, refreshToken: 'refresh-token-for-the-test' };
+    const tokens = await startTokenServer(work, user);
+    const bearer = await startRegistry({ token: tokens });
+    try {
+      const withConfig = (content: unknown) => {
+        const config = dockerConfig(content);
+        return new Registries({ trust: trustFrom(), credentials: (r) => findCredential(r, { env: { ...process.env, DOCKER_CONFIG: config } }) });
+      };
+      const basic = withConfig({ auths: { [bearer.host]: { auth: Buffer.from(`${AUTH.username}:${AUTH.password}`).toString('base64') } } });
+      // The base under its official name in this registry (as an ECR pull-through cache keeps it), the function beside it.
+      await pushImage(basic, bases.x86_64.image, { registry: bearer.host, repository: 'ecr-public/lambda/provided', tag: 'al2023-x86_64' }, { store });
+      const fn = await functionImage(basic, bearer.host, 'x86_64', store);
+      expect(fn.image.manifestDigest).toBe(functions.x86_64.fn.image.manifestDigest);
+      bearer.mark();
+      const pushed = await pushImage(basic, fn.image, { registry: bearer.host, repository: REPO_NAME, tag: 'x86_64' }, { store });
+      expect(pushed.mounted).toEqual(bases.x86_64.image.layers.map((l) => l.descriptor.digest).sort());
+      expect(bearer.mounts()).toHaveLength(pushed.mounted.length);
+      expect(tokens.requests).toContainEqual([`repository:${REPO_NAME}:pull,push`, 'repository:ecr-public/lambda/provided:pull']);
+
+      const viaIdentityToken = await pushImage(withConfig({ auths: { [bearer.host]: { identitytoken: user.refreshToken } } }), fn.image,
+        { registry: bearer.host, repository: REPO_NAME, tag: 'x86_64' }, { store });
+      expect(viaIdentityToken.present).toHaveLength(fn.image.layers.length + 1);
+
+      const refused = await pushImage(withConfig({ auths: { [bearer.host]: { auth: Buffer.from(`${AUTH.username}:wrong`).toString('base64') } } }), fn.image,
+        { registry: bearer.host, repository: REPO_NAME, tag: 'x86_64' }, { store }).then(() => undefined, (error: unknown) => error as Error);
+      expect(refused).toMatchObject({ code: 'REGISTRY_UNAUTHORIZED', message: expect.stringContaining(`The token service of ${bearer.host} (http://127.0.0.1:`) });
+      expect(refused!.message).toContain(`docker login ${bearer.host}`);
+    } finally {
+      await bearer.close();
+      await tokens.close();
+    }
+  }, 120_000);
 });
 
 describe('images from a Dockerfile', () => {
