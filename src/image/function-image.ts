@@ -8,7 +8,7 @@ import { assembleImage, type BaseImage } from './assemble.js';
 import type { BlobStore } from './blob-store.js';
 import type { AssembledImage } from './image.js';
 import type { ImageTree } from './image-tree.js';
-import { writeLayer, type Layer, type LayerOptions } from './layer.js';
+import { rememberedLayer, writeLayer, type Layer, type LayerOptions } from './layer.js';
 import { bootstrapLinks, placeUnder, TASK_ROOT, treeOfInputs } from './layout.js';
 
 export interface ImagePart {
@@ -18,6 +18,8 @@ export interface ImagePart {
   readonly root: string;
   /** Paths relative to the root, as the zip writer takes them. */
   readonly inputs: readonly ZipInput[];
+  /** A key of everything that shapes `inputs` (the dependency cache key): an unchanged part's layer is reused, not rewritten. */
+  readonly cacheKey?: string;
 }
 
 export interface FunctionImageInput extends Omit<LayerOptions, 'mtime'> {
@@ -49,7 +51,12 @@ export async function buildFunctionImage(input: FunctionImageInput): Promise<Fun
   for (const [index, part] of input.parts.entries()) {
     const inputs = [...placeUnder(part.root, part.inputs), ...(index === lastTaskPart ? bootstrapLinks(input.runtime) : [])];
     if (inputs.length === 0) continue;
-    const layer = await writeLayer(inputs, input.store, { mtime: time, ...(input.level ? { level: input.level } : {}), ...(input.concurrency ? { concurrency: input.concurrency } : {}), ...(input.signal ? { signal: input.signal } : {}) });
+    const options = { mtime: time, ...(input.level ? { level: input.level } : {}), ...(input.concurrency ? { concurrency: input.concurrency } : {}), ...(input.signal ? { signal: input.signal } : {}) };
+    const write = () => writeLayer(inputs, input.store, options);
+    // The key covers what the caller's does not: where the part lands, the links added, the time and level.
+    const key = part.cacheKey === undefined ? undefined
+      : JSON.stringify({ key: part.cacheKey, root: part.root, links: index === lastTaskPart ? input.runtime.family : '', time: time.getTime(), level: options.level ?? null });
+    const layer = key === undefined ? await write() : await rememberedLayer(input.store, key, write);
     treeOfInputs(inputs, tree);
     layers.push({ layer, createdBy: `lambda-pack: ${part.name} at /${part.root}` });
   }

@@ -1,7 +1,10 @@
 // Deterministic image layers: the zip writer's inputs as a gzipped tar, entries sorted bytewise,
 // parent directories present, owners 0:0 with no names, modes 0644/0755, one fixed mtime. Same
 // inputs → the same diffID (tar) and the same digest (gzip), whatever the input order or machine.
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { ExternalError, InternalError } from '../errors.js';
 import { toSortedEntries, type ZipEntry } from '../package/zip-entries.js';
 import { defaultMtime, type ZipInput } from '../package/zip.js';
@@ -173,4 +176,22 @@ export async function writeLayer(inputs: readonly LayerInput[], store: BlobStore
   } finally {
     source.close();
   }
+}
+
+/**
+ * The layer remembered under `key` (a hash of everything that shapes its inputs, e.g. the dependency
+ * cache key) when its blob is still in the store; else written by `write` and remembered. Saves
+ * recompressing an unchanged dependency layer when only the code changed.
+ */
+export async function rememberedLayer(store: BlobStore, key: string, write: () => Promise<Layer>): Promise<Layer> {
+  const dir = path.join(store.root, 'layers');
+  const file = path.join(dir, `${createHash('sha256').update(key).digest('hex')}.json`);
+  const known = await readFile(file, 'utf8').then((text) => JSON.parse(text) as Layer, () => undefined);
+  if (known && await store.has(known.digest) && await store.size(known.digest) === known.size) return known;
+  const layer = await write();
+  await mkdir(dir, { recursive: true });
+  const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  await writeFile(temp, JSON.stringify(layer));
+  await rename(temp, file);
+  return layer;
 }

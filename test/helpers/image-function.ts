@@ -19,6 +19,7 @@ import { ARCHITECTURES, runtime, runtimeBaseImage, type ArchName } from '../../s
 import { REPO } from './cli.js';
 
 export const FUNCTION_DIR = path.join(REPO, 'fixtures/image-function');
+export const BASE_CONTEXT = path.join(REPO, 'fixtures/image-base');
 export const PROVIDED = runtime('provided.al2023');
 
 export interface BaseStandIn {
@@ -32,10 +33,10 @@ export interface BaseStandIn {
 }
 
 /** Builds the stand-in for `arch` from the local Debian base through the engine API and pushes it under the official name. */
-export async function pushBaseStandIn(engine: Engine, registries: Registries, registry: string, arch: ArchName, store: BlobStore, tag: string): Promise<BaseStandIn> {
+export async function pushBaseStandIn(engine: Engine, registries: Registries, registry: string, arch: ArchName, store: BlobStore, tag: string, context = BASE_CONTEXT): Promise<BaseStandIn> {
   const architecture = ARCHITECTURES[arch];
   const built = await buildDockerfile(engine, {
-    context: path.join(REPO, 'fixtures/image-base'), buildArgs: { BASE: `lambda-pack-local/debian-base:bookworm-${arch}` }, arch: architecture, tag,
+    context, buildArgs: { BASE: `lambda-pack-local/debian-base:bookworm-${arch}` }, arch: architecture, tag,
   });
   // Level 1: the base stand-in is test scaffolding, compressed once per test run.
   const image = await imageFromEngine(engine, built.ref, store, { arch: architecture, level: 1 });

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BlobStore } from '../../src/image/blob-store.js';
-import { writeLayer, type LayerInput } from '../../src/image/layer.js';
+import { rememberedLayer, writeLayer, type LayerInput } from '../../src/image/layer.js';
 import { GZIP_HEADER } from '../../src/image/gzip.js';
 
 const run = promisify(execFile);
@@ -134,5 +134,17 @@ describe('writeLayer', () => {
       .rejects.toMatchObject({ code: 'LAYER_SOURCE_UNREADABLE' });
     const { readdir } = await import('node:fs/promises');
     expect((await readdir(path.join(dir, 'store', 'blobs', 'sha256')).catch(() => [])).filter((f) => f.startsWith('.tmp'))).toEqual([]);
+  });
+
+  it('reuses a remembered layer while its blob is in the store, and writes it again once it is gone', async () => {
+    let writes = 0;
+    const write = () => { writes++; return writeLayer(inputs(), store); };
+    const first = await rememberedLayer(store, 'deps-key-1', write);
+    expect(await rememberedLayer(store, 'deps-key-1', write)).toEqual(first);
+    expect(writes).toBe(1);
+    await rm(store.path(first.digest));
+    expect(await rememberedLayer(store, 'deps-key-1', write)).toEqual(first);
+    await rememberedLayer(store, 'deps-key-2', write);
+    expect(writes).toBe(3);
   });
 });
