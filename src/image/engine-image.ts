@@ -2,7 +2,7 @@
 // through the API, each layer gzipped deterministically into the blob store (or, where its diffID
 // is the base's, the base's own compressed layer reused), the engine's config kept byte for byte.
 import { randomBytes } from 'node:crypto';
-import { closeSync, createWriteStream, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, openSync, readSync, statSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -73,8 +73,15 @@ async function isGzip(file: string): Promise<boolean> {
 async function layerFromFile(file: string, diffId: Digest, store: BlobStore, options: GzipOptions, ref: string): Promise<ImageLayer> {
   if (await isGzip(file)) {
     // An engine with the containerd image store saves layers as they were pulled: already compressed.
-    const bytes = await readFile(file);
-    const blob = await store.put(bytes);
+    const writer = await store.writer();
+    let blob;
+    try {
+      for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) await writer.append(chunk);
+      blob = await writer.commit();
+    } catch (error) {
+      await writer.discard();
+      throw error;
+    }
     return { descriptor: { mediaType: OCI_LAYER_GZIP, digest: blob.digest, size: blob.size }, diffId, origin: { kind: 'built' } };
   }
   const source = fileSource(file);

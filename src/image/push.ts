@@ -50,9 +50,15 @@ export async function ensureImageBlobs(registries: Registries, image: AssembledI
   await runAll(image.layers.map((layer) => () => ensureLayer(registries, layer, store)), 3);
 }
 
+/** Runs the jobs `concurrency` at a time; after the first failure no new job starts. */
 async function runAll(jobs: readonly (() => Promise<void>)[], concurrency: number): Promise<void> {
   let next = 0;
-  const worker = async () => { while (next < jobs.length) await jobs[next++]!(); };
+  let failed = false;
+  const worker = async () => {
+    while (next < jobs.length && !failed) {
+      try { await jobs[next++]!(); } catch (error) { failed = true; throw error; }
+    }
+  };
   await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
 }
 
