@@ -79,8 +79,9 @@ async function main(): Promise<void> {
     await pushImage(registries, built.image, { registry: host, repository: 'bench/fn-lambda-pack', tag: 'x86_64' }, { store });
   };
   // Asynchronous: the byte-counting proxy runs in this process and must keep serving the engine.
+  const dockerBuilds: string[] = [];
   const docker = async () => {
-    await execa('docker', ['build', '-q', '-t', dockerTag, '.'], { cwd: fn, stdin: 'ignore' });
+    dockerBuilds.push(String((await execa('docker', ['build', '-q', '-t', dockerTag, '.'], { cwd: fn, stdin: 'ignore' })).stdout).trim());
     await execa('docker', ['push', '-q', dockerTag], { stdin: 'ignore' });
   };
   const change = (version: number) => writeFileSync(path.join(fn, 'code/lib/message.txt'), `hello from the code layer, version ${version}\n`);
@@ -122,7 +123,8 @@ async function main(): Promise<void> {
     mkdirSync(WORK, { recursive: true });
     writeFileSync(path.join(WORK, 'image-results.md'), section);
   } finally {
-    for (const ref of [standInTag, dockerTag, base.mirrored]) {
+    // Each build's image, untagged by the next one, and the tags: only what this run made.
+    for (const ref of [standInTag, dockerTag, base.mirrored, ...dockerBuilds]) {
       try { sh('docker', ['rmi', '-f', ref]); } catch { /* not there */ }
     }
     await proxy.close();
