@@ -68,16 +68,35 @@ install_project() {
   npm run --silent build
 }
 
-# Tests reach a second engine over TLS (openssl makes its certificates) and over SSH (a test
-# sshd on a loopback port). The package must not start a system sshd: policy-rc.d says no.
-install_test_tools() {
-  if ! dpkg -s openssh-server >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+# Installs a package whose service must not start (tests start their own on loopback ports):
+# policy-rc.d says no while it installs.
+apt_install_without_service() {
+  if ! dpkg -s "$1" >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     local policy=/usr/sbin/policy-rc.d created=
     [ -e "$policy" ] || { printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; created=1; }
-    apt_install openssh-server
+    apt_install "$1"
     [ -z "$created" ] || rm -f "$policy"
   fi
+}
+
+# Tests reach a second engine over TLS (openssl makes its certificates) and over SSH (a test
+# sshd on a loopback port).
+install_test_tools() {
+  apt_install_without_service openssh-server
   apt_install openssl openssh-client
+  install_registry
+}
+
+# Image tests push to a real registry (CNCF distribution, Debian's docker-registry) that each test
+# starts on its own loopback port; htpasswd (apache2-utils) makes its bcrypt password file and skopeo
+# reads images back as an independent client. The package's own service must not keep port 5000.
+install_registry() {
+  apt_install_without_service docker-registry
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled docker-registry >/dev/null 2>&1; then
+    say "disabling the docker-registry system service (tests start their own registries)"
+    systemctl disable --now docker-registry >/dev/null 2>&1 || true
+  fi
+  apt_install docker-registry apache2-utils skopeo curl
 }
 
 start_engine

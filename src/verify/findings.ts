@@ -31,6 +31,9 @@ export const CODES = {
   UNPARSEABLE_BINARY: { severity: 'warning', fix: 'Check that the file is intact (a truncated download or a broken zip entry); it was not verified.' },
   UNCHECKED_ENTRY: { severity: 'warning', fix: 'Zip with plain deflate or store and no encryption: Lambda and this check read nothing else.' },
   SECRET_FILE: { severity: 'error', fix: 'Remove the file from the package (exclude it from the function\'s source) and rotate the credential if the zip was ever shared; if it is intentional and harmless, add its path to the function\'s allowSecrets list (lambda-pack verify --allow-secrets <glob>).' },
+  IMAGE_TOO_LARGE: { severity: 'error', fix: 'Remove what the function does not need from the image layers (tests, docs, build tools, other platforms\' binaries) or split the function: Lambda refuses images over 10 GiB uncompressed.' },
+  IMAGE_NOT_SINGLE_PLATFORM: { severity: 'error', fix: 'Push one image manifest per architecture (lambda-pack does); with docker buildx, build with --platform linux/<arch> --provenance=false --sbom=false so that no index or attestation is made.' },
+  IMAGE_PLATFORM_MISMATCH: { severity: 'error', fix: 'Build the image for the function\'s architecture: linux/amd64 for x86_64, linux/arm64 for arm64.' },
   OUTSIDE_LAYER_PATHS: { severity: 'warning', fix: 'Put layer content under the runtime\'s layer paths (e.g. nodejs/node_modules, python/, bin/, lib/): Lambda does not look anywhere else.' },
 } as const satisfies Record<string, { severity: Severity; fix: string }>;
 

@@ -25,7 +25,7 @@ export interface SecondEngine {
 
 
 /** A CA, a server certificate for 127.0.0.1 and a client certificate, as dockerd's docs make them. */
-async function makeCertificates(dir: string): Promise<void> {
+export async function makeCertificates(dir: string): Promise<void> {
   const sh = (script: string) => execa('sh', ['-euc', script], { cwd: dir });
   await sh(`
     openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=lambda-pack-test-ca -keyout ca-key.pem -out ca.pem 2>/dev/null

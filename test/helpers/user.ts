@@ -9,10 +9,15 @@ export const BUILDER_USER = 'lpbuilder';
 
 export interface UserBuild { readonly home: string; readonly uid: number; readonly exitCode: number; readonly stderr: string; readonly outDir: string }
 
+/** Creates the user (in the docker group) unless it exists; its uid. */
+export async function ensureBuilderUser(): Promise<number> {
+  await execa('sh', ['-c', `id -u ${BUILDER_USER} >/dev/null 2>&1 || useradd --create-home --groups docker ${BUILDER_USER}`]);
+  return Number((await execa('id', ['-u', BUILDER_USER])).stdout);
+}
+
 /** Copies `from` (without dist/ and node_modules/) to a home owned by the user and builds there. */
 export async function buildAsUser(from: string, projectSubdir: string, args: readonly string[]): Promise<UserBuild> {
-  await execa('sh', ['-c', `id -u ${BUILDER_USER} >/dev/null 2>&1 || useradd --create-home --groups docker ${BUILDER_USER}`]);
-  const uid = Number((await execa('id', ['-u', BUILDER_USER])).stdout);
+  const uid = await ensureBuilderUser();
   const home = mkdtempSync(path.join(os.tmpdir(), 'lambda-pack-user-'));
   const copy = path.join(home, 'project');
   cpSync(from, copy, { recursive: true, filter: (src) => !/[/\\](dist|node_modules)$/.test(src) });

@@ -19,9 +19,9 @@ export function checkHandler({ handler, layer, runtime, filesystem, tree }: Chec
   return [finding('HANDLER_NOT_FOUND', target.candidates[0]!, `handler ${JSON.stringify(handler)} names module ${JSON.stringify(target.module)}, but none of ${tried} is in the zip`)];
 }
 
-type HandlerTarget = { module: string; candidates: string[]; roots: string[] } | { malformed: string };
+export type HandlerTarget = { module: string; candidates: string[]; roots: string[] } | { malformed: string };
 
-function handlerTarget(runtime: Runtime, handler: string): HandlerTarget | undefined {
+export function handlerTarget(runtime: Runtime, handler: string): HandlerTarget | undefined {
   if (runtime.family === 'nodejs') {
     const slash = handler.lastIndexOf('/');
     const dir = handler.slice(0, slash + 1);
