@@ -24,11 +24,19 @@ interface Recipe {
   /** local: made by images/base/build-base.sh, never pulled; registry: resolved (pulled) like any image. */
   readonly baseOrigin: 'local' | 'registry';
   readonly packages: readonly ContextPackage[];
+  /** Files shared by several recipes (paths relative to images/), added to the context by base name. */
+  readonly shared?: readonly string[];
 }
 
 const NODE_22 = '22.23.3';
 const NPM_10 = '10.9.9';
+/** The Node runtime interface client and its run-time and build-time dependencies, pinned. */
+const NODE_RIC = 'aws-lambda-ric@4.0.2';
+const INVOKE_STORE = '@aws/lambda-invoke-store@0.2.2';
+const NODE_ADDON_API = 'node-addon-api@8.9.2';
 const debianBase = (arch: Architecture) => `lambda-pack-local/debian-base:bookworm-${arch.name}`;
+
+const ENTRYPOINT = 'runtime-common/lambda-entrypoint.sh';
 
 const officialProvided = (os: string) => (arch: Architecture) => `public.ecr.aws/sam/build-provided.${os}:latest-${arch.name}`;
 
@@ -42,6 +50,19 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
   },
   'python3.11': { dir: 'python', repository: 'lambda-pack-local/python3.11', base: debianBase, baseOrigin: 'local', packages: [] },
   'provided.al2023': { dir: 'provided', repository: 'lambda-pack-local/provided.al2023', base: debianBase, baseOrigin: 'local', packages: [] },
+  // Stand-ins for the Lambda runtime base images (public.ecr.aws/lambda/…), for the load check and invoke.
+  'runtime-nodejs22.x': {
+    dir: 'runtime-nodejs', repository: 'lambda-pack-local/runtime-nodejs22.x', base: debianBase, baseOrigin: 'local', shared: [ENTRYPOINT],
+    packages: [
+      { file: 'node.tgz', spec: (arch) => `node-linux-${arch.nodeArch}@${NODE_22}` },
+      { file: 'npm.tgz', spec: () => `npm@${NPM_10}` },
+      { file: 'ric.tgz', spec: () => NODE_RIC },
+      { file: 'invoke-store.tgz', spec: () => INVOKE_STORE },
+      { file: 'node-addon-api.tgz', spec: () => NODE_ADDON_API },
+    ],
+  },
+  'runtime-python3.11': { dir: 'runtime-python', repository: 'lambda-pack-local/runtime-python3.11', base: debianBase, baseOrigin: 'local', shared: [ENTRYPOINT], packages: [] },
+  'runtime-provided.al2023': { dir: 'runtime-provided', repository: 'lambda-pack-local/runtime-provided.al2023', base: debianBase, baseOrigin: 'local', shared: [ENTRYPOINT], packages: [] },
   'rust-provided.al2023': { dir: 'provided-rust', repository: 'lambda-pack/rust-provided.al2023', base: officialProvided('al2023'), baseOrigin: 'registry', packages: [] },
   'rust-provided.al2': { dir: 'provided-rust', repository: 'lambda-pack/rust-provided.al2', base: officialProvided('al2'), baseOrigin: 'registry', packages: [] },
 };
@@ -77,8 +98,9 @@ async function fetchPackage(spec: string): Promise<string> {
 
 async function recipeFiles(recipe: Recipe): Promise<{ name: string; content: Buffer }[]> {
   const dir = path.join(IMAGES_DIR, recipe.dir);
-  const own = (await readdir(dir)).sort();
-  return Promise.all(own.map(async (name) => ({ name, content: await readFile(path.join(dir, name)) })));
+  const own = (await readdir(dir)).sort().map((name) => ({ name, file: path.join(dir, name) }));
+  const shared = (recipe.shared ?? []).map((file) => ({ name: path.basename(file), file: path.join(IMAGES_DIR, file) }));
+  return Promise.all([...own, ...shared].map(async ({ name, file }) => ({ name, content: await readFile(file) })));
 }
 
 /** Registry packages are immutable per version, so their specs (not their bytes) enter the tag. */

@@ -31,6 +31,9 @@ export const CODES = {
   UNPARSEABLE_BINARY: { severity: 'warning', fix: 'Check that the file is intact (a truncated download or a broken zip entry); it was not verified.' },
   UNCHECKED_ENTRY: { severity: 'warning', fix: 'Zip with plain deflate or store and no encryption: Lambda and this check read nothing else.' },
   SECRET_FILE: { severity: 'error', fix: 'Remove the file from the package (exclude it from the function\'s source) and rotate the credential if the zip was ever shared; if it is intentional and harmless, add its path to the function\'s allowSecrets list (lambda-pack verify --allow-secrets <glob>).' },
+  LOAD_FAILED: { severity: 'error', fix: 'Ship every file the handler loads, built for the runtime and architecture (lambda-pack build installs dependencies in a Lambda-compatible container of the architecture), and check the handler setting.' },
+  INIT_EXCEPTION: { severity: 'warning', fix: 'The module loaded but its top-level code threw. The check runs it without the function\'s environment variables, AWS credentials or network services; if the code needs them at import time this may be expected, otherwise fix the exception.' },
+  LOAD_CHECK_INCOMPLETE: { severity: 'warning', fix: 'Check the function with the runtime\'s official base image (imageSet: official), which has everything Lambda\'s runtime provides.' },
   OUTSIDE_LAYER_PATHS: { severity: 'warning', fix: 'Put layer content under the runtime\'s layer paths (e.g. nodejs/node_modules, python/, bin/, lib/): Lambda does not look anywhere else.' },
 } as const satisfies Record<string, { severity: Severity; fix: string }>;
 
