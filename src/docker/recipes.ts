@@ -9,6 +9,7 @@ import { ExternalError } from '../errors.js';
 import type { Architecture } from '../runtimes.js';
 import { cacheRoot } from '../cache/location.js';
 import type { Engine } from './engine.js';
+import { readImageFile } from './image-file.js';
 import { followToEnd, inspectImage } from './images.js';
 
 export const IMAGES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../images');
@@ -26,7 +27,18 @@ interface Recipe {
   readonly packages: readonly ContextPackage[];
   /** Files shared by several recipes (paths relative to images/), added to the context by base name. */
   readonly shared?: readonly string[];
+  /** Files another recipe's image compiled, copied into the context (see ContextArtifact). */
+  readonly artifacts?: readonly ContextArtifact[];
+  /** Built only as the source of another recipe's artifacts, never by `images build` itself. */
+  readonly helper?: boolean;
 }
+
+/**
+ * A file compiled by another recipe's image. That image is built for the engine's own
+ * architecture, so it compiles natively (and cross-compiles for the other architecture): nothing
+ * slow runs under emulation.
+ */
+interface ContextArtifact { readonly file: string; readonly recipe: string; readonly path: (arch: Architecture) => string }
 
 const NODE_22 = '22.23.3';
 const NPM_10 = '10.9.9';
@@ -55,9 +67,17 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
     dir: 'runtime-nodejs', repository: 'lambda-pack-local/runtime-nodejs22.x', base: debianBase, baseOrigin: 'local', shared: [ENTRYPOINT],
     packages: [
       { file: 'node.tgz', spec: (arch) => `node-linux-${arch.nodeArch}@${NODE_22}` },
-      { file: 'npm.tgz', spec: () => `npm@${NPM_10}` },
       { file: 'ric.tgz', spec: () => NODE_RIC },
       { file: 'invoke-store.tgz', spec: () => INVOKE_STORE },
+    ],
+    artifacts: [{ file: 'rapid-client.node', recipe: 'node-ric', path: (arch) => `/out/${arch.name}/rapid-client.node` }],
+  },
+  'node-ric': {
+    dir: 'node-ric', repository: 'lambda-pack-local/node-ric', base: debianBase, baseOrigin: 'local', helper: true,
+    packages: [
+      { file: 'node.tgz', spec: (arch) => `node-linux-${arch.nodeArch}@${NODE_22}` },
+      { file: 'npm.tgz', spec: () => `npm@${NPM_10}` },
+      { file: 'ric.tgz', spec: () => NODE_RIC },
       { file: 'node-addon-api.tgz', spec: () => NODE_ADDON_API },
     ],
   },
@@ -69,7 +89,7 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
 
 /** Recipes that build offline, from the local Debian base (what `images build` makes). */
 export function localRecipeNames(): string[] {
-  return Object.keys(RECIPES).filter((name) => RECIPES[name]!.baseOrigin === 'local');
+  return Object.keys(RECIPES).filter((name) => RECIPES[name]!.baseOrigin === 'local' && !RECIPES[name]!.helper);
 }
 
 export function recipeNames(): string[] {
@@ -104,10 +124,12 @@ async function recipeFiles(recipe: Recipe): Promise<{ name: string; content: Buf
 }
 
 /** Registry packages are immutable per version, so their specs (not their bytes) enter the tag. */
-function recipeTag(recipe: Recipe, arch: Architecture, baseId: string, files: readonly { name: string; content: Buffer }[]): string {
+function recipeTag(recipe: Recipe, arch: Architecture, baseId: string, files: readonly { name: string; content: Buffer }[], producers: readonly string[]): string {
   const hash = createHash('sha256').update(baseId).update('\0');
   for (const f of files) hash.update(f.name).update('\0').update(f.content).update('\0');
   for (const pkg of recipe.packages) hash.update(pkg.file).update('\0').update(pkg.spec(arch)).update('\0');
+  // The producing image's tag is the hash of its own inputs.
+  (recipe.artifacts ?? []).forEach((a, i) => hash.update(a.file).update('\0').update(producers[i]!).update('\0').update(a.path(arch)).update('\0'));
   return `${recipe.repository}:${arch.name}-${hash.digest('hex').slice(0, 12)}`;
 }
 
@@ -128,7 +150,19 @@ export async function recipeRef(engine: Engine, name: string, arch: Architecture
   const base = recipe.baseOrigin === 'registry'
     ? await resolveBase(baseRef, arch)
     : await inspectImage(engine, baseRef).then((info) => info && { id: info.Id });
-  return base ? recipeTag(recipe, arch, base.id, await recipeFiles(recipe)) : undefined;
+  if (!base) return undefined;
+  const producers: string[] = [];
+  for (const artifact of recipe.artifacts ?? []) {
+    const producer = await recipeRef(engine, artifact.recipe, producerArch(engine, arch), resolveBase);
+    if (!producer) return undefined;
+    producers.push(producer);
+  }
+  return recipeTag(recipe, arch, base.id, await recipeFiles(recipe), producers);
+}
+
+/** The architecture a producing image is built for: the engine's own, so it never runs emulated. */
+function producerArch(engine: Engine, arch: Architecture): Architecture {
+  return engine.arch ?? arch;
 }
 
 /** Builds (or finds) the recipe's image for `arch`; returns its reference. */
@@ -145,6 +179,10 @@ export async function buildRecipe(engine: Engine, name: string, arch: Architectu
   if (await inspectImage(engine, ref)) return ref;
   const files = await recipeFiles(recipe);
   for (const pkg of recipe.packages) files.push({ name: pkg.file, content: await readFile(await fetchPackage(pkg.spec(arch))) });
+  for (const artifact of recipe.artifacts ?? []) {
+    const producer = await buildRecipe(engine, artifact.recipe, producerArch(engine, arch), progress, resolveBase);
+    files.push({ name: artifact.file, content: await readImageFile(engine, producer, producerArch(engine, arch), artifact.path(arch)) });
+  }
   const baseRef = recipe.base(arch);
   progress(`building ${ref} from images/${recipe.dir}`);
   const log: string[] = [];

@@ -7,10 +7,10 @@ import { ExternalError } from '../errors.js';
 import type { Engine } from '../docker/engine.js';
 
 export interface ApiPlacement {
-  /** The address of this machine the server listens on. */
-  readonly listenHost: string;
-  /** The host part of AWS_LAMBDA_RUNTIME_API, as the container sees this machine. */
-  readonly containerHost: string;
+  /** Addresses of this machine to listen on, the first that binds wins. */
+  readonly listenHosts: readonly string[];
+  /** The host part of AWS_LAMBDA_RUNTIME_API as the container sees this machine; default: the address listened on. */
+  readonly containerHost?: string;
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
@@ -32,38 +32,43 @@ export async function placeRuntimeApi(engine: Engine): Promise<ApiPlacement> {
   }
   const info = await engine.get('/info').catch(() => undefined);
   if (/Docker Desktop/i.test(String((info?.body as { OperatingSystem?: string } | undefined)?.OperatingSystem ?? ''))) {
-    return { listenHost: '127.0.0.1', containerHost: 'host.docker.internal' };
+    return { listenHosts: ['127.0.0.1'], containerHost: 'host.docker.internal' };
   }
   const bridge = await engine.get('/networks/bridge').catch((error: unknown) => ({ status: 0, body: (error as Error).message }));
   const configs = (bridge.body as { IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] } } | undefined)?.IPAM?.Config ?? [];
-  const gateway = bridgeAddress(configs, localAddresses());
-  if (bridge.status !== 200 || !gateway) {
+  const listenHosts = bridgeAddresses(configs, localAddresses());
+  if (bridge.status !== 200 || listenHosts.length === 0) {
     throw new ExternalError('LOAD_CHECK_NO_BRIDGE',
-      `The load check's containers reach lambda-pack through the engine's "bridge" network, and no address of this machine is on it (${bridge.status === 200 ? `its subnets: ${configs.map((c) => c.Subnet).join(', ') || 'none'}` : `the engine answered: ${JSON.stringify(bridge.body)}`}): ` +
-      `the engine at ${engine.address} seems to run apart from this machine (rootless, or in a VM). Run the check on an engine of this machine, or turn it off (loadCheck: false, or --no-load-check).`);
+      `The load check's containers reach lambda-pack through the engine's "bridge" network, and the engine lists none with an IPv4 subnet (${bridge.status === 200 ? 'no subnet' : `it answered: ${JSON.stringify(bridge.body)}`}). ` +
+      'Start the engine with its default bridge network, or turn the check off (loadCheck: false, or --no-load-check).');
   }
-  return { listenHost: gateway, containerHost: gateway };
+  return { listenHosts };
 }
 
+/** IPv4 addresses of interfaces that are up (libuv leaves out the others: docker0 with no container). */
 function localAddresses(): string[] {
   return Object.values(os.networkInterfaces()).flatMap((list) => (list ?? []).filter((i) => i.family === 'IPv4').map((i) => i.address));
 }
 
 const toNumber = (ip: string) => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
 
+const toAddress = (n: number) => [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
+
 /**
- * The bridge's gateway as an address of this machine: the one the engine lists, else the address
- * of this machine inside the bridge's subnet (the default bridge lists only its subnet; its
- * gateway is the docker0 interface).
+ * Where the bridge's gateway (the docker0 interface) may be, most likely first: the gateway the
+ * engine lists, an address of this machine inside the bridge's subnet, the subnet's first host
+ * (Docker's default gateway; the default bridge lists only its subnet, and an interface with no
+ * container attached is down, so it is not among this machine's listed addresses).
  */
-export function bridgeAddress(configs: readonly { Subnet?: string; Gateway?: string }[], addresses: readonly string[]): string | undefined {
+export function bridgeAddresses(configs: readonly { Subnet?: string; Gateway?: string }[], addresses: readonly string[]): string[] {
+  const found: string[] = [];
   for (const { Subnet, Gateway } of configs) {
-    if (Gateway && addresses.includes(Gateway)) return Gateway;
+    if (Gateway && /^\d+\.\d+\.\d+\.\d+$/.test(Gateway)) found.push(Gateway);
     const [base, bits] = (Subnet ?? '').split('/');
     if (!base || !/^\d+\.\d+\.\d+\.\d+$/.test(base) || bits === undefined) continue;
     const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
-    const inside = addresses.find((a) => ((toNumber(a) & mask) >>> 0) === ((toNumber(base) & mask) >>> 0));
-    if (inside) return inside;
+    const network = (toNumber(base) & mask) >>> 0;
+    found.push(...addresses.filter((a) => ((toNumber(a) & mask) >>> 0) === network), toAddress(network + 1));
   }
-  return undefined;
+  return [...new Set(found)];
 }

@@ -7,6 +7,8 @@ import { ExternalError } from '../errors.js';
 import { MAX_BODY_BYTES, type ApiRequest, type RuntimeApiSession } from './runtime-api.js';
 
 export interface RuntimeApiServer {
+  /** The address it listens on. */
+  readonly host: string;
   readonly port: number;
   /** Whether any request arrived (a container that never connects points at the network). */
   readonly contacted: () => boolean;
@@ -29,8 +31,8 @@ function readBody(req: http.IncomingMessage): Promise<{ body: Buffer; oversize: 
   });
 }
 
-/** Listens on `host` (an address of this machine), port chosen by the system. */
-export async function serveRuntimeApi(session: RuntimeApiSession, host: string): Promise<RuntimeApiServer> {
+/** Listens on the first of `hosts` (addresses of this machine) that binds, port chosen by the system. */
+export async function serveRuntimeApi(session: RuntimeApiSession, hosts: readonly string[]): Promise<RuntimeApiServer> {
   const held = new Set<http.ServerResponse>();
   let contacted = false;
   const server = http.createServer((req, res) => {
@@ -46,14 +48,23 @@ export async function serveRuntimeApi(session: RuntimeApiSession, host: string):
   // A runtime's long poll on `next` must not time out while the check waits.
   server.requestTimeout = 0;
   server.headersTimeout = 0;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(new ExternalError('LOAD_CHECK_LISTEN',
-      `lambda-pack could not serve its Runtime API for the load check on ${host} (${error.code ?? error.message}): containers reach this machine at that address. ` +
-      'With a rootless or otherwise isolated engine the bridge gateway is not an address of this machine; run the check on an engine that is, or turn it off (loadCheck: false, or --no-load-check).',
-      {}, { cause: error })));
-    server.listen(0, host, () => resolve());
-  });
+  const failures: string[] = [];
+  let host: string | undefined;
+  for (const candidate of hosts) {
+    const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+      server.once('error', resolve);
+      server.listen(0, candidate, () => { server.removeListener('error', resolve); resolve(undefined); });
+    });
+    if (!error) { host = candidate; break; }
+    failures.push(`${candidate}: ${error.code ?? error.message}`);
+  }
+  if (!host) {
+    throw new ExternalError('LOAD_CHECK_LISTEN',
+      `lambda-pack could not serve its Runtime API for the load check on the engine's bridge gateway (${failures.join('; ')}): containers reach this machine there. ` +
+      'With a rootless engine, or one in a VM, it is not an address of this machine; run the check on an engine that runs here, or turn it off (loadCheck: false, or --no-load-check).');
+  }
   return {
+    host,
     port: (server.address() as AddressInfo).port,
     contacted: () => contacted,
     close: () => new Promise<void>((resolve) => {

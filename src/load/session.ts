@@ -114,7 +114,7 @@ export async function runRuntime(options: RuntimeRunOptions, invocation?: Invoca
     const last = invocation ? event.kind === 'done' : event.kind === 'ready';
     if (last || event.kind === 'init-error') settle();
   });
-  const server = await serveRuntimeApi(session, placement.listenHost);
+  const server = await serveRuntimeApi(session, placement.listenHosts);
   let timedOut = false;
   const timer = setTimeout(() => { timedOut = true; settle(); }, timeoutMs);
   try {
@@ -124,7 +124,7 @@ export async function runRuntime(options: RuntimeRunOptions, invocation?: Invoca
       : [];
     const finished = await withContainer(options.engine, {
       image: options.image, arch: options.arch, entrypoint, cmd,
-      env: lambdaEnv(options, `${placement.containerHost}:${server.port}`),
+      env: lambdaEnv(options, `${placement.containerHost ?? server.host}:${server.port}`),
       workdir: '/var/task', user: FUNCTION_USER, inputs, memoryBytes: options.memoryBytes, name: containerName(options),
     }, { runId: options.runId, onLog: options.onLog, signal: options.signal, stop: over }, async (done) => ({ exitCode: done.exitCode, logTail: done.logTail }));
     const find = <K extends RuntimeEvent['kind']>(kind: K) => seen.find((e) => e.kind === kind) as Extract<RuntimeEvent, { kind: K }> | undefined;
