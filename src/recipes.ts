@@ -15,6 +15,13 @@ export type CrossToolchain = 'gnu' | 'zig';
 /** npm packages a recipe needs in its build context, fetched on the host with `npm pack`. */
 export interface ContextPackage { readonly file: string; readonly spec: (arch: Architecture) => string }
 
+/**
+ * A file compiled by another recipe's image. That image is built for the engine's own
+ * architecture, so it compiles natively (and cross-compiles for the other architecture): nothing
+ * slow runs under emulation.
+ */
+export interface ContextArtifact { readonly file: string; readonly recipe: string; readonly path: (arch: Architecture) => string }
+
 export interface Recipe {
   /** Its directory under images/. */
   readonly dir: string;
@@ -26,11 +33,24 @@ export interface Recipe {
   readonly packages: readonly ContextPackage[];
   /** Official recipes: the builders whose tools it adds. A local recipe serves every builder of its runtime. */
   readonly builders?: readonly BuilderName[];
+  /** Files shared by several recipes (paths relative to images/), added to the context by base name. */
+  readonly shared?: readonly string[];
+  /** Files another recipe's image compiled, copied into the context (see ContextArtifact). */
+  readonly artifacts?: readonly ContextArtifact[];
+  /** Built only as the source of another recipe's artifacts, never by `images build` itself. */
+  readonly helper?: boolean;
+  /** What the image is for: a build image (default) or a stand-in for a Lambda runtime base image. */
+  readonly role?: 'build' | 'runtime';
   readonly cross?: CrossToolchain;
 }
 
 const NODE_22 = '22.23.3';
 const NPM_10 = '10.9.9';
+/** The Node runtime interface client and its run-time and build-time dependencies, pinned. */
+const NODE_RIC = 'aws-lambda-ric@4.0.2';
+const INVOKE_STORE = '@aws/lambda-invoke-store@0.2.2';
+const NODE_ADDON_API = 'node-addon-api@8.9.2';
+const ENTRYPOINT = 'runtime-common/lambda-entrypoint.sh';
 const debianBase = (arch: Architecture) => `lambda-pack-local/debian-base:bookworm-${arch.name}`;
 const officialBuildImage = (rt: Runtime) => (arch: Architecture) => defaultBuildImage(rt, arch);
 
@@ -45,6 +65,27 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
   },
   'python3.11': { dir: 'python', repository: 'lambda-pack-local/python3.11', base: debianBase, baseOrigin: 'local', packages: [] },
   'provided.al2023': { dir: 'provided', repository: 'lambda-pack-local/provided.al2023', base: debianBase, baseOrigin: 'local', packages: [], cross: 'gnu' },
+  // Stand-ins for the Lambda runtime base images (public.ecr.aws/lambda/…), for the load check and invoke.
+  'runtime-nodejs22.x': {
+    dir: 'runtime-nodejs', repository: 'lambda-pack-local/runtime-nodejs22.x', base: debianBase, baseOrigin: 'local', shared: [ENTRYPOINT], role: 'runtime',
+    packages: [
+      { file: 'node.tgz', spec: (arch) => `node-linux-${arch.nodeArch}@${NODE_22}` },
+      { file: 'ric.tgz', spec: () => NODE_RIC },
+      { file: 'invoke-store.tgz', spec: () => INVOKE_STORE },
+    ],
+    artifacts: [{ file: 'rapid-client.node', recipe: 'node-ric', path: (arch) => `/out/${arch.name}/rapid-client.node` }],
+  },
+  'node-ric': {
+    dir: 'node-ric', repository: 'lambda-pack-local/node-ric', base: debianBase, baseOrigin: 'local', helper: true,
+    packages: [
+      { file: 'node.tgz', spec: (arch) => `node-linux-${arch.nodeArch}@${NODE_22}` },
+      { file: 'npm.tgz', spec: () => `npm@${NPM_10}` },
+      { file: 'ric.tgz', spec: () => NODE_RIC },
+      { file: 'node-addon-api.tgz', spec: () => NODE_ADDON_API },
+    ],
+  },
+  'runtime-python3.11': { dir: 'runtime-python', repository: 'lambda-pack-local/runtime-python3.11', base: debianBase, baseOrigin: 'local', shared: [ENTRYPOINT], packages: [], role: 'runtime' },
+  'runtime-provided.al2023': { dir: 'runtime-provided', repository: 'lambda-pack-local/runtime-provided.al2023', base: debianBase, baseOrigin: 'local', shared: [ENTRYPOINT], packages: [], role: 'runtime' },
   'rust-provided.al2023': { dir: 'provided-rust', repository: 'lambda-pack/rust-provided.al2023', base: officialBuildImage(runtime('provided.al2023')), baseOrigin: 'registry', packages: [], builders: ['cargo'], cross: 'zig' },
   'rust-provided.al2': { dir: 'provided-rust', repository: 'lambda-pack/rust-provided.al2', base: officialBuildImage(runtime('provided.al2')), baseOrigin: 'registry', packages: [], builders: ['cargo'], cross: 'zig' },
 };
@@ -55,12 +96,12 @@ export function recipeNames(): string[] {
 
 /** Recipes that build offline, from the local Debian base (what `images build` makes). */
 export function localRecipeNames(): string[] {
-  return recipeNames().filter((name) => RECIPES[name]!.baseOrigin === 'local');
+  return recipeNames().filter((name) => RECIPES[name]!.baseOrigin === 'local' && !RECIPES[name]!.helper);
 }
 
 /** The offline local recipe for a runtime (`imageSet: local`): it carries the runtime's language and the common build tools. */
 export function recipeFor(rt: Runtime): string | undefined {
-  return RECIPES[rt.id]?.baseOrigin === 'local' ? rt.id : undefined;
+  return RECIPES[rt.id]?.baseOrigin === 'local' && RECIPES[rt.id]?.role !== 'runtime' ? rt.id : undefined;
 }
 
 /** Official images lack cargo: a recipe adds it on top of the official build image. */

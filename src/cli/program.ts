@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { buildCommand, cleanCommand, imagesBuildCommand, planCommand, type IO } from './commands.js';
 import { verifyCommand } from './verify-command.js';
 import { packageCommand } from './package-command.js';
+import { invokeCommand } from './invoke-command.js';
 import { describeError, exitCodeFor, EXIT } from './errors.js';
 import { ARCH_NAMES } from '../runtimes.js';
 import { LambdaPackError } from '../errors.js';
@@ -76,8 +77,20 @@ export async function runCli(argv: readonly string[], io: IO): Promise<number> {
     .option('--handler <handler>', 'the handler to look for, e.g. index.handler')
     .option('--layers <zips>', 'comma-separated layer zips the function uses')
     .option('--allow-secrets <globs>', 'comma-separated globs of zip paths the secrets check allows, e.g. \'certs/test-*.pem,**/.env.ci\'')
+    .option('--load', 'also run Lambda\'s init for the function in a container of its architecture (the load check)')
+    .option('--image-set <set>', 'runtime images for --load: official (public.ecr.aws/lambda/…) or local (the offline stand-ins)')
     .option('--json', 'print the findings as JSON on stdout')
     .action(async (zips: string[], options) => { code = await verifyCommand(zips, options, io); });
+
+  program.command('invoke')
+    .description('call a built function once, as Lambda would, in a container of its architecture: the response on stdout, its logs on stderr')
+    .argument('<name>', 'the function')
+    .addOption(new Option('--arch <arch>', 'the architecture to run (default: the function\'s first)').choices([...ARCH_NAMES]))
+    .option('--event <file>', 'the event, a JSON file (- for stdin; default {})')
+    .option('--out <dir>', 'output directory holding the built zips (default: outDir from the config)')
+    .option('--config <file>', 'config file (default: search from the current directory)')
+    .option('--json', 'print the response, error and logs as one JSON document on stdout')
+    .action(async (name: string, options) => { code = await invokeCommand(name, options, io); });
 
   program.command('clean')
     .description('remove the dependency cache (and, with --volumes, the npm/pip/cargo cache volumes)')

@@ -23,6 +23,8 @@ export interface ContainerSpec {
   readonly arch: Architecture;
   /** argv; where a shell is needed the caller quotes every argument. */
   readonly cmd: readonly string[];
+  /** Replaces the image's ENTRYPOINT; undefined keeps it. */
+  readonly entrypoint?: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly workdir: string;
   /** uid:gid to run as; undefined keeps the image's user. */
@@ -41,6 +43,11 @@ export interface RunHooks {
   readonly runId: string;
   readonly onLog?: (line: string) => void;
   readonly signal?: AbortSignal;
+  /**
+   * When this settles, the running container is killed and the run ends as after any exit: for a
+   * container that serves until its caller has what it needs (the load check's runtime).
+   */
+  readonly stop?: Promise<unknown>;
 }
 
 export interface FinishedContainer {
@@ -164,6 +171,7 @@ export async function withContainer<T>(engine: Engine, spec: ContainerSpec, hook
       Image: spec.image,
       name: spec.name,
       Cmd: [...spec.cmd],
+      ...(spec.entrypoint ? { Entrypoint: [...spec.entrypoint] } : {}),
       Env: toEnv(spec.env),
       WorkingDir: spec.workdir,
       User: spec.user,
@@ -197,7 +205,12 @@ export async function withContainer<T>(engine: Engine, spec: ContainerSpec, hook
       for (const line of parts) { logTail.add(line); hooks.onLog?.(line); }
     });
     await container.start();
+    const started = container;
+    const kill = () => { void started.kill().catch(() => {}); };
+    hooks.stop?.then(kill, kill);
     const result = await waitWatched(engine, container, () => detached);
+    // The last lines may still be in flight when the wait answers.
+    if (!detached) await new Promise((resolve) => { const timer = setTimeout(resolve, 1000); stream.once('end', () => { clearTimeout(timer); resolve(undefined); }); });
     (stream as unknown as { destroy?: () => void }).destroy?.();
     if (partial) { logTail.add(partial); hooks.onLog?.(partial); }
     if (hooks.signal?.aborted) throw new InterruptedError(hooks.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');

@@ -8,6 +8,7 @@ import tar from 'tar-stream';
 import { ExternalError } from '../errors.js';
 import type { Architecture } from '../runtimes.js';
 import type { Engine } from './engine.js';
+import { readImageFile } from './image-file.js';
 import { followToEnd, inspectImage } from './image-info.js';
 import { RECIPES, recipeNames, type Recipe } from '../recipes.js';
 
@@ -34,15 +35,18 @@ async function fetchPackage(spec: string, dir: string): Promise<string> {
 
 async function recipeFiles(recipe: Recipe): Promise<{ name: string; content: Buffer }[]> {
   const dir = path.join(IMAGES_DIR, recipe.dir);
-  const own = (await readdir(dir)).sort();
-  return Promise.all(own.map(async (name) => ({ name, content: await readFile(path.join(dir, name)) })));
+  const own = (await readdir(dir)).sort().map((name) => ({ name, file: path.join(dir, name) }));
+  const shared = (recipe.shared ?? []).map((file) => ({ name: path.basename(file), file: path.join(IMAGES_DIR, file) }));
+  return Promise.all([...own, ...shared].map(async ({ name, file }) => ({ name, content: await readFile(file) })));
 }
 
 /** Registry packages are immutable per version, so their specs (not their bytes) enter the tag. */
-function recipeTag(recipe: Recipe, arch: Architecture, baseId: string, files: readonly { name: string; content: Buffer }[]): string {
+function recipeTag(recipe: Recipe, arch: Architecture, baseId: string, files: readonly { name: string; content: Buffer }[], producers: readonly string[]): string {
   const hash = createHash('sha256').update(baseId).update('\0');
   for (const f of files) hash.update(f.name).update('\0').update(f.content).update('\0');
   for (const pkg of recipe.packages) hash.update(pkg.file).update('\0').update(pkg.spec(arch)).update('\0');
+  // The producing image's tag is the hash of its own inputs.
+  for (const [i, a] of (recipe.artifacts ?? []).entries()) hash.update(a.file).update('\0').update(producers[i]!).update('\0').update(a.path(arch)).update('\0');
   return `${recipe.repository}:${arch.name}-${hash.digest('hex').slice(0, 12)}`;
 }
 
@@ -63,7 +67,19 @@ export async function recipeRef(engine: Engine, name: string, arch: Architecture
   const base = recipe.baseOrigin === 'registry'
     ? await resolveBase(baseRef, arch)
     : await inspectImage(engine, baseRef).then((info) => info && { id: info.Id });
-  return base ? recipeTag(recipe, arch, base.id, await recipeFiles(recipe)) : undefined;
+  if (!base) return undefined;
+  const producers: string[] = [];
+  for (const artifact of recipe.artifacts ?? []) {
+    const producer = await recipeRef(engine, artifact.recipe, producerArch(engine, arch), resolveBase);
+    if (!producer) return undefined;
+    producers.push(producer);
+  }
+  return recipeTag(recipe, arch, base.id, await recipeFiles(recipe), producers);
+}
+
+/** The architecture a producing image is built for: the engine's own, so it never runs emulated. */
+function producerArch(engine: Engine, arch: Architecture): Architecture {
+  return engine.arch ?? arch;
 }
 
 /** Builds (or finds) the recipe's image for `arch`; returns its reference. */
@@ -85,6 +101,10 @@ export async function buildRecipe(engine: Engine, name: string, arch: Architectu
   if (await inspectImage(engine, ref)) return ref;
   const files = await recipeFiles(recipe);
   for (const pkg of recipe.packages) files.push({ name: pkg.file, content: await readFile(await fetchPackage(pkg.spec(arch), options.downloads)) });
+  for (const artifact of recipe.artifacts ?? []) {
+    const producer = await buildRecipe(engine, artifact.recipe, producerArch(engine, arch), options);
+    files.push({ name: artifact.file, content: await readImageFile(engine, producer, producerArch(engine, arch), artifact.path(arch)) });
+  }
   const baseRef = recipe.base(arch);
   progress(`building ${ref} from images/${recipe.dir}`);
   const log: string[] = [];

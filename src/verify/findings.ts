@@ -34,6 +34,9 @@ export const CODES = {
   IMAGE_TOO_LARGE: { severity: 'error', fix: 'Remove what the function does not need from the image layers (tests, docs, build tools, other platforms\' binaries) or split the function: Lambda refuses images over 10 GiB uncompressed.' },
   IMAGE_NOT_SINGLE_PLATFORM: { severity: 'error', fix: 'Push one image manifest per architecture (lambda-pack does); with docker buildx, build with --platform linux/<arch> --provenance=false --sbom=false so that no index or attestation is made.' },
   IMAGE_PLATFORM_MISMATCH: { severity: 'error', fix: 'Build the image for the function\'s architecture: linux/amd64 for x86_64, linux/arm64 for arm64.' },
+  LOAD_FAILED: { severity: 'error', fix: 'Ship every file the handler loads, built for the runtime and architecture (lambda-pack build installs dependencies in a Lambda-compatible container of the architecture), and check the handler setting.' },
+  INIT_EXCEPTION: { severity: 'warning', fix: 'The module loaded but its top-level code threw. The check runs it without the function\'s environment variables, AWS credentials or network services; if the code needs them at import time this may be expected, otherwise fix the exception.' },
+  LOAD_CHECK_INCOMPLETE: { severity: 'warning', fix: 'Check the function with the runtime\'s official base image (imageSet: official), which has everything Lambda\'s runtime provides.' },
   OUTSIDE_LAYER_PATHS: { severity: 'warning', fix: 'Put layer content under the runtime\'s layer paths (e.g. nodejs/node_modules, python/, bin/, lib/): Lambda does not look anywhere else.' },
 } as const satisfies Record<string, { severity: Severity; fix: string }>;
 
