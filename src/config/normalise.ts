@@ -124,6 +124,7 @@ function artifact(ctx: Context, raw: RawConfig, kind: 'function' | 'layer', name
     layers: fn?.layers ?? [],
     binary: fn?.binary,
     allowSecrets: rawArtifact.allowSecrets ?? [],
+    loadCheck: kind === 'function' && ((rawArtifact as RawFunction).loadCheck ?? raw.loadCheck ?? true),
     cross: rawArtifact.cross ?? false,
     makeTarget: rawArtifact.makeTarget,
     workingDirectory,

@@ -62,6 +62,8 @@ export const rawFunctionSchema = z.strictObject({
   handler: z.string().min(1).optional(),
   layers: z.array(z.string()).optional(),
   binary: z.string().min(1).optional(),
+  /** Prove the zip loads (Lambda's init phase in a container of its architecture) before it is accepted; default true. */
+  loadCheck: z.boolean().optional(),
 });
 
 export const rawLayerSchema = z.strictObject({
@@ -75,6 +77,8 @@ export const rawConfigSchema = z.strictObject({
   outDir: z.string().min(1).optional(),
   architectures: z.array(z.string()).min(1).optional(),
   concurrency: z.number().int().min(1).max(64).optional(),
+  /** The load check for every function (each may override it); default true. */
+  loadCheck: z.boolean().optional(),
   imageSet: z.enum(['official', 'local']).optional(),
   images: z.record(z.string(), imageRef).optional(),
   certificates: z.union([z.literal('system'), z.array(z.string().min(1))]).optional(),

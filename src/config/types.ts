@@ -27,6 +27,8 @@ export interface ArtifactConfig {
   readonly binary?: string;
   /** Zip paths (globs) exempt from the SECRET_FILE check. */
   readonly allowSecrets: readonly string[];
+  /** Functions: whether the zip is proven to load before it is accepted (layers are checked with the functions that use them). */
+  readonly loadCheck: boolean;
   /** make only: the Makefile builds with the CC/CXX/AR it is given, so it can cross-compile. */
   readonly cross: boolean;
   /**

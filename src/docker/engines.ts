@@ -73,7 +73,11 @@ export class Engines {
    * default engine.
    */
   async images(arch: ArchName): Promise<ImageResolver> {
-    const engine = await this.forArch(arch);
+    return this.imagesOn(await this.forArch(arch));
+  }
+
+  /** The resolver of one of this run's engines. */
+  imagesOn(engine: Engine): ImageResolver {
     let resolver = this.resolvers.get(engine);
     if (!resolver) {
       const donor = this.routed ? () => this.fallback() : undefined;

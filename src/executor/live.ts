@@ -5,7 +5,11 @@ import type { DependencyCache } from '../cache/store.js';
 import type { Engines } from '../docker/engines.js';
 import type { HostFacts } from '../host.js';
 import type { ArtifactRecord } from '../package/manifest.js';
-import { architecture } from '../runtimes.js';
+import { loadCheck } from '../load/check.js';
+import { engineIsLocal } from '../load/placement.js';
+import { architecture, runtime } from '../runtimes.js';
+import { finding, type Finding } from '../verify/findings.js';
+import type { TaskPlan } from '../plan/types.js';
 import { commitOrReject, findingsFor } from './check.js';
 import { runInstall } from './install.js';
 import { packageZip } from './package.js';
@@ -23,6 +27,32 @@ export interface LiveOptions {
   readonly zipConcurrency?: number;
 }
 
+/**
+ * The load check of a staged zip: on the task's engine, or — when that engine is on another
+ * machine, whose containers cannot reach lambda-pack's Runtime API here — on the default engine
+ * (emulating the architecture if it must). When no engine here can run it, the zip is accepted
+ * with a warning that says so.
+ */
+async function checkLoads(plan: TaskPlan, staged: string, layers: readonly string[], options: LiveOptions): Promise<Finding[]> {
+  const { engines } = options;
+  const arch = architecture(plan.arch);
+  let engine = await engines.forArch(plan.arch);
+  if (!engineIsLocal(engine.address)) {
+    const fallback = await engines.fallback();
+    if (!engineIsLocal(fallback.address)) {
+      return [finding('LOAD_CHECK_INCOMPLETE', '', `the load check did not run: the ${plan.arch} engine (${engine.address}) and the default engine (${fallback.address}) are both on other machines, whose containers cannot reach lambda-pack's Runtime API here`,
+        'Give lambda-pack an engine on this machine as docker.host (it emulates the other architecture), or run lambda-pack on the engine\'s machine; loadCheck: false turns the check off knowingly.')];
+    }
+    engine = fallback;
+  }
+  const image = await engines.imagesOn(engine).resolve(plan.verify.loadCheck!.image, arch);
+  const result = await loadCheck({
+    engine, image: image.ref, arch, runtime: runtime(plan.runtime), handler: plan.verify.handler, zip: staged, layers,
+    runId: options.runId, signal: options.signal, memoryBytes: options.memoryBytes, functionName: plan.name,
+  });
+  return result.findings;
+}
+
 export function liveServices(options: LiveOptions): ExecutorServices {
   const { engines, host, runId, signal } = options;
   return {
@@ -33,6 +63,7 @@ export function liveServices(options: LiveOptions): ExecutorServices {
     cache: options.cache,
     package: (plan, dependencies, staged) => packageZip(plan, dependencies, staged, { signal, concurrency: options.zipConcurrency }),
     verify: (plan, staged, layers) => findingsFor(plan, staged, layers),
+    loadCheck: (plan, staged, layers) => checkLoads(plan, staged, layers, options),
     commit: commitOrReject,
     runId,
     signal,

@@ -24,6 +24,8 @@ export interface ExecutorServices {
   package(plan: TaskPlan, dependencies: string | undefined, staged: string): Promise<ZipResult>;
   /** Verifies the staged zip against every runtime of the task, with its layers' zips. */
   verify(plan: TaskPlan, staged: string, layerZips: readonly string[]): Promise<Finding[]>;
+  /** Runs Lambda's init phase for the staged zip (with its layers) in a container of its architecture: the runtime's own findings. */
+  loadCheck(plan: TaskPlan, staged: string, layerZips: readonly string[]): Promise<Finding[]>;
   /** Moves the staged zip into place, or removes it and fails when a finding is an error. */
   commit(plan: TaskPlan, staged: string, findings: readonly Finding[]): Promise<void>;
   /** Identifies this run's containers and temporary files. */

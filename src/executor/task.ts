@@ -63,11 +63,20 @@ export async function runTask(plan: TaskPlan, decision: Decision, services: Exec
     const staged = path.join(path.dirname(plan.output.path), `.${path.basename(plan.output.path)}.unverified-${services.runId}`);
     const zip = await inStep(plan.id, 'package', () => services.package(plan, dependencyDir, staged));
     let findings: Finding[];
+    let loadCheckMs: number | undefined;
     try {
       if (plan.verify.layers.length > 0) reporter.status('waiting for its layers');
       const layers = await layerZips();
       reporter.status('verifying');
       findings = await inStep(plan.id, 'verify', () => services.verify(plan, staged, layers));
+      // A zip the static checks already refuse is not run: its errors say enough.
+      if (plan.verify.loadCheck && !findings.some((f) => f.severity === 'error')) {
+        checkSignal(services.signal);
+        reporter.status('proving it loads');
+        const checkStarted = services.now();
+        findings.push(...await inStep(plan.id, 'load check', () => services.loadCheck(plan, staged, layers)));
+        loadCheckMs = services.now() - checkStarted;
+      }
       await inStep(plan.id, 'commit', () => services.commit(plan, staged, findings));
     } finally {
       // Committed, it has its own name now; otherwise it must not stay behind.
@@ -93,6 +102,7 @@ export async function runTask(plan: TaskPlan, decision: Decision, services: Exec
       dependencyKey: keys.dependency,
       inputKey: keys.input,
       durationMs: services.now() - started,
+      ...(loadCheckMs !== undefined ? { loadCheckMs } : {}),
       findings,
     };
   } finally {

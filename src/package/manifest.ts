@@ -32,6 +32,8 @@ export interface ArtifactRecord {
   /** Hash of everything that can change the zip. */
   readonly inputKey: string;
   readonly durationMs: number;
+  /** Of it, the load check (absent when the zip was not run: a layer, reused, turned off). */
+  readonly loadCheckMs?: number;
   readonly findings: readonly Finding[];
   /** Where `lambda-pack package` put this zip (set only once the object is verified there). */
   readonly s3?: S3Location;

@@ -20,7 +20,7 @@ export function dependencyMaterial(parts: {
 }
 
 /** Everything the zip holds besides the dependencies: its layout and settings. */
-export function layoutMaterial(parts: { readonly level: number; readonly mtime: string; readonly sourcePrefix: string | null; readonly skip: readonly string[]; readonly packagePath: string | null }): string {
+export function layoutMaterial(parts: { readonly level: number; readonly mtime: string; readonly sourcePrefix: string | null; readonly skip: readonly string[]; readonly packagePath: string | null; readonly loadCheck: boolean }): string {
   return hashValue(parts);
 }
 

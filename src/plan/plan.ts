@@ -8,6 +8,7 @@ import type { ArtifactConfig, ProjectConfig } from '../config/types.js';
 import { builderFor } from '../builders/index.js';
 import { officialRecipeFor, recipeFor } from '../recipes.js';
 import type { ImageChoice, PlacedTask, RequestedStrategy, Selection, Task } from './types.js';
+import { runtimeImageChoice } from './runtime-image.js';
 
 export function chooseImage(config: ProjectConfig, artifact: ArtifactConfig, arch: Architecture): ImageChoice | null {
   if (!builderFor(artifact.builder).needsContainer) return null;
@@ -69,7 +70,19 @@ export type EngineFacts = Readonly<Partial<Record<ArchName, { readonly name: str
  * Places each task on the engine of its architecture. An engine whose machine is unknown (it did
  * not answer: its tasks fail later, saying why) is assumed to run on this machine's architecture.
  */
-export function placeTasks(config: ProjectConfig, tasks: readonly Task[], engines: EngineFacts, local: Architecture | undefined, requested: RequestedStrategy = 'auto'): PlacedTask[] {
+/** The runtime image a function's load check runs in, when it is checked. */
+function runtimeImageFor(config: ProjectConfig, task: Task, loadCheck: boolean): ImageChoice | null {
+  if (!loadCheck || !task.artifact.loadCheck) return null;
+  const choice = runtimeImageChoice(task.artifact.runtime, task.arch, config.imageSet);
+  if (!choice) {
+    throw new ConfigError('NO_LOCAL_RUNTIME_IMAGE',
+      `${config.file}: field "imageSet": there is no offline stand-in of the ${task.artifact.runtime.id} runtime image, so "${task.artifact.name}" cannot be proven to load. ` +
+      `Use imageSet: official, or set loadCheck: false on the function (or run with --no-load-check).`, { file: config.file, field: 'imageSet' });
+  }
+  return choice;
+}
+
+export function placeTasks(config: ProjectConfig, tasks: readonly Task[], engines: EngineFacts, local: Architecture | undefined, requested: RequestedStrategy = 'auto', loadCheck = true): PlacedTask[] {
   return tasks.map((task) => {
     const engine = engines[task.arch.name];
     const engineArch = architecture(engine?.arch ?? local?.name ?? 'x86_64');
@@ -80,6 +93,7 @@ export function placeTasks(config: ProjectConfig, tasks: readonly Task[], engine
       image,
       engineImage: image === null || engineArch === task.arch ? null : chooseImage(config, task.artifact, engineArch),
       requestedStrategy: requested,
+      runtimeImage: runtimeImageFor(config, task, loadCheck),
     };
   });
 }

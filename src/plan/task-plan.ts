@@ -68,12 +68,14 @@ export function taskPlan(task: PlacedTask, found: ArtifactAnalysis, host: HostFa
     keys: {
       dependency,
       source: found.shipped?.hash ?? 'none',
-      layout: layoutMaterial({ level: DEFAULT_LEVEL, mtime, sourcePrefix: source?.prefix ?? null, skip: source?.skip ?? [], packagePath: spec && install ? spec.packagePath : null }),
+      // A zip accepted without the load check is not one accepted with it: turning it on checks again.
+      layout: layoutMaterial({ level: DEFAULT_LEVEL, mtime, sourcePrefix: source?.prefix ?? null, skip: source?.skip ?? [], packagePath: spec && install ? spec.packagePath : null, loadCheck: task.runtimeImage !== null }),
     },
     verify: {
       runtimes: artifact.runtimes.map((r) => r.id), layer: artifact.kind === 'layer',
       ...(artifact.handler ? { handler: artifact.handler } : {}),
       layers: artifact.layers.map((name) => `${name}-${task.arch.name}`), allowSecrets: artifact.allowSecrets,
+      loadCheck: task.runtimeImage ? { image: task.runtimeImage } : null,
     },
   };
 }

@@ -32,6 +32,8 @@ export interface PlacedTask extends Task {
   readonly engineImage: ImageChoice | null;
   /** What the user asked for (`--strategy`); `auto` lets the builder decide from the source. */
   readonly requestedStrategy: RequestedStrategy;
+  /** The runtime image the load check runs the zip in; null when it is not checked. */
+  readonly runtimeImage: ImageChoice | null;
 }
 
 /** How a task's container relates to its target architecture, and why. */
@@ -94,6 +96,8 @@ export interface VerifyOptions {
   /** Ids of the layer tasks (same architecture) whose zips are verified with this one. */
   readonly layers: readonly string[];
   readonly allowSecrets: readonly string[];
+  /** Lambda's init phase for the zip, in a container of its architecture from this runtime image; null: not checked. */
+  readonly loadCheck: { readonly image: ImageChoice } | null;
 }
 
 export interface TaskPlan {
@@ -124,4 +128,6 @@ export interface Selection {
   /** Overrides the config's outDir (absolute). */
   readonly outDir?: string;
   readonly strategy?: RequestedStrategy;
+  /** false: no load check this run (`--no-load-check`). */
+  readonly loadCheck?: boolean;
 }

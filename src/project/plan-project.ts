@@ -53,7 +53,7 @@ export async function planProject(options: ProjectOptions): Promise<ProjectPlan>
   const answers = await engines.probe(enginesNeeded(tasks));
   const facts: EngineFacts = Object.fromEntries([...answers].map(([arch, answer]) =>
     [arch, { name: engines.describe(arch), ...(answer instanceof Error || !answer.arch ? {} : { arch: answer.arch.name }) }]));
-  const placed = placeTasks(config, tasks, facts, host.arch, options.selection.strategy);
+  const placed = placeTasks(config, tasks, facts, host.arch, options.selection.strategy, options.selection.loadCheck ?? true);
   const analyses = new Map<string, ArtifactAnalysis>();
   for (const task of placed) {
     if (!analyses.has(task.artifact.name)) analyses.set(task.artifact.name, await analyzeArtifact(task.artifact, host));

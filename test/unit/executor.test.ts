@@ -1,7 +1,7 @@
 // The executor with fake services: the steps a decision runs, in order; a failure in each step
 // names it and leaves no zip; an interruption stops before the next step; functions wait for
 // their layers.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -34,7 +34,7 @@ function taskPlan(out: string, overrides: Partial<TaskPlan> = {}): TaskPlan {
     package: { dependencies: { prefix: 'node_modules' } },
     output: { kind: 'zip', path: path.join(out, 'api-x86_64.zip'), mtime: '1980-01-01T00:00:00.000Z', level: 6 },
     keys: { dependency: 'dep-material', source: 'src', layout: 'layout' },
-    verify: { runtimes: ['nodejs22.x'], layer: false, layers: [], allowSecrets: [] },
+    verify: { runtimes: ['nodejs22.x'], layer: false, layers: [], allowSecrets: [], loadCheck: { image: { kind: 'recipe', recipe: 'runtime-nodejs22.x', origin: 'local' } } },
     ...overrides,
   };
 }
@@ -60,6 +60,7 @@ function fake(options: { failIn?: StepName; onStep?: (step: string) => void; cac
     },
     package: async (_plan, _deps, staged) => { await step('package', undefined); writeFileSync(staged, 'zip'); return { path: staged, bytes: 3, sha256: 'aa', codeSha256: 'qq', entries: 1, unzippedBytes: 3 }; },
     verify: () => step('verify', []),
+    loadCheck: () => step('load check', []),
     commit: async (plan, staged) => { await step('commit', undefined); writeFileSync(plan.output.path, readFileSync(staged)); rmSync(staged); },
     runId: 'run1', signal: controller.signal, now: () => 0, previous: new Map(), tempDir: temp(),
   };
@@ -84,14 +85,14 @@ describe('a task plan executed as named steps', () => {
     const { services, calls } = fake();
     const keys = bindKeys(taskPlan(out).keys, 'sha256:img');
     const record = await runTask(taskPlan(out), { action: 'repackage', reason: 'source changed', keys, image: { id: 'sha256:img', ref: 'img:tag' }, cachedDependencies: temp() }, services, reporter);
-    expect(calls).toEqual(['package', 'verify', 'commit']);
+    expect(calls).toEqual(['package', 'verify', 'load check', 'commit']);
     expect(record).toMatchObject({ action: 'repackage', cacheHit: true, image: 'img:tag' });
   });
 
   it('uses the cache after all when the image resolved is not the one planned with', async () => {
     const { services, calls } = fake({ cached: temp() });
     await runTask(taskPlan(temp()), { action: 'rebuild', reason: 'its build image is not on the engine yet' }, services, reporter);
-    expect(calls).toEqual(['resolve image', 'package', 'verify', 'commit']);
+    expect(calls).toEqual(['resolve image', 'package', 'verify', 'load check', 'commit']);
   });
 
   it('reads nothing from the cache with --no-cache', async () => {
@@ -103,7 +104,7 @@ describe('a task plan executed as named steps', () => {
   it('packages a task without an install without any image', async () => {
     const { services, calls } = fake();
     await runTask(taskPlan(temp(), { install: null, package: {}, keys: { dependency: null, source: 's', layout: 'l' } }), { action: 'repackage', reason: 'not built yet' }, services, reporter);
-    expect(calls).toEqual(['package', 'verify', 'commit']);
+    expect(calls).toEqual(['package', 'verify', 'load check', 'commit']);
   });
 
   it.each(STEPS.map((s) => [s]))('names the step when %s fails, and leaves no zip behind', async (failing) => {
@@ -120,6 +121,26 @@ describe('a task plan executed as named steps', () => {
     const { services } = fake();
     const failing = { ...services, install: async () => { throw new ExternalError('BUILD_FAILED', 'api-x86_64: npm ci failed'); } };
     await expect(runTask(taskPlan(temp()), rebuild, failing, reporter)).rejects.toMatchObject({ code: 'BUILD_FAILED', step: 'install', message: 'api-x86_64: npm ci failed' });
+  });
+
+  it('runs no load check for a zip the static checks refuse, and none when the plan has none', async () => {
+    const refused = fake();
+    const failing = { ...refused.services, verify: async () => [{ code: 'ARCH_MISMATCH', severity: 'error' as const, path: 'x.node', message: 'm', fix: 'f' }] };
+    await runTask(taskPlan(temp()), rebuild, failing, reporter).catch(() => undefined);
+    expect(refused.calls).not.toContain('load check');
+    const unchecked = fake();
+    const plan = taskPlan(temp());
+    await runTask({ ...plan, verify: { ...plan.verify, loadCheck: null } }, rebuild, unchecked.services, reporter);
+    expect(unchecked.calls).toEqual(['resolve image', 'install', 'cache', 'package', 'verify', 'commit']);
+  });
+
+  it('fails with the runtime\'s own finding when the zip does not load, leaving no zip', async () => {
+    const out = temp();
+    const { services } = fake();
+    const broken = { ...services, loadCheck: async () => [{ code: 'LOAD_FAILED', severity: 'error' as const, path: '', message: "Cannot find module './build/Release/zeta.node'", fix: 'f' }] };
+    const { commitOrReject } = await import('../../src/executor/check.js');
+    await expect(runTask(taskPlan(out), rebuild, { ...broken, commit: commitOrReject }, reporter)).rejects.toMatchObject({ code: 'VERIFY_FAILED', step: 'commit', message: expect.stringContaining('zeta.node') });
+    expect(readdirSync(out)).toEqual([]);
   });
 
   it('stops before the next step once interrupted', async () => {
@@ -152,7 +173,7 @@ describe('running several task plans', () => {
       install: async (plan) => { order.push(`install ${plan.id}`); if (plan.id === 'broken-x86_64') throw new Error('no'); },
     };
     const layer = taskPlan(out, { id: 'shared-x86_64', name: 'shared', kind: 'layer', output: { kind: 'zip', path: path.join(out, 'shared-x86_64.zip'), mtime: '1980-01-01T00:00:00.000Z', level: 6 } });
-    const fn = taskPlan(out, { verify: { runtimes: ['nodejs22.x'], layer: false, layers: ['shared-x86_64'], allowSecrets: [] } });
+    const fn = taskPlan(out, { verify: { runtimes: ['nodejs22.x'], layer: false, layers: ['shared-x86_64'], allowSecrets: [], loadCheck: null } });
     const broken = taskPlan(out, { id: 'broken-x86_64', name: 'broken', output: { kind: 'zip', path: path.join(out, 'broken-x86_64.zip'), mtime: '1980-01-01T00:00:00.000Z', level: 6 } });
     const result = await runPlans([{ plan: fn, decision: rebuild }, { plan: broken, decision: rebuild }, { plan: layer, decision: rebuild }], live,
       { concurrency: 3, verbose: false, progress: new PassThrough() as unknown as NodeJS.WriteStream, plain: true, outDir: out });

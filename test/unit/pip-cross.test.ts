@@ -40,7 +40,7 @@ async function source(files: Record<string, string>): Promise<string> {
 
 function task(dir: string, options: { arch?: typeof arm64; env?: Record<string, string>; passEnv?: string[]; rt?: typeof py311 } = {}): PlacedTask {
   return {
-    id: 'fn-arm64', arch: options.arch ?? arm64, engine: { arch: x86_64 }, image: null, engineImage: null, requestedStrategy: 'auto', output: '/out/fn.zip',
+    id: 'fn-arm64', arch: options.arch ?? arm64, engine: { arch: x86_64 }, image: null, engineImage: null, requestedStrategy: 'auto', runtimeImage: null, output: '/out/fn.zip',
     artifact: { name: 'fn', kind: 'function', source: dir, runtime: options.rt ?? py311, env: options.env ?? {}, passEnv: options.passEnv ?? [], builder: 'pip', exclude: [] } as unknown as PlacedTask['artifact'],
   };
 }

@@ -6,7 +6,7 @@ import { ConfigError } from '../../src/errors.js';
 
 function task(builder: string, arch: 'x86_64' | 'arm64', requested: RequestedStrategy = 'auto', image: PlacedTask['image'] = { kind: 'recipe', recipe: 'nodejs22.x', origin: 'local' }): PlacedTask {
   return {
-    id: `fn-${arch}`, arch: ARCHITECTURES[arch], engine: { arch: ARCHITECTURES.x86_64 }, image, engineImage: image, requestedStrategy: requested,
+    id: `fn-${arch}`, arch: ARCHITECTURES[arch], engine: { arch: ARCHITECTURES.x86_64 }, image, engineImage: image, requestedStrategy: requested, runtimeImage: null,
     output: '/out/fn.zip', artifact: { builder } as PlacedTask['artifact'],
   };
 }
