@@ -8,6 +8,7 @@ import { ConfigError } from '../errors.js';
 import { crossToolchainOf, describeImage } from '../recipes.js';
 import type { PlacedTask } from '../plan/types.js';
 import { gnuTriple, makeCrossEnv } from './cross.js';
+import { walkSource } from '../package/sources.js';
 import { CONTAINER, type Analysis, type Builder } from './types.js';
 
 const MAKEFILES = ['GNUmakefile', 'makefile', 'Makefile'];
@@ -16,6 +17,24 @@ const INTERMEDIATES = ['**/*.o', '**/*.d'];
 export interface MakeAnalysis extends Analysis {
   /** The target make runs; undefined: the Makefile's default target. */
   readonly target?: string;
+  /** The Makefile's path in the container, when make runs elsewhere than the source (`make -f`). */
+  readonly makefile?: string;
+  /** Where make runs in the container. */
+  readonly workdir: string;
+}
+
+/** The deepest directory holding both paths (absolute). */
+function commonDirectory(a: string, b: string): string {
+  const left = a.split(path.sep);
+  const right = b.split(path.sep);
+  let i = 0;
+  while (i < left.length && i < right.length && left[i] === right[i]) i++;
+  return left.slice(0, i).join(path.sep) || path.sep;
+}
+
+function containerPath(base: string, dir: string): string {
+  const rel = path.relative(base, dir).split(path.sep).join('/');
+  return rel ? `${CONTAINER.build}/${rel}` : CONTAINER.build;
 }
 
 /** Whether the Makefile text defines `target` (a rule line `target:` or `target ::`). */
@@ -35,28 +54,42 @@ function crossCompilerIn(task: PlacedTask): boolean {
 
 export const makeBuilder: Builder<MakeAnalysis> = {
   name: 'make',
-  version: 2,
+  version: 3,
   needsContainer: true,
   markers: MAKEFILES,
   families: ['nodejs', 'python', 'provided'],
 
   async analyze(artifact, entries) {
     let text: string | undefined;
+    let makefile = MAKEFILES[0]!;
     for (const name of MAKEFILES) {
       text = await readFile(path.join(artifact.source, name), 'utf8').catch(() => undefined);
+      makefile = name;
       if (text !== undefined) break;
     }
     if (text === undefined) {
       throw new ConfigError('MAKEFILE_MISSING', `Function "${artifact.name}": ${artifact.source} has no Makefile. Add one with a build-${artifact.name} target that installs into $(ARTIFACTS_DIR).`, { file: path.join(artifact.source, 'Makefile') });
     }
-    const target = `build-${artifact.name}`;
+    const file = path.join(artifact.source, makefile);
+    if (artifact.makeTarget && !hasTarget(text, artifact.makeTarget)) {
+      throw new ConfigError('MAKE_TARGET_MISSING', `${file} has no target "${artifact.makeTarget}", which "${artifact.name}" builds with. Add the target (it installs into $(ARTIFACTS_DIR)), or name one the Makefile has.`, { file, field: 'makeTarget' });
+    }
+    const conventional = `build-${artifact.name}`;
+    const target = artifact.makeTarget ?? (hasTarget(text, conventional) ? conventional : undefined);
+    // Elsewhere than the source (SAM's WorkingDirectory): the tree holding both goes in, and
+    // make reads the source's Makefile from there.
+    const working = artifact.workingDirectory;
+    const base = working && working !== artifact.source ? commonDirectory(artifact.source, working) : artifact.source;
+    const inputs = base === artifact.source ? entries : await walkSource(base, { artifact: artifact.name });
     return {
-      // The whole source is what gets compiled.
-      installInputs: entries,
+      // The whole source (and the working directory) is what gets compiled.
+      installInputs: inputs,
       installOnly: [],
       shipsSource: false,
       sourcePath: '',
-      ...(hasTarget(text, target) ? { target } : {}),
+      ...(target ? { target } : {}),
+      ...(working && working !== artifact.source ? { makefile: `${containerPath(base, artifact.source)}/${makefile}` } : {}),
+      workdir: containerPath(base, working ?? artifact.source),
     };
   },
 
@@ -81,9 +114,10 @@ export const makeBuilder: Builder<MakeAnalysis> = {
           message: `lambda-pack: this image has no ${cc}, so it cannot cross-compile "${task.artifact.name}" for ${task.arch.name}. Rebuild the image from its recipe in images/, or build with --strategy emulated.`,
         }] : []),
         { run: ['mkdir', '-p', CONTAINER.out] },
-        { run: ['make', ...(analysis.target ? [analysis.target] : [])] },
+        { run: ['make', ...(analysis.makefile ? ['-f', analysis.makefile] : []), ...(analysis.target ? [analysis.target] : [])] },
       ],
       output: CONTAINER.out,
+      workdir: analysis.workdir,
       packagePath: '',
       env: { ARTIFACTS_DIR: CONTAINER.out, ...crossEnv },
       // The reproducible CFLAGS would override a Makefile's own `CFLAGS ?= -O2`; make builds in

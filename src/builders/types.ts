@@ -42,6 +42,8 @@ export interface InstallSpec {
   readonly steps: readonly InstallStep[];
   /** Container directory holding the result, copied out after the install. */
   readonly output: string;
+  /** Where the steps run (default CONTAINER.build, where the inputs are). */
+  readonly workdir?: string;
   /** A missing output means nothing to ship (not a failed install). */
   readonly outputOptional?: boolean;
   /** Where the result lands in the zip ('' = root). */

@@ -59,7 +59,7 @@ export async function runInstall(plan: TaskPlan, image: ResolvedImage, dest: str
     arch: buildArch,
     cmd: ['/bin/sh', '-c', renderScript(install.steps, { uid: owner.uid, extraCertificates: certificates.length > 0 })],
     env: containerEnv(plan, host),
-    workdir: CONTAINER.build,
+    workdir: install.workdir,
     user: `${owner.uid}:${owner.gid}`,
     inputs,
     memoryBytes: context.memoryBytes,

@@ -47,7 +47,7 @@ export function taskPlan(task: PlacedTask, found: ArtifactAnalysis, host: HostFa
     const env = { ...REPRODUCIBLE_ENV, ...(spec.compilerFlags ? COMPILER_FLAGS : {}), ...artifact.env, ...spec.env };
     install = {
       image, steps: spec.steps, env, passEnv: artifact.passEnv, inputs: found.analysis.installInputs,
-      output: spec.output, outputOptional: spec.outputOptional ?? false, materialiseWithin: [CONTAINER.build],
+      output: spec.output, workdir: spec.workdir ?? CONTAINER.build, outputOptional: spec.outputOptional ?? false, materialiseWithin: [CONTAINER.build],
       drop: spec.drop, pruneBuildTrees: spec.pruneBuildTrees ?? false,
     };
     dependency = dependencyMaterial({

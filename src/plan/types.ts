@@ -63,6 +63,8 @@ export interface InstallPlan {
   readonly inputs: readonly SourceEntry[];
   /** The container directory copied out afterwards. */
   readonly output: string;
+  /** Where the steps run. */
+  readonly workdir: string;
   /** Whether a missing output means "nothing to ship" rather than a failed install. */
   readonly outputOptional: boolean;
   /** Container directories whose content may replace a link out of the output. */

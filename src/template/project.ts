@@ -110,15 +110,12 @@ async function fromTemplate(templateFile: string, named: string, config: FoundCo
 }
 
 /**
- * Until the builders consume `workingDirectory`, `manifest` and `makeTarget` (issue 14), a build ignores them:
- * said as a warning, never silently. The lead removes this when the builders read them.
+ * Until the npm and pip builders consume `manifest` (issue 14), a build ignores it: said as a
+ * warning, never silently.
  */
 function notYetUsed(project: Project): Project {
-  // make already runs build-<name> when the Makefile has it: a makeTarget of that name (every
-  // template resource's) is honoured today, with its presence checked when the template is read.
-  const pending = project.config.artifacts.flatMap((a) => (['workingDirectory', 'manifest', 'makeTarget'] as const)
-    .filter((key) => a[key] !== undefined && !(key === 'makeTarget' && a.makeTarget === `build-${a.name}`))
-    .map((key) => ({ code: 'SETTING_NOT_YET_USED', logicalId: a.name, message: `${a.name}: "${key}" (${a[key]}) is read, but the ${a.builder} builder does not use it yet; the build runs as if it were not set.` })));
+  const pending = project.config.artifacts.filter((a) => a.manifest !== undefined)
+    .map((a) => ({ code: 'SETTING_NOT_YET_USED', logicalId: a.name, message: `${a.name}: "manifest" (${a.manifest}) is read, but the ${a.builder} builder does not use it yet; the build runs as if it were not set.` }));
   return pending.length ? { ...project, warnings: [...project.warnings, ...pending] } : project;
 }
 

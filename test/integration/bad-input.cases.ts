@@ -206,6 +206,9 @@ export const BUILDS: readonly BadInput[] = [
 
 /** A manifest or lockfile that does not parse: the file, its line and how to regenerate or fix it, before any container. */
 export const MANIFESTS: readonly BadInput[] = [
+  { name: 'a makeTarget the Makefile does not have', files: { 'fn/Makefile': 'build-other:\n\ttrue\n' },
+    config: `${LOCAL}${fn('    makeTarget: build-api\n', 'provided.al2023')}`, exit: 2,
+    where: [/\/fn\/Makefile has no target "build-api", which "api" builds with/], fix: /Add the target \(it installs into \$\(ARTIFACTS_DIR\)\), or name one the Makefile has/ },
   { name: 'a malformed package-lock.json', files: { 'fn/index.js': INDEX, 'fn/package.json': PACKAGE, 'fn/package-lock.json': '{\n  "lockfileVersion": 3,\n  "packages": {\n    "": { "name": "fn" }\n    "node_modules/ms": {}\n  }\n}\n' },
     config: `${LOCAL}${fn()}`, exit: 2, where: [/\/fn\/package-lock\.json:5: cannot read package-lock\.json/], fix: /Regenerate it with: npm install --package-lock-only/ },
   { name: 'a malformed package.json', files: { 'fn/index.js': INDEX, 'fn/package.json': '{"name": "fn",,}', 'fn/package-lock.json': EMPTY_LOCK('fn') },

@@ -29,7 +29,7 @@ function taskPlan(out: string, overrides: Partial<TaskPlan> = {}): TaskPlan {
     source: '/src/api', engine: { arch: 'x86_64' }, strategy: { kind: 'native', reason: 'the engine runs x86_64', buildArch: 'x86_64' },
     install: {
       image: { kind: 'recipe', recipe: 'nodejs22.x', origin: 'local' }, steps: [{ run: ['npm', 'ci'] }], env: {}, passEnv: [], inputs: [],
-      output: '/build/node_modules', outputOptional: false, materialiseWithin: ['/build'], drop: [], pruneBuildTrees: false,
+      output: '/build/node_modules', workdir: '/build', outputOptional: false, materialiseWithin: ['/build'], drop: [], pruneBuildTrees: false,
     },
     package: { dependencies: { prefix: 'node_modules' } },
     output: { kind: 'zip', path: path.join(out, 'api-x86_64.zip'), mtime: '1980-01-01T00:00:00.000Z', level: 6 },

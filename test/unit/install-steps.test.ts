@@ -22,6 +22,7 @@ functions:
   app: { runtime: python3.11, source: app, handler: app.handler }
   squares: { runtime: provided.al2023, source: squares }
   csquares: { runtime: provided.al2023, source: csquares, cross: true, env: { CC: my-cc } }
+  tool: { runtime: provided.al2023, source: tools/tool, workingDirectory: tools, makeTarget: build-all }
 layers:
   nodelib: { runtimes: [nodejs22.x], source: nodelib }
   pylib: { runtimes: [python3.11], source: pylib }
@@ -36,6 +37,7 @@ async function plans(): Promise<Map<string, TaskPlan>> {
     'pylib/requirements.txt': './slugkit\n', 'pylib/slugkit/pyproject.toml': '[project]\nname = "slugkit"\nversion = "1"\n',
     'squares/Cargo.toml': '[package]\nname = "squares"\nversion = "1.0.0"\n', 'squares/Cargo.lock': 'version = 3\n', 'squares/src/main.rs': '',
     'csquares/Makefile': 'build-csquares:\n\tcc -o $(ARTIFACTS_DIR)/bootstrap main.c\n', 'csquares/main.c': '',
+    'tools/tool/Makefile': 'build-all:\n\tcc -o $(ARTIFACTS_DIR)/bootstrap ../shared/lib.c\n', 'tools/shared/lib.c': '',
   });
   const config = await loadConfig({ host: HOST, cwd: project.root });
   const placed = placeTasks(config, plan(config), { x86_64: { name: 'default' }, arm64: { name: 'default' } }, ARCHITECTURES.x86_64);
@@ -121,6 +123,14 @@ describe('the install each builder plans', () => {
     });
     expect(all.get('csquares-x86_64')!.install!.env).not.toHaveProperty('CFLAGS');
     expect(all.get('csquares-arm64')!.install!.env).toMatchObject({ CC: 'my-cc', CXX: 'aarch64-linux-gnu-g++', AR: 'aarch64-linux-gnu-ar', CROSS_COMPILE: 'aarch64-linux-gnu-' });
+  });
+
+  it("make in another working directory: that tree goes in, make -f reads the source's Makefile, the named target runs", async () => {
+    const tool = (await plans()).get('tool-x86_64')!.install!;
+    expect(tool.steps.at(-1)).toEqual({ run: ['make', '-f', '/build/tool/Makefile', 'build-all'] });
+    expect(tool.workdir).toBe('/build');
+    expect(tool.inputs.map((e) => e.path)).toEqual(['shared', 'shared/lib.c', 'tool', 'tool/Makefile']);
+    expect((await plans()).get('csquares-x86_64')!.install!.workdir).toBe('/build');
   });
 
   it('renders steps into one script, every argument quoted', () => {
