@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat } from 'node:fs/pro
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import tar from 'tar-stream';
-import { ExternalError } from '../errors.js';
+import { ExternalError, InternalError } from '../errors.js';
 import type { Architecture } from '../runtimes.js';
 import { cacheRoot } from '../cache/location.js';
 import type { Engine } from './engine.js';
@@ -24,6 +24,11 @@ interface Recipe {
   /** local: made by images/base/build-base.sh, never pulled; registry: resolved (pulled) like any image. */
   readonly baseOrigin: 'local' | 'registry';
   readonly packages: readonly ContextPackage[];
+  /**
+   * Files of images/ that several recipes share (the tool list of every local image), sent into
+   * the build context beside the recipe's own files, under their own names, and hashed into the tag.
+   */
+  readonly shared?: readonly string[];
 }
 
 const NODE_22 = '22.23.3';
@@ -32,16 +37,19 @@ const debianBase = (arch: Architecture) => `lambda-pack-local/debian-base:bookwo
 
 const officialProvided = (os: string) => (arch: Architecture) => `public.ecr.aws/sam/build-provided.${os}:latest-${arch.name}`;
 
+/** What SAM's build images carry, for the offline local images (images/sam-tools.list). */
+const SAM_TOOLS = ['sam-tools.list', 'sam-tools.sh'];
+
 const RECIPES: Readonly<Record<string, Recipe>> = {
   'nodejs22.x': {
-    dir: 'nodejs', repository: 'lambda-pack-local/nodejs22.x', base: debianBase, baseOrigin: 'local',
+    dir: 'nodejs', repository: 'lambda-pack-local/nodejs22.x', base: debianBase, baseOrigin: 'local', shared: SAM_TOOLS,
     packages: [
       { file: 'node.tgz', spec: (arch) => `node-linux-${arch.nodeArch}@${NODE_22}` },
       { file: 'npm.tgz', spec: () => `npm@${NPM_10}` },
     ],
   },
-  'python3.11': { dir: 'python', repository: 'lambda-pack-local/python3.11', base: debianBase, baseOrigin: 'local', packages: [] },
-  'provided.al2023': { dir: 'provided', repository: 'lambda-pack-local/provided.al2023', base: debianBase, baseOrigin: 'local', packages: [] },
+  'python3.11': { dir: 'python', repository: 'lambda-pack-local/python3.11', base: debianBase, baseOrigin: 'local', packages: [], shared: SAM_TOOLS },
+  'provided.al2023': { dir: 'provided', repository: 'lambda-pack-local/provided.al2023', base: debianBase, baseOrigin: 'local', packages: [], shared: SAM_TOOLS },
   'rust-provided.al2023': { dir: 'provided-rust', repository: 'lambda-pack/rust-provided.al2023', base: officialProvided('al2023'), baseOrigin: 'registry', packages: [] },
   'rust-provided.al2': { dir: 'provided-rust', repository: 'lambda-pack/rust-provided.al2', base: officialProvided('al2'), baseOrigin: 'registry', packages: [] },
 };
@@ -75,10 +83,15 @@ async function fetchPackage(spec: string): Promise<string> {
   }
 }
 
+/** The recipe's build context: its own directory's files and the shared ones, sorted by name. */
 async function recipeFiles(recipe: Recipe): Promise<{ name: string; content: Buffer }[]> {
   const dir = path.join(IMAGES_DIR, recipe.dir);
-  const own = (await readdir(dir)).sort();
-  return Promise.all(own.map(async (name) => ({ name, content: await readFile(path.join(dir, name)) })));
+  const own = (await readdir(dir)).map((name) => ({ name, file: path.join(dir, name) }));
+  const shared = (recipe.shared ?? []).map((file) => ({ name: path.basename(file), file: path.join(IMAGES_DIR, file) }));
+  const clash = shared.find((s) => own.some((o) => o.name === s.name));
+  if (clash) throw new InternalError('RECIPE_CONTEXT', `images/${recipe.dir} has its own ${clash.name}, which would shadow the shared images/${clash.name}`);
+  const files = [...own, ...shared].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return Promise.all(files.map(async ({ name, file }) => ({ name, content: await readFile(file) })));
 }
 
 /** Registry packages are immutable per version, so their specs (not their bytes) enter the tag. */
