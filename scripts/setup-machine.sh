@@ -107,4 +107,8 @@ install_project
 say "building the offline local images (reused when their inputs have not changed)"
 bash "$here/images/build-local.sh"
 bash "$here/fixtures/python-wheels/build-wheels.sh"   # the python-wheels fixture's wheelhouse, once
+# The verify unit tests' real-binary corpus (npm registry and Debian mirror; nothing once fetched).
+apt_install debian-archive-keyring
+say "fetching the verify test corpus (reused once complete)"
+bash "$here/test/verify-corpus/fetch.sh" >/dev/null
 say "machine ready"

@@ -33,7 +33,11 @@ export interface Recipe {
   readonly packages: readonly ContextPackage[];
   /** Official recipes: the builders whose tools it adds. A local recipe serves every builder of its runtime. */
   readonly builders?: readonly BuilderName[];
-  /** Files shared by several recipes (paths relative to images/), added to the context by base name. */
+  /**
+   * Files of images/ that several recipes share (the tool list of every local build image, the
+   * runtime entrypoint), sent into the build context beside the recipe's own files, under their
+   * own names, and hashed into the tag.
+   */
   readonly shared?: readonly string[];
   /** Files another recipe's image compiled, copied into the context (see ContextArtifact). */
   readonly artifacts?: readonly ContextArtifact[];
@@ -51,20 +55,22 @@ const NODE_RIC = 'aws-lambda-ric@4.0.2';
 const INVOKE_STORE = '@aws/lambda-invoke-store@0.2.2';
 const NODE_ADDON_API = 'node-addon-api@8.9.2';
 const ENTRYPOINT = 'runtime-common/lambda-entrypoint.sh';
+/** What SAM's build images carry, for the offline local build images (images/sam-tools.list). */
+const SAM_TOOLS = ['sam-tools.list', 'sam-tools.sh'];
 const debianBase = (arch: Architecture) => `lambda-pack-local/debian-base:bookworm-${arch.name}`;
 const officialBuildImage = (rt: Runtime) => (arch: Architecture) => defaultBuildImage(rt, arch);
 
 /** Local recipes are named by the runtime they serve; official ones add to an official image. */
 export const RECIPES: Readonly<Record<string, Recipe>> = {
   'nodejs22.x': {
-    dir: 'nodejs', repository: 'lambda-pack-local/nodejs22.x', base: debianBase, baseOrigin: 'local',
+    dir: 'nodejs', repository: 'lambda-pack-local/nodejs22.x', base: debianBase, baseOrigin: 'local', shared: SAM_TOOLS,
     packages: [
       { file: 'node.tgz', spec: (arch) => `node-linux-${arch.nodeArch}@${NODE_22}` },
       { file: 'npm.tgz', spec: () => `npm@${NPM_10}` },
     ],
   },
-  'python3.11': { dir: 'python', repository: 'lambda-pack-local/python3.11', base: debianBase, baseOrigin: 'local', packages: [] },
-  'provided.al2023': { dir: 'provided', repository: 'lambda-pack-local/provided.al2023', base: debianBase, baseOrigin: 'local', packages: [], cross: 'gnu' },
+  'python3.11': { dir: 'python', repository: 'lambda-pack-local/python3.11', base: debianBase, baseOrigin: 'local', packages: [], shared: SAM_TOOLS },
+  'provided.al2023': { dir: 'provided', repository: 'lambda-pack-local/provided.al2023', base: debianBase, baseOrigin: 'local', packages: [], cross: 'gnu', shared: SAM_TOOLS },
   // Stand-ins for the Lambda runtime base images (public.ecr.aws/lambda/…), for the load check and invoke.
   'runtime-nodejs22.x': {
     dir: 'runtime-nodejs', repository: 'lambda-pack-local/runtime-nodejs22.x', base: debianBase, baseOrigin: 'local', shared: [ENTRYPOINT], role: 'runtime',

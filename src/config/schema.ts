@@ -23,7 +23,7 @@ export const engineObject = z.strictObject({
   key: z.string().min(1).optional(),
   /** Verify the engine's certificate against the CA (default true). */
   tlsVerify: z.boolean().optional(),
-  /** ssh://: a private key file (default: the ssh agent at SSH_AUTH_SOCK). */
+  /** ssh://: a private key file, passed to ssh as -i (its agent and ~/.ssh/config apply as well). */
   identityFile: z.string().min(1).optional(),
 });
 const engineRef = z.union([z.string().min(1), engineObject]);

@@ -1,6 +1,6 @@
 // Where an engine is and how to reach it, the way the docker CLI finds it: the config, then
 // DOCKER_HOST (with DOCKER_TLS_VERIFY / DOCKER_CERT_PATH), then the current Docker context, then
-// the platform's socket. TLS and SSH material is read here, once.
+// the platform's socket. TLS material is read here, once; ssh reads its own.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -21,8 +21,8 @@ export interface Endpoint {
   /** Where the address came from, for messages: "docker.hosts.arm64", "DOCKER_HOST", 'Docker context "graviton"'. */
   readonly origin: string;
   readonly tls?: Tls;
-  /** ssh://: a private key; else the agent at SSH_AUTH_SOCK. */
-  readonly sshKey?: Buffer;
+  /** ssh://: a private key file, passed to ssh as -i (ssh's own configuration and agent apply as well). */
+  readonly identityFile?: string;
 }
 
 function defaultSocket(): string {
@@ -92,7 +92,7 @@ export function resolveEndpoint(spec: EngineSpec | undefined, env: NodeJS.Proces
   if (!spec) return envEndpoint(env);
   if (spec.context !== undefined) return contextEndpoint(spec.context, spec.field, env);
   const tls = spec.tls && { ca: readConfigured(spec.tls.ca), cert: readConfigured(spec.tls.cert), key: readConfigured(spec.tls.key), verify: spec.tls.verify };
-  return { address: spec.host!, origin: spec.field, tls, sshKey: readConfigured(spec.identityFile) };
+  return { address: spec.host!, origin: spec.field, tls, identityFile: spec.identityFile };
 }
 
 /** A tcp:// (http://, https://) engine's host and port, and whether it speaks TLS (default port 2376, else 2375). */

@@ -3,9 +3,11 @@
 import type Docker from 'dockerode';
 import { ExternalError } from '../errors.js';
 import { ARCHITECTURES, type Architecture } from '../runtimes.js';
+import type http from 'node:http';
 import { tcpTarget, type Endpoint } from './endpoint.js';
-import { hostCheck, type HostCheck } from './known-hosts.js';
 import { lightClient } from './light.js';
+import { sshCheckCommand, SshFailure, sshFix } from './ssh-command.js';
+import { sshAgent } from './ssh-transport.js';
 
 export interface Engine {
   /** The full client, loaded on first use (dockerode is slow to load and a no-op build needs none). */
@@ -19,16 +21,20 @@ export interface Engine {
   readonly apiVersion: string;
   /** The machine the engine runs on: containers of this architecture run without emulation. */
   readonly arch: Architecture | undefined;
-  /** A client on new connections, for cleaning up after the first one dropped. */
+  /** A client on new connections (new ssh processes for ssh://), for cleaning up after the first ones dropped. */
   reconnect(): Promise<Docker>;
 }
 
 const PING_TIMEOUT_MS = 5000;
+/** An ssh:// engine's first answer includes the ssh handshake (and any ProxyJump hops). */
+const SSH_PING_TIMEOUT_MS = 15_000;
 
-/** Per ssh:// endpoint, so a refused host key can be explained in the error. */
-const hostChecks = new WeakMap<Endpoint, HostCheck>();
+/** For ssh://: the transport, new ssh processes per connection; undefined for other addresses. */
+function sshAgentFor(endpoint: Endpoint): http.Agent | undefined {
+  return endpoint.address.startsWith('ssh:') ? sshAgent(endpoint.address, { identityFile: endpoint.identityFile }) : undefined;
+}
 
-async function clientFor(endpoint: Endpoint): Promise<Docker> {
+async function clientFor(endpoint: Endpoint, agent: http.Agent | undefined): Promise<Docker> {
   const { default: Docker } = await import('dockerode');
   const { address, tls } = endpoint;
   const url = new URL(address);
@@ -44,15 +50,8 @@ async function clientFor(endpoint: Endpoint): Promise<Docker> {
         ...(tls && !tls.verify ? { rejectUnauthorized: false } : {}),
       } as Docker.DockerOptions);
     }
-    case 'ssh:': {
-      const port = Number(url.port || 22);
-      const check = hostChecks.get(endpoint) ?? hostCheck(url.hostname, port);
-      hostChecks.set(endpoint, check);
-      return new Docker({
-        protocol: 'ssh', host: url.hostname, port, username: url.username || undefined,
-        sshOptions: { ...(endpoint.sshKey ? { privateKey: endpoint.sshKey } : { agent: process.env.SSH_AUTH_SOCK }), hostVerifier: (key: Buffer) => check.verify(key) },
-      } as Docker.DockerOptions);
-    }
+    // Plain HTTP through the ssh transport's connections; the host name is never resolved.
+    case 'ssh:': return new Docker({ protocol: 'http', host: 'docker', port: undefined, agent } as Docker.DockerOptions);
     default: throw new ExternalError('ENGINE_ADDRESS', `Unsupported Docker address ${address} (${endpoint.origin}): use unix://, tcp://, ssh:// or npipe://.`);
   }
 }
@@ -60,10 +59,11 @@ async function clientFor(endpoint: Endpoint): Promise<Docker> {
 function unreachable(endpoint: Endpoint, reason: string, cause?: unknown): ExternalError {
   const { address, origin } = endpoint;
   const start = 'Start an engine (Linux: `sudo systemctl start docker`, or `sudo dockerd &`; this repository: `bash scripts/setup-machine.sh`; macOS/Windows: start Docker Desktop)';
-  const fix = /^(unix|npipe):/.test(address)
-    ? `${start}, or point ${origin === 'the default socket' ? 'DOCKER_HOST' : origin} at one that runs.`
-    : `Check that the engine at that address runs and is reachable from here${address.startsWith('ssh:') ? ` (\`ssh ${address.slice(6)} docker version\` must work)` : ''}, or change ${origin}.`;
-  return new ExternalError('ENGINE_UNREACHABLE', `No Docker engine answered at ${address} (${origin}): ${reason}. ${fix}`, { fix }, { cause });
+  const ssh = address.startsWith('ssh:') ? sshCheckCommand(address, endpoint.identityFile) : undefined;
+  const fix = cause instanceof SshFailure && ssh ? sshFix(cause, ssh)
+    : /^(unix|npipe):/.test(address) ? `${start}, or point ${origin === 'the default socket' ? 'DOCKER_HOST' : origin} at one that runs.`
+    : `Check that the engine at that address runs and is reachable from here${ssh ? ` (\`${ssh}\` must work)` : ''}, or change ${origin}.`;
+  return new ExternalError('ENGINE_UNREACHABLE', `No Docker engine answered at ${address} (${origin}): ${reason.replace(/\.$/, '')}. ${fix}`, { fix }, { cause });
 }
 
 function describe(error: unknown): string {
@@ -78,11 +78,15 @@ function describe(error: unknown): string {
 /** Connects and proves the engine answers within a few seconds; learns its API version and architecture. */
 export async function connectEngine(endpoint: Endpoint): Promise<Engine> {
   let light: ReturnType<typeof lightClient>;
-  try { light = lightClient(endpoint.address, endpoint.tls); } catch (error) {
+  let agent: http.Agent | undefined;
+  try {
+    agent = sshAgentFor(endpoint);
+    light = lightClient(endpoint.address, endpoint.tls, agent);
+  } catch (error) {
     throw unreachable(endpoint, `not a valid address: ${(error as Error).message}`, error);
   }
   let client: Promise<Docker> | undefined;
-  const full = () => (client ??= clientFor(endpoint));
+  const full = () => (client ??= clientFor(endpoint, agent));
   const get = light ? (p: string) => light.get(p) : async (p: string) => {
     const docker = await full();
     return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
@@ -93,14 +97,15 @@ export async function connectEngine(endpoint: Endpoint): Promise<Engine> {
       });
     });
   };
+  const limit = agent ? SSH_PING_TIMEOUT_MS : PING_TIMEOUT_MS;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(unreachable(endpoint, `no answer within ${PING_TIMEOUT_MS / 1000} s`)), PING_TIMEOUT_MS);
+    timer = setTimeout(() => reject(unreachable(endpoint, `no answer within ${limit / 1000} s`)), limit);
   });
   try {
     let version: { ApiVersion?: string; Arch?: string };
     if (light) {
-      const answer = await Promise.race([light.get('/version', PING_TIMEOUT_MS), timeout]);
+      const answer = await Promise.race([light.get('/version', limit), timeout]);
       version = answer.body as typeof version;
       if (answer.status !== 200 || !version?.ApiVersion) {
         const text = String(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body)).trim().slice(0, 200);
@@ -110,10 +115,13 @@ export async function connectEngine(endpoint: Endpoint): Promise<Engine> {
       version = await Promise.race([(await full()).version(), timeout]);
     }
     const arch = Object.values(ARCHITECTURES).find((a) => a.dockerArch === version.Arch);
-    return { client: full, get, address: endpoint.address, origin: endpoint.origin, apiVersion: version.ApiVersion ?? '', arch, reconnect: () => clientFor(endpoint) };
+    return {
+      client: full, get, address: endpoint.address, origin: endpoint.origin, apiVersion: version.ApiVersion ?? '', arch,
+      reconnect: () => clientFor(endpoint, sshAgentFor(endpoint)),
+    };
   } catch (error) {
     if (error instanceof ExternalError) throw error;
-    throw unreachable(endpoint, hostChecks.get(endpoint)?.refusal ?? describe(error), error);
+    throw unreachable(endpoint, describe(error), error);
   } finally {
     clearTimeout(timer);
   }

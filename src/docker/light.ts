@@ -9,13 +9,17 @@ export interface LightClient {
   get(path: string, timeoutMs?: number): Promise<{ status: number; body: unknown }>;
 }
 
-/** A light client for unix:// and tcp:// (HTTP, or HTTPS with TLS) addresses; undefined for ssh and pipes. */
-export function lightClient(address: string, tls?: Tls): LightClient | undefined {
+/**
+ * A light client for unix://, tcp:// (HTTP, or HTTPS with TLS) and ssh:// addresses (through
+ * `sshAgent`, the ssh transport: see ssh-transport.ts); undefined for named pipes.
+ */
+export function lightClient(address: string, tls?: Tls, sshAgent?: http.Agent): LightClient | undefined {
   const url = new URL(address);
   const tcp = tcpTarget(address, tls);
   const secure = tcp?.secure ?? false;
   const target: https.RequestOptions | undefined = url.protocol === 'unix:' ? { socketPath: url.pathname }
     : tcp ? { host: tcp.host, port: tcp.port }
+    : url.protocol === 'ssh:' && sshAgent ? { host: 'docker', agent: sshAgent }
     : undefined;
   if (!target) return undefined;
   if (secure) Object.assign(target, { ca: tls?.ca, cert: tls?.cert, key: tls?.key, rejectUnauthorized: tls?.verify ?? true });

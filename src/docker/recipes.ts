@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat } from 'node:fs/pro
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import tar from 'tar-stream';
-import { ExternalError } from '../errors.js';
+import { ExternalError, InternalError } from '../errors.js';
 import type { Architecture } from '../runtimes.js';
 import type { Engine } from './engine.js';
 import { readImageFile } from './image-file.js';
@@ -33,11 +33,15 @@ async function fetchPackage(spec: string, dir: string): Promise<string> {
   }
 }
 
+/** The recipe's build context: its own directory's files and the shared ones, sorted by name. */
 async function recipeFiles(recipe: Recipe): Promise<{ name: string; content: Buffer }[]> {
   const dir = path.join(IMAGES_DIR, recipe.dir);
-  const own = (await readdir(dir)).sort().map((name) => ({ name, file: path.join(dir, name) }));
+  const own = (await readdir(dir)).map((name) => ({ name, file: path.join(dir, name) }));
   const shared = (recipe.shared ?? []).map((file) => ({ name: path.basename(file), file: path.join(IMAGES_DIR, file) }));
-  return Promise.all([...own, ...shared].map(async ({ name, file }) => ({ name, content: await readFile(file) })));
+  const clash = shared.find((s) => own.some((o) => o.name === s.name));
+  if (clash) throw new InternalError('RECIPE_CONTEXT', `images/${recipe.dir} has its own ${clash.name}, which would shadow the shared images/${clash.name}`);
+  const files = [...own, ...shared].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return Promise.all(files.map(async ({ name, file }) => ({ name, content: await readFile(file) })));
 }
 
 /** Registry packages are immutable per version, so their specs (not their bytes) enter the tag. */

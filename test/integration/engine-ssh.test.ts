@@ -1,55 +1,91 @@
 // An ssh:// engine: a real sshd on a loopback port in front of this machine's engine, reached
-// through dockerode's ssh transport with a key file. The build over SSH gives the same zip as one
-// over the local socket; a host key that known_hosts does not vouch for is refused.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// through the system `ssh` (as the docker CLI does), run by a user whose own ~/.ssh holds the
+// known_hosts, the config and the key. The build over SSH gives the same zip as one over the
+// local socket; ssh's own refusals (unknown host key, no usable key) come back in its words.
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaPack, REPO } from '../helpers/cli.js';
 import { requireEngine } from '../helpers/docker.js';
-import { startSshServer, type SshServer } from '../helpers/ssh-server.js';
+import { startSshServer, sshUser, type SshServer, type SshUser } from '../helpers/ssh-server.js';
 import { sha256 } from '../helpers/zip.js';
 
 const FIXTURE = path.join(REPO, 'fixtures/node-prebuilt');
 const work = mkdtempSync(path.join(os.tmpdir(), 'lambda-pack-ssh-'));
+const ALIAS = 'graviton-test';
 let ssh: SshServer;
-let config: string;
+let user: SshUser;
+let project: string;
+let key: string;
+let localSha: string;
+
+/** A config in the user's copy of the fixture whose arm64 engine is `engine` (YAML lines). */
+function configWith(name: string, engine: string): string {
+  return user.write(`project/lambda-pack.${name}.yaml`, 'imageSet: local\ncertificates: system\nfunctions:\n  checksum:\n    runtime: nodejs22.x\n' +
+    `    source: function\n    handler: index.handler\n    architectures: [x86_64, arm64]\ndocker:\n  hosts:\n    arm64:\n${engine}`);
+}
+
+function build(config: string, out: string) {
+  return user.lambdaPack(['build', '--config', config, '--arch', 'arm64', '--out', path.join(user.home, out)],
+    { cwd: project, env: { LAMBDA_PACK_CACHE_DIR: path.join(user.home, `cache-${out}`) } });
+}
 
 beforeAll(async () => {
   await requireEngine();
   ssh = await startSshServer();
-  config = path.join(FIXTURE, `lambda-pack.ssh-${process.pid}.yaml`);
-  writeFileSync(config, `imageSet: local\ncertificates: system\nfunctions:\n  checksum:\n    runtime: nodejs22.x\n    source: function\n    handler: index.handler\n    architectures: [x86_64, arm64]\n` +
-    `docker:\n  hosts:\n    arm64:\n      host: ${ssh.address}\n      identityFile: ${ssh.identityFile}\n`);
-}, 120_000);
+  user = await sshUser();
+  // Not one of ssh's default key names: only what the config names finds it.
+  key = user.write('keys/builder', ssh.clientKey);
+  user.write('.ssh/known_hosts', ssh.knownHostsLine);
+  user.write('.ssh/config', `Host ${ALIAS}\n  HostName 127.0.0.1\n  Port ${ssh.port}\n  User root\n  IdentityFile ~/keys/builder\n`);
+  project = user.copyIn(FIXTURE, 'project');
+  const local = await lambdaPack(['build', '--arch', 'arm64', '--out', path.join(work, 'local')],
+    { cwd: FIXTURE, env: { LAMBDA_PACK_CACHE_DIR: path.join(work, 'cache-local') } });
+  expect(local.exitCode, local.stderr.slice(-3000)).toBe(0);
+  localSha = await sha256(path.join(work, 'local/checksum-arm64.zip'));
+}, 240_000);
 
 afterAll(async () => {
-  rmSync(config, { force: true });
   await ssh?.stop();
+  await user?.remove();
   rmSync(work, { recursive: true, force: true });
 });
 
-describe('an engine reached over ssh://', () => {
-  it('builds the arm64 task through it, with the same bytes as over the local socket', async () => {
-    const env = { HOME: ssh.trustingHome, LAMBDA_PACK_CACHE_DIR: path.join(work, 'cache-ssh') };
-    const plan = await lambdaPack(['plan', '--json', '--config', config, '--arch', 'arm64'], { cwd: FIXTURE, env });
+describe('an engine reached over ssh://, through the system ssh', () => {
+  it('builds the arm64 task through it with the identityFile of the config, with the same bytes as over the local socket', async () => {
+    const config = configWith('key', `      host: ${ssh.address}\n      identityFile: ${key}\n`);
+    const plan = await user.lambdaPack(['plan', '--json', '--config', config, '--arch', 'arm64'], { cwd: project });
     expect(plan.exitCode, plan.stderr).toBe(0);
     expect(JSON.parse(plan.stdout).tasks[0]).toMatchObject({ engine: { name: `${ssh.address} (docker.hosts.arm64)`, arch: 'x86_64' }, strategy: { kind: 'cross' } });
 
-    const overSsh = await lambdaPack(['build', '--config', config, '--arch', 'arm64', '--out', path.join(work, 'ssh')], { cwd: FIXTURE, env });
+    const overSsh = await build(config, 'out-key');
     expect(overSsh.exitCode, overSsh.stderr.slice(-3000)).toBe(0);
-    const local = await lambdaPack(['build', '--arch', 'arm64', '--out', path.join(work, 'local')],
-      { cwd: FIXTURE, env: { LAMBDA_PACK_CACHE_DIR: path.join(work, 'cache-local') } });
-    expect(local.exitCode, local.stderr.slice(-3000)).toBe(0);
-    expect(await sha256(path.join(work, 'ssh/checksum-arm64.zip'))).toBe(await sha256(path.join(work, 'local/checksum-arm64.zip')));
+    expect(await sha256(path.join(user.home, 'out-key/checksum-arm64.zip'))).toBe(localSha);
   }, 300_000);
 
-  it('refuses an engine whose host key known_hosts does not list, and says how to fix it', async () => {
-    const result = await lambdaPack(['build', '--config', config, '--arch', 'arm64', '--out', path.join(work, 'stranger')],
-      { cwd: FIXTURE, env: { HOME: ssh.strangerHome, LAMBDA_PACK_CACHE_DIR: path.join(work, 'cache-stranger') } });
+  it('follows a Host alias of ~/.ssh/config (HostName, Port, User, IdentityFile) as ssh does, with the same bytes', async () => {
+    const config = configWith('alias', `      host: ssh://${ALIAS}\n`);
+    const overSsh = await build(config, 'out-alias');
+    expect(overSsh.exitCode, overSsh.stderr.slice(-3000)).toBe(0);
+    expect(await sha256(path.join(user.home, 'out-alias/checksum-arm64.zip'))).toBe(localSha);
+  }, 300_000);
+
+  it('refuses a host whose key known_hosts does not list, with ssh\'s message and how to accept the key', async () => {
+    // The same sshd, by a name known_hosts does not vouch for.
+    const address = `ssh://root@localhost:${ssh.port}`;
+    const result = await build(configWith('stranger', `      host: ${address}\n      identityFile: ${key}\n`), 'out-stranger');
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain(`No Docker engine answered at ${ssh.address} (docker.hosts.arm64)`);
-    expect(result.stderr).toMatch(/host key of \[127\.0\.0\.1\]:\d+ is not in .*known_hosts: connect once with `ssh -p \d+ 127\.0\.0\.1`/);
+    expect(result.stderr).toContain(`No Docker engine answered at ${address} (docker.hosts.arm64): ssh: Host key verification failed. `);
+    expect(result.stderr).toContain(`Run \`ssh -p ${ssh.port} -i ${key} root@localhost docker version\` once, check the key it shows and accept it`);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  }, 120_000);
+
+  it('refuses a login without a usable key, with ssh\'s message and where keys come from', async () => {
+    const result = await build(configWith('nokey', `      host: ${ssh.address}\n`), 'out-nokey');
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`No Docker engine answered at ${ssh.address} (docker.hosts.arm64): ssh: root@127.0.0.1: Permission denied (publickey). ssh could not log in without a prompt`);
+    expect(result.stderr).toContain(`\`ssh -p ${ssh.port} root@127.0.0.1 docker version\` must work without a password`);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   }, 120_000);
 });

@@ -1,6 +1,7 @@
-// Test helpers for verify: the real-binary corpus (fetched once by fetch.sh) and zips built from it
-// with Python's zipfile, independent of lambda-pack's own zip writer.
-import { execFileSync } from 'node:child_process';
+// Test helpers for verify: the real-binary corpus (fetched by the machine setup through fetch.sh,
+// never by a test) and zips built from it with Python's zipfile, independent of lambda-pack's own
+// zip writer.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,10 +10,20 @@ import { fileURLToPath } from 'node:url';
 const here = fileURLToPath(new URL('.', import.meta.url));
 let corpus: string | undefined;
 
-/** The corpus directory, fetching it first if needed (minutes the first time, instant after). */
+/** The corpus directory; throws, naming the setup command, when the machine setup has not fetched it. */
 export function corpusDir(): string {
-  corpus ??= execFileSync('bash', [join(here, 'fetch.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 15 * 60_000 }).trim();
+  corpus ??= findCorpus(process.env);
   return corpus;
+}
+
+/** Where `fetch.sh` put a complete corpus for this environment (LAMBDA_PACK_CORPUS_CACHE); looks, never fetches. */
+export function findCorpus(env: NodeJS.ProcessEnv): string {
+  const check = spawnSync('bash', [join(here, 'fetch.sh'), '--check'], { encoding: 'utf8', env });
+  if (check.status !== 0) {
+    throw new Error(`The verify corpus (real third-party binaries) is not on this machine (${check.stderr.trim() || `fetch.sh --check exited ${check.status}`}). ` +
+      'Tests never download it: fetch it once with `bash scripts/setup-machine.sh` (the machine setup), or only the corpus with `bash test/verify-corpus/fetch.sh`.');
+  }
+  return check.stdout.trim();
 }
 
 /** The one file under corpus/<dir> whose path (relative to it) matches `pattern`. */

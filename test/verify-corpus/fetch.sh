@@ -2,7 +2,10 @@
 # Assembles the real-binary corpus the verify tests run on: npm packages that ship prebuilt
 # binaries for several platforms, and Debian packages of two architectures and two releases.
 # Idempotent and cached: downloads land in test/verify-corpus/.cache (or $LAMBDA_PACK_CORPUS_CACHE);
-# a second run does nothing. Prints the corpus directory on stdout.
+# a second run does nothing. Prints the corpus directory on stdout. A machine setup step
+# (scripts/setup-machine.sh runs it); tests only look, through `fetch.sh --check`.
+#   fetch.sh           fetch what is missing (npm registry and the Debian mirror only), print the directory
+#   fetch.sh --check   print the directory if the corpus is complete, else exit 1; never downloads
 # Needs: npm, and apt-get + dpkg-deb (a Debian machine; apt uses a private state dir, the system's
 # sources and package lists are left alone).
 set -euo pipefail
@@ -29,6 +32,11 @@ deb_releases=(bookworm trixie)
 deb_arches=(amd64 arm64)
 # "package arch release": a 32-bit binary, and C++ executables built with GCC 12 (GLIBCXX_3.4.30).
 deb_extra=("tree i386 bookworm" "zstd amd64 bookworm")
+
+if [ "${1:-}" = --check ]; then
+  [ -f "$stamp" ] || { say "no complete corpus in $corpus"; exit 1; }
+  echo "$corpus"; exit 0
+fi
 
 mkdir -p "$cache"
 exec 9>"$cache/.lock"
