@@ -32,7 +32,7 @@ export interface IO {
 }
 
 export interface CommonOptions { config?: string; template?: string; json?: boolean; verbose?: boolean }
-export interface PlanOptions extends CommonOptions { arch?: string; out?: string; strategy?: RequestedStrategy; loadCheck?: boolean }
+export interface PlanOptions extends CommonOptions { arch?: string; out?: string; strategy?: RequestedStrategy; loadCheck?: boolean; push?: boolean }
 export interface BuildOptions extends PlanOptions, Omit<PackageOptions, keyof PlanOptions> { concurrency?: string; cache?: boolean; package?: boolean }
 
 function parseArch(value: string | undefined): ArchName | undefined {
@@ -49,7 +49,7 @@ function parseConcurrency(value: string | undefined): number | undefined {
 }
 
 function selection(names: string[], options: PlanOptions, io: IO): Selection {
-  return { names, arch: parseArch(options.arch), outDir: options.out ? path.resolve(io.cwd, options.out) : undefined, strategy: options.strategy, loadCheck: options.loadCheck !== false };
+  return { names, arch: parseArch(options.arch), outDir: options.out ? path.resolve(io.cwd, options.out) : undefined, strategy: options.strategy, loadCheck: options.loadCheck !== false, push: options.push === true };
 }
 
 function writeJson(io: IO, value: object): void {

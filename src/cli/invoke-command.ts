@@ -76,12 +76,16 @@ export async function invokeCommand(name: string, options: InvokeCommandOptions,
   const arch = architecture(archName);
   const engines = new Engines(config.docker, io.env, { downloads: path.join(cacheRoot(io.host), 'downloads'), progress: (line) => io.stderr.write(`${line}\n`) });
   const engine = await engines.forArch(archName);
-  const image = await runtimeImage(await engines.images(archName), fn.runtime, arch, config.imageSet, `${config.file}: imageSet`);
+  // An image function runs its own image (loaded into the engine, or pulled by its pushed URI).
+  const built = records?.find((r) => r.name === name && r.kind === 'function' && r.arch === archName)?.containerImage;
+  const image = built
+    ? await (await engines.images(archName)).resolve({ kind: 'reference', ref: built.uri ?? `${built.repository}:${built.tag}`, origin: 'config' }, arch)
+    : await runtimeImage(await engines.images(archName), fn.runtime, arch, config.imageSet, `${config.file}: imageSet`);
   const runId = randomBytes(6).toString('hex');
   let result: Awaited<ReturnType<typeof invoke>>;
   try {
     result = await invoke({
-      engine, image: image.ref, arch, runtime: fn.runtime, handler: fn.handler, code: { kind: 'zip', zip, layers },
+      engine, image: image.ref, arch, runtime: fn.runtime, handler: fn.handler, code: built ? { kind: 'image' } : { kind: 'zip', zip, layers },
       event, functionName: name, runId, signal: io.signal, onLog: options.json ? undefined : (line) => io.stderr.write(`${line}\n`),
     });
   } finally {

@@ -11,6 +11,7 @@ import { where } from './issues.js';
 import type { RawConfig, RawEngine, RawFunction, RawLayer } from './schema.js';
 import type { ArtifactConfig, EngineSpec, ProjectConfig } from './types.js';
 import type { HostFacts } from '../host.js';
+import { mirrorPrefixProblem } from '../image/mirror.js';
 
 export interface NormaliseOptions {
   /**
@@ -125,11 +126,26 @@ function artifact(ctx: Context, raw: RawConfig, kind: 'function' | 'layer', name
     binary: fn?.binary,
     allowSecrets: rawArtifact.allowSecrets ?? [],
     loadCheck: kind === 'function' && ((rawArtifact as RawFunction).loadCheck ?? raw.loadCheck ?? true),
+    ...imagePackage(ctx, kind, rawArtifact, at),
     cross: rawArtifact.cross ?? false,
     makeTarget: rawArtifact.makeTarget,
     workingDirectory,
     manifest,
   };
+}
+
+/** packageType and imageOutput, checked to go together. */
+function imagePackage(ctx: Context, kind: 'function' | 'layer', raw: RawFunction | RawLayer, at: (...rest: (string | number)[]) => FieldPath): Pick<ArtifactConfig, 'packageType' | 'imageOutput'> {
+  if (kind === 'layer') return { packageType: 'zip' };
+  const fn = raw as RawFunction;
+  const packageType = fn.packageType ?? 'zip';
+  if (packageType === 'image' && !fn.imageOutput) {
+    fail(ctx, 'IMAGE_OUTPUT_MISSING', at('packageType'), 'an image function needs to know where its image goes.', 'Add imageOutput: { repository: <registry>/<repository> } (and push: true to push it).');
+  }
+  if (packageType === 'zip' && fn.imageOutput) {
+    fail(ctx, 'IMAGE_OUTPUT_WITHOUT_IMAGE', at('imageOutput'), 'imageOutput only applies to image functions.', 'Add packageType: image, or remove imageOutput.');
+  }
+  return { packageType, ...(fn.imageOutput ? { imageOutput: { repository: fn.imageOutput.repository, ...(fn.imageOutput.tag ? { tag: fn.imageOutput.tag } : {}), push: fn.imageOutput.push ?? false } } : {}) };
 }
 
 function systemCertificates(ctx: Context): string[] {
@@ -278,5 +294,13 @@ export function normalise(raw: RawConfig, source: { file: string; text: string; 
     certificates: certificates(ctx, raw),
     docker: docker(ctx, raw),
     artifacts,
+    ...(raw.imageMirror !== undefined ? { imageMirror: mirrorOf(ctx, raw.imageMirror) } : {}),
   };
+}
+
+function mirrorOf(ctx: Context, raw: NonNullable<RawConfig['imageMirror']>): NonNullable<ProjectConfig['imageMirror']> {
+  const mirror = typeof raw === 'string' ? { prefix: raw } : raw;
+  const problem = mirror.prefix === undefined ? undefined : mirrorPrefixProblem(mirror.prefix);
+  if (problem) fail(ctx, 'IMAGE_MIRROR_INVALID', typeof raw === 'string' ? ['imageMirror'] : ['imageMirror', 'prefix'], `${problem}.`, 'Write it as <registry>[/<path>], e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public.');
+  return mirror;
 }

@@ -8,6 +8,17 @@ export type { BuilderName };
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'names may contain letters, digits, "-" and "_", and start with a letter or digit');
 export const perArch = z.strictObject({ x86_64: z.string().min(1).optional(), arm64: z.string().min(1).optional() });
 const imageRef = z.union([z.string().min(1), perArch]);
+/** An image function's image: where it is pushed (or loaded), and how it is tagged. */
+export const imageOutput = z.strictObject({
+  /** registry/repository, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/api or 127.0.0.1:5000/api. */
+  repository: z.string().regex(/^[a-z0-9][a-z0-9._:-]*(?:\/[a-z0-9][a-z0-9._-]*)+$/, 'a registry/repository such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/api (lowercase)'),
+  /** The tag's stem; each architecture gets `<tag>-<arch>`. Default: the image's content digest. */
+  tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,100}$/, 'a tag: letters, digits, "_", "." and "-", at most 101 characters').optional(),
+  /** Push to the registry (default: load into the task's engine); `build --push` pushes every image function. */
+  push: z.boolean().optional(),
+});
+/** imageMirror: official images (public.ecr.aws/…) read from a registry the user controls. */
+const imageMirror = z.union([z.string().min(1), z.strictObject({ prefix: z.string().min(1).optional(), images: z.record(z.string(), z.string().min(1)).optional() })]);
 const envValues = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and "_"'), z.string());
 /**
  * A Docker engine: its address (unix://, npipe://, tcp://, ssh://user@host), or an object naming a
@@ -64,6 +75,10 @@ export const rawFunctionSchema = z.strictObject({
   binary: z.string().min(1).optional(),
   /** Prove the zip loads (Lambda's init phase in a container of its architecture) before it is accepted; default true. */
   loadCheck: z.boolean().optional(),
+  /** zip (default) or image: a container image on the runtime's Lambda base image. */
+  packageType: z.enum(['zip', 'image']).optional(),
+  /** packageType image: the image's repository, tag and whether it is pushed. */
+  imageOutput: imageOutput.optional(),
 });
 
 export const rawLayerSchema = z.strictObject({
@@ -77,6 +92,8 @@ export const rawConfigSchema = z.strictObject({
   outDir: z.string().min(1).optional(),
   architectures: z.array(z.string()).min(1).optional(),
   concurrency: z.number().int().min(1).max(64).optional(),
+  /** Official images (the Lambda base images of image functions, the SAM build images) from a mirror: a prefix for public.ecr.aws, or per-image overrides. */
+  imageMirror: imageMirror.optional(),
   /** The load check for every function (each may override it); default true. */
   loadCheck: z.boolean().optional(),
   imageSet: z.enum(['official', 'local']).optional(),

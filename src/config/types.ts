@@ -29,6 +29,10 @@ export interface ArtifactConfig {
   readonly allowSecrets: readonly string[];
   /** Functions: whether the zip is proven to load before it is accepted (layers are checked with the functions that use them). */
   readonly loadCheck: boolean;
+  /** Functions: a .zip (default) or a container image. */
+  readonly packageType: 'zip' | 'image';
+  /** packageType image: where the image goes. */
+  readonly imageOutput?: { readonly repository: string; readonly tag?: string; readonly push: boolean };
   /** make only: the Makefile builds with the CC/CXX/AR it is given, so it can cross-compile. */
   readonly cross: boolean;
   /**
@@ -82,4 +86,6 @@ export interface ProjectConfig {
     readonly memory?: string;
   };
   readonly artifacts: readonly ArtifactConfig[];
+  /** Official images read from a mirror instead of public.ecr.aws. */
+  readonly imageMirror?: { readonly prefix?: string; readonly images?: Readonly<Record<string, string>> };
 }

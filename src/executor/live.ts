@@ -6,6 +6,9 @@ import type { Engines } from '../docker/engines.js';
 import type { HostFacts } from '../host.js';
 import type { ArtifactRecord } from '../package/manifest.js';
 import { loadCheck } from '../load/check.js';
+import type { BlobStore } from '../image/blob-store.js';
+import type { Registries } from '../image/registry/client.js';
+import { buildImageOutput } from './image.js';
 import { engineIsLocal } from '../load/placement.js';
 import { architecture, runtime } from '../runtimes.js';
 import { finding, type Finding } from '../verify/findings.js';
@@ -25,6 +28,8 @@ export interface LiveOptions {
   readonly signal: AbortSignal;
   readonly previous: ReadonlyMap<string, ArtifactRecord>;
   readonly zipConcurrency?: number;
+  readonly registries: Registries;
+  readonly blobs: BlobStore;
 }
 
 /**
@@ -64,6 +69,10 @@ export function liveServices(options: LiveOptions): ExecutorServices {
     package: (plan, dependencies, staged) => packageZip(plan, dependencies, staged, { signal, concurrency: options.zipConcurrency }),
     verify: (plan, staged, layers) => findingsFor(plan, staged, layers),
     loadCheck: (plan, staged, layers) => checkLoads(plan, staged, layers, options),
+    image: async (plan, dependencies, layers, dependencyKey) => {
+      const engine = await engines.forArch(plan.arch);
+      return buildImageOutput(plan, dependencies, layers, dependencyKey, { engine, images: engines.imagesOn(engine), registries: options.registries, store: options.blobs, signal });
+    },
     commit: commitOrReject,
     runId,
     signal,

@@ -6,6 +6,7 @@ import type { ArtifactRecord } from '../package/manifest.js';
 import type { ZipResult } from '../zip/write.js';
 import type { TaskPlan } from '../plan/types.js';
 import type { Finding } from '../verify/findings.js';
+import type { ImageRecord } from './image.js';
 
 export interface TaskReporter {
   /** A short status line ("installing", "zipping"). */
@@ -26,6 +27,11 @@ export interface ExecutorServices {
   verify(plan: TaskPlan, staged: string, layerZips: readonly string[]): Promise<Finding[]>;
   /** Runs Lambda's init phase for the staged zip (with its layers) in a container of its architecture: the runtime's own findings. */
   loadCheck(plan: TaskPlan, staged: string, layerZips: readonly string[]): Promise<Finding[]>;
+  /**
+   * Image functions: builds the image of the verified files (dependencies, layers at /opt, code),
+   * checks it, and pushes it or loads it into the engine; the record, or the findings that stop it.
+   */
+  image(plan: TaskPlan, dependencies: string | undefined, layerZips: readonly string[], dependencyKey: string | null): Promise<{ record?: ImageRecord; findings: Finding[] }>;
   /** Moves the staged zip into place, or removes it and fails when a finding is an error. */
   commit(plan: TaskPlan, staged: string, findings: readonly Finding[]): Promise<void>;
   /** Identifies this run's containers and temporary files. */

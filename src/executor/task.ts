@@ -6,10 +6,11 @@ import path from 'node:path';
 import { InterruptedError } from '../errors.js';
 import type { ArtifactRecord } from '../package/manifest.js';
 import type { Decision } from '../plan/action.js';
-import { bindKeys, type TaskKeys } from '../plan/keys.js';
+import { bindKeys, withBaseImage, type TaskKeys } from '../plan/keys.js';
 import type { TaskPlan } from '../plan/types.js';
 import type { ExecutorServices, TaskReporter } from './services.js';
 import type { Finding } from '../verify/findings.js';
+import type { ImageRecord } from './image.js';
 import { inStep } from './step.js';
 
 function checkSignal(signal: AbortSignal): void {
@@ -64,6 +65,7 @@ export async function runTask(plan: TaskPlan, decision: Decision, services: Exec
     const zip = await inStep(plan.id, 'package', () => services.package(plan, dependencyDir, staged));
     let findings: Finding[];
     let loadCheckMs: number | undefined;
+    let containerImage: ImageRecord | undefined;
     try {
       if (plan.verify.layers.length > 0) reporter.status('waiting for its layers');
       const layers = await layerZips();
@@ -76,6 +78,14 @@ export async function runTask(plan: TaskPlan, decision: Decision, services: Exec
         const checkStarted = services.now();
         findings.push(...await inStep(plan.id, 'load check', () => services.loadCheck(plan, staged, layers)));
         loadCheckMs = services.now() - checkStarted;
+      }
+      if (plan.output.kind === 'image' && !findings.some((f) => f.severity === 'error')) {
+        checkSignal(services.signal);
+        reporter.status(plan.output.image!.push ? 'building and pushing its image' : 'building its image');
+        const made = await inStep(plan.id, 'image', () => services.image(plan, dependencyDir, layers, keys!.dependency));
+        findings.push(...made.findings);
+        containerImage = made.record;
+        if (made.record) keys = withBaseImage(plan.keys, keys!, made.record.baseIdentity);
       }
       await inStep(plan.id, 'commit', () => services.commit(plan, staged, findings));
     } finally {
@@ -103,6 +113,7 @@ export async function runTask(plan: TaskPlan, decision: Decision, services: Exec
       inputKey: keys.input,
       durationMs: services.now() - started,
       ...(loadCheckMs !== undefined ? { loadCheckMs } : {}),
+      ...(containerImage ? { containerImage } : {}),
       findings,
     };
   } finally {

@@ -4,6 +4,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { Finding } from '../verify/findings.js';
+import type { ImageRecord } from '../executor/image.js';
 
 export interface ArtifactRecord {
   readonly name: string;
@@ -34,6 +35,8 @@ export interface ArtifactRecord {
   readonly durationMs: number;
   /** Of it, the load check (absent when the zip was not run: a layer, reused, turned off). */
   readonly loadCheckMs?: number;
+  /** Image functions: the image made of the zip's files (repository, tag, digest, pushed URI). */
+  readonly containerImage?: ImageRecord;
   readonly findings: readonly Finding[];
   /** Where `lambda-pack package` put this zip (set only once the object is verified there). */
   readonly s3?: S3Location;

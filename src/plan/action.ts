@@ -15,6 +15,8 @@ export interface DecisionFacts {
   readonly previousZipSha256?: string;
   /** The cached dependency tree for the task's dependency key, when the cache has it. */
   readonly cachedDependencies?: string;
+  /** An image function's base image identity (undefined: it could not be read, so nothing is reused). */
+  readonly baseImage?: string;
 }
 
 export interface Decision {
@@ -31,10 +33,12 @@ export interface Decision {
 export function decide(plan: TaskPlan, facts: DecisionFacts): Decision {
   if (facts.noCache) return { action: 'rebuild', reason: '--no-cache', noCache: true };
   if (plan.install && facts.image === undefined) return { action: 'rebuild', reason: 'its build image is not on the engine yet (it will be pulled or built)' };
-  const keys = bindKeys(plan.keys, facts.image?.id);
+  const keys = bindKeys(plan.keys, facts.image?.id, facts.baseImage);
   const { previous } = facts;
   const known = { keys, ...(facts.image ? { image: facts.image } : {}) };
-  if (previous?.inputKey === keys.input && previous.sha256 === facts.previousZipSha256) {
+  // An image function whose base cannot be read now is not known to be unchanged.
+  const baseKnown = plan.output.kind !== 'image' || facts.baseImage !== undefined;
+  if (baseKnown && previous?.inputKey === keys.input && previous.sha256 === facts.previousZipSha256) {
     return { action: 'reuse', reason: 'nothing changed since the last build', ...known };
   }
   const what = !previous ? 'not built yet' : previous.dependencyKey === keys.dependency ? 'source changed' : 'dependency inputs changed (manifest, lockfile, image or build env)';

@@ -20,12 +20,21 @@ export function dependencyMaterial(parts: {
 }
 
 /** Everything the zip holds besides the dependencies: its layout and settings. */
-export function layoutMaterial(parts: { readonly level: number; readonly mtime: string; readonly sourcePrefix: string | null; readonly skip: readonly string[]; readonly packagePath: string | null; readonly loadCheck: boolean }): string {
+export function layoutMaterial(parts: { readonly level: number; readonly mtime: string; readonly sourcePrefix: string | null; readonly skip: readonly string[]; readonly packagePath: string | null; readonly loadCheck: boolean; readonly image: unknown }): string {
   return hashValue(parts);
 }
 
-/** The keys once the build image's id is known (undefined: no install). */
-export function bindKeys(material: KeyMaterial, imageId: string | undefined): TaskKeys {
+/**
+ * The keys once the build image's id is known (undefined: no install), and for an image function
+ * the identity of its base image (its digest, or the engine's id of the offline stand-in).
+ */
+export function bindKeys(material: KeyMaterial, imageId: string | undefined, baseImage?: string): TaskKeys {
   const dependency = material.dependency === null ? null : sha256(material.dependency, imageId ?? '');
-  return { dependency, input: hashValue({ lambdaPack: VERSION, dependency, source: material.source, layout: material.layout }) };
+  return withBaseImage(material, { dependency, input: '' }, baseImage);
+}
+
+/** The keys with the input key made for this base image (an image function's base, once read). */
+export function withBaseImage(material: KeyMaterial, keys: TaskKeys, baseImage: string | undefined): TaskKeys {
+  const { dependency } = keys;
+  return { dependency, input: hashValue({ lambdaPack: VERSION, dependency, source: material.source, layout: material.layout, ...(baseImage ? { baseImage } : {}) }) };
 }

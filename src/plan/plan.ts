@@ -7,8 +7,9 @@ import { didYouMean } from '../config/suggest.js';
 import type { ArtifactConfig, ProjectConfig } from '../config/types.js';
 import { builderFor } from '../builders/index.js';
 import { officialRecipeFor, recipeFor } from '../recipes.js';
-import type { ImageChoice, PlacedTask, RequestedStrategy, Selection, Task } from './types.js';
+import type { ImageChoice, ImageTarget, PlacedTask, RequestedStrategy, Selection, Task } from './types.js';
 import { runtimeImageChoice } from './runtime-image.js';
+import { mirrorImage } from '../image/mirror.js';
 
 export function chooseImage(config: ProjectConfig, artifact: ArtifactConfig, arch: Architecture): ImageChoice | null {
   if (!builderFor(artifact.builder).needsContainer) return null;
@@ -25,7 +26,7 @@ export function chooseImage(config: ProjectConfig, artifact: ArtifactConfig, arc
   }
   const official = officialRecipeFor(artifact.runtime, artifact.builder);
   if (official) return { kind: 'recipe', recipe: official, origin: 'official' };
-  return { kind: 'reference', ref: defaultBuildImage(artifact.runtime, arch), origin: 'official' };
+  return { kind: 'reference', ref: mirrorImage(defaultBuildImage(artifact.runtime, arch), config.imageMirror), origin: 'official' };
 }
 
 function selectArtifacts(config: ProjectConfig, names: readonly string[]): ArtifactConfig[] {
@@ -66,23 +67,36 @@ export function enginesNeeded(tasks: readonly Task[]): ArchName[] {
 /** What is known of the engine that builds each architecture: how to name it, and its machine. */
 export type EngineFacts = Readonly<Partial<Record<ArchName, { readonly name: string; readonly arch?: ArchName }>>>;
 
-/**
- * Places each task on the engine of its architecture. An engine whose machine is unknown (it did
- * not answer: its tasks fail later, saying why) is assumed to run on this machine's architecture.
- */
-/** The runtime image a function's load check runs in, when it is checked. */
-function runtimeImageFor(config: ProjectConfig, task: Task, loadCheck: boolean): ImageChoice | null {
-  if (!loadCheck || !task.artifact.loadCheck) return null;
-  const choice = runtimeImageChoice(task.artifact.runtime, task.arch, config.imageSet);
+/** The runtime image of a function: its image function's base, or what its load check runs in. */
+function runtimeImageOf(config: ProjectConfig, task: Task, why: string): ImageChoice {
+  const choice = runtimeImageChoice(task.artifact.runtime, task.arch, config.imageSet, config.imageMirror);
   if (!choice) {
     throw new ConfigError('NO_LOCAL_RUNTIME_IMAGE',
-      `${config.file}: field "imageSet": there is no offline stand-in of the ${task.artifact.runtime.id} runtime image, so "${task.artifact.name}" cannot be proven to load. ` +
-      `Use imageSet: official, or set loadCheck: false on the function (or run with --no-load-check).`, { file: config.file, field: 'imageSet' });
+      `${config.file}: field "imageSet": there is no offline stand-in of the ${task.artifact.runtime.id} runtime image, so "${task.artifact.name}" ${why}. ` +
+      `Use imageSet: official (with imageMirror when public.ecr.aws is out of reach), or ${task.artifact.packageType === 'image' ? 'another runtime' : 'set loadCheck: false on the function (or run with --no-load-check)'}.`, { file: config.file, field: 'imageSet' });
   }
   return choice;
 }
 
-export function placeTasks(config: ProjectConfig, tasks: readonly Task[], engines: EngineFacts, local: Architecture | undefined, requested: RequestedStrategy = 'auto', loadCheck = true): PlacedTask[] {
+function imageTargetOf(config: ProjectConfig, task: Task, push: boolean): ImageTarget | undefined {
+  const { artifact } = task;
+  if (artifact.packageType !== 'image' || !artifact.imageOutput) return undefined;
+  const output = artifact.imageOutput;
+  return {
+    base: runtimeImageOf(config, task, 'cannot be built as an image'),
+    cmd: [artifact.handler ?? 'bootstrap'],
+    repository: output.repository,
+    ...(output.tag ? { tag: output.tag } : {}),
+    push: push || output.push,
+  };
+}
+
+/**
+ * Places each task on the engine of its architecture. An engine whose machine is unknown (it did
+ * not answer: its tasks fail later, saying why) is assumed to run on this machine's architecture.
+ */
+export function placeTasks(config: ProjectConfig, tasks: readonly Task[], engines: EngineFacts, local: Architecture | undefined, requested: RequestedStrategy = 'auto', options: { loadCheck?: boolean; push?: boolean } = {}): PlacedTask[] {
+  const loadCheck = options.loadCheck ?? true;
   return tasks.map((task) => {
     const engine = engines[task.arch.name];
     const engineArch = architecture(engine?.arch ?? local?.name ?? 'x86_64');
@@ -93,7 +107,8 @@ export function placeTasks(config: ProjectConfig, tasks: readonly Task[], engine
       image,
       engineImage: image === null || engineArch === task.arch ? null : chooseImage(config, task.artifact, engineArch),
       requestedStrategy: requested,
-      runtimeImage: runtimeImageFor(config, task, loadCheck),
+      runtimeImage: loadCheck && task.artifact.loadCheck ? runtimeImageOf(config, task, 'cannot be proven to load') : null,
+      ...(imageTargetOf(config, task, options.push ?? false) ? { imageTarget: imageTargetOf(config, task, options.push ?? false) } : {}),
     };
   });
 }

@@ -64,12 +64,12 @@ export function taskPlan(task: PlacedTask, found: ArtifactAnalysis, host: HostFa
     strategy: { kind: strategy.kind, reason: strategy.reason, buildArch: strategy.buildArch.name },
     install,
     package: { ...(source ? { source } : {}), ...(spec && install ? { dependencies: { prefix: spec.packagePath } } : {}) },
-    output: { kind: 'zip', path: task.output, mtime, level: DEFAULT_LEVEL },
+    output: { kind: task.imageTarget ? 'image' : 'zip', path: task.output, mtime, level: DEFAULT_LEVEL, ...(task.imageTarget ? { image: task.imageTarget } : {}) },
     keys: {
       dependency,
       source: found.shipped?.hash ?? 'none',
       // A zip accepted without the load check is not one accepted with it: turning it on checks again.
-      layout: layoutMaterial({ level: DEFAULT_LEVEL, mtime, sourcePrefix: source?.prefix ?? null, skip: source?.skip ?? [], packagePath: spec && install ? spec.packagePath : null, loadCheck: task.runtimeImage !== null }),
+      layout: layoutMaterial({ level: DEFAULT_LEVEL, mtime, sourcePrefix: source?.prefix ?? null, skip: source?.skip ?? [], packagePath: spec && install ? spec.packagePath : null, loadCheck: task.runtimeImage !== null, image: task.imageTarget ?? null }),
     },
     verify: {
       runtimes: artifact.runtimes.map((r) => r.id), layer: artifact.kind === 'layer',

@@ -34,6 +34,8 @@ export interface PlacedTask extends Task {
   readonly requestedStrategy: RequestedStrategy;
   /** The runtime image the load check runs the zip in; null when it is not checked. */
   readonly runtimeImage: ImageChoice | null;
+  /** Image functions: the image to make and where it goes. */
+  readonly imageTarget?: ImageTarget;
 }
 
 /** How a task's container relates to its target architecture, and why. */
@@ -102,6 +104,19 @@ export interface VerifyOptions {
   readonly loadCheck: { readonly image: ImageChoice } | null;
 }
 
+/** An image function's image: on which base, what it runs, where it goes. */
+export interface ImageTarget {
+  /** The runtime's Lambda base image (mirrored), or its offline stand-in on the engine. */
+  readonly base: ImageChoice;
+  /** The image's CMD: the handler (provided runtimes: "bootstrap"). */
+  readonly cmd: readonly string[];
+  readonly repository: string;
+  /** `<tag>-<arch>`; without a tag, `<digest>-<arch>` once the digest is known. */
+  readonly tag?: string;
+  /** Pushed to the registry; otherwise loaded into the task's engine. */
+  readonly push: boolean;
+}
+
 export interface TaskPlan {
   readonly id: string;
   readonly name: string;
@@ -117,7 +132,11 @@ export interface TaskPlan {
   /** null when nothing is installed (the source is packaged as it is). */
   readonly install: InstallPlan | null;
   readonly package: PackageLayout;
-  readonly output: { readonly kind: 'zip'; readonly path: string; readonly mtime: string; readonly level: number };
+  /**
+   * The zip (always written and verified: for an image function it holds exactly the files of the
+   * image's code and dependency layers), and for an image function the image made of them.
+   */
+  readonly output: { readonly kind: 'zip' | 'image'; readonly path: string; readonly mtime: string; readonly level: number; readonly image?: ImageTarget };
   readonly keys: KeyMaterial;
   readonly verify: VerifyOptions;
 }
@@ -132,4 +151,6 @@ export interface Selection {
   readonly strategy?: RequestedStrategy;
   /** false: no load check this run (`--no-load-check`). */
   readonly loadCheck?: boolean;
+  /** Push every image function (`build --push`). */
+  readonly push?: boolean;
 }

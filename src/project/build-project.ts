@@ -55,6 +55,7 @@ export async function buildProject(options: BuildOptions): Promise<BuildResult> 
     const ran = await runPlans(runnable, liveServices({
       engines: project.engines, host: options.host, cache: project.cache, certificates: project.config.certificates,
       memoryBytes: parseMemory(project.config.docker.memory), runId, signal: options.signal, previous,
+      registries: project.registries, blobs: project.blobs,
     }), {
       concurrency: options.concurrency ?? project.config.concurrency ?? options.host.cpus,
       verbose: options.verbose, progress: options.progress, plain: options.plain, outDir: project.outDir,

@@ -15,6 +15,8 @@ export interface DecisionSources {
   readonly cache: Pick<DependencyCache, 'get'>;
   readonly previous: ReadonlyMap<string, ArtifactRecord>;
   readonly noCache: boolean;
+  /** An image function's base image identity: its digest, or the engine's id of the offline stand-in. */
+  readonly baseImage?: (plan: TaskPlan) => Promise<string | undefined>;
 }
 
 export async function decideTask(plan: TaskPlan, sources: DecisionSources): Promise<Decision> {
@@ -25,9 +27,11 @@ export async function decideTask(plan: TaskPlan, sources: DecisionSources): Prom
     image = found && { id: found.id, ref: found.ref };
   }
   const previous = sources.previous.get(plan.id);
-  const keys = plan.install && !image ? undefined : bindKeys(plan.keys, image?.id);
+  const baseImage = plan.output.kind === 'image' ? await sources.baseImage?.(plan).catch(() => undefined) : undefined;
+  const keys = plan.install && !image ? undefined : bindKeys(plan.keys, image?.id, baseImage);
   return decide(plan, {
     noCache: false,
+    ...(baseImage ? { baseImage } : {}),
     ...(image ? { image } : {}),
     ...(previous ? { previous, previousZipSha256: await fileHash(plan.output.path).catch(() => undefined) } : {}),
     ...(keys?.dependency ? { cachedDependencies: await sources.cache.get(keys.dependency) } : {}),

@@ -15,6 +15,11 @@ import { enginesNeeded, placeTasks, plan, type EngineFacts } from '../plan/plan.
 import { taskPlan, type ArtifactAnalysis } from '../plan/task-plan.js';
 import type { Selection, TaskPlan } from '../plan/types.js';
 import { analyzeArtifact } from './analyze.js';
+import { BlobStore } from '../image/blob-store.js';
+import { resolveBaseImage } from '../image/base.js';
+import { Registries } from '../image/registry/client.js';
+import { trustFrom } from '../image/registry/http.js';
+import { architecture } from '../runtimes.js';
 import { decideTask } from './facts.js';
 
 export interface ProjectOptions {
@@ -37,6 +42,9 @@ export interface ProjectPlan {
   readonly outDir: string;
   readonly cache: DependencyCache;
   readonly plans: readonly TaskPlan[];
+  /** Registries (image bases and pushes), trusting the config's certificates, and the image blob store. */
+  readonly registries: Registries;
+  readonly blobs: BlobStore;
 }
 
 /** What a build would do with a task, or why that cannot be known now (its engine is away). */
@@ -53,13 +61,15 @@ export async function planProject(options: ProjectOptions): Promise<ProjectPlan>
   const answers = await engines.probe(enginesNeeded(tasks));
   const facts: EngineFacts = Object.fromEntries([...answers].map(([arch, answer]) =>
     [arch, { name: engines.describe(arch), ...(answer instanceof Error || !answer.arch ? {} : { arch: answer.arch.name }) }]));
-  const placed = placeTasks(config, tasks, facts, host.arch, options.selection.strategy, options.selection.loadCheck ?? true);
+  const placed = placeTasks(config, tasks, facts, host.arch, options.selection.strategy, { loadCheck: options.selection.loadCheck ?? true, push: options.selection.push ?? false });
   const analyses = new Map<string, ArtifactAnalysis>();
   for (const task of placed) {
     if (!analyses.has(task.artifact.name)) analyses.set(task.artifact.name, await analyzeArtifact(task.artifact, host));
   }
   return {
     config, project, warnings: project.warnings, engines, cache,
+    registries: new Registries({ trust: trustFrom(config.certificates, host.env) }),
+    blobs: new BlobStore(path.join(cache.root, 'images')),
     outDir: options.selection.outDir ?? config.outDir,
     plans: placed.map((task) => taskPlan(task, analyses.get(task.artifact.name)!, host)),
   };
@@ -71,7 +81,15 @@ export async function previousRecords(outDir: string): Promise<Map<string, Artif
 
 /** Decides every task: reuse, repackage or rebuild, and why (an engine that is away: the problem). */
 export async function decideProject(project: ProjectPlan, options: { readonly noCache: boolean; readonly previous: ReadonlyMap<string, ArtifactRecord> }): Promise<TaskDecision[]> {
-  const sources = { images: (arch: Parameters<Engines['images']>[0]) => project.engines.images(arch), cache: project.cache, previous: options.previous, noCache: options.noCache };
+  const sources = {
+    images: (arch: Parameters<Engines['images']>[0]) => project.engines.images(arch), cache: project.cache, previous: options.previous, noCache: options.noCache,
+    baseImage: async (taskPlan: TaskPlan) => {
+      const base = taskPlan.output.image!.base;
+      const arch = architecture(taskPlan.arch);
+      if (base.kind === 'recipe') return (await (await project.engines.images(taskPlan.arch)).peek(base, arch))?.id;
+      return (await resolveBaseImage(project.registries, base.ref, arch)).digest;
+    },
+  };
   const decided: TaskDecision[] = [];
   for (const taskPlan of project.plans) {
     try {

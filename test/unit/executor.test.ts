@@ -61,6 +61,7 @@ function fake(options: { failIn?: StepName; onStep?: (step: string) => void; cac
     package: async (_plan, _deps, staged) => { await step('package', undefined); writeFileSync(staged, 'zip'); return { path: staged, bytes: 3, sha256: 'aa', codeSha256: 'qq', entries: 1, unzippedBytes: 3 }; },
     verify: () => step('verify', []),
     loadCheck: () => step('load check', []),
+    image: async () => { await step('image', undefined); return { findings: [], record: { repository: 'r/x', tag: 't-x86_64', digest: 'sha256:abc', pushed: false, bytes: 1, baseDigest: 'sha256:b', baseIdentity: 'sha256:b' } }; },
     commit: async (plan, staged) => { await step('commit', undefined); writeFileSync(plan.output.path, readFileSync(staged)); rmSync(staged); },
     runId: 'run1', signal: controller.signal, now: () => 0, previous: new Map(), tempDir: temp(),
   };
@@ -69,13 +70,31 @@ function fake(options: { failIn?: StepName; onStep?: (step: string) => void; cac
 
 const reporter = { status: () => {}, log: () => {} };
 const rebuild: Decision = { action: 'rebuild', reason: 'not built yet' };
+/** The steps of a zip function (the image step is an image function's). */
+const ZIP_STEPS = STEPS.filter((s) => s !== 'image');
+
+/** An image function's plan: the same steps, and the image built from the verified files before the commit. */
+function imagePlan(out: string): TaskPlan {
+  const plan = taskPlan(out);
+  return { ...plan, output: { ...plan.output, kind: 'image', image: { base: { kind: 'recipe', recipe: 'runtime-nodejs22.x', origin: 'local' }, cmd: ['index.handler'], repository: 'r/x', push: false } } };
+}
 
 describe('a task plan executed as named steps', () => {
+  it('builds an image function\'s image after the proof, before the commit, keyed by its base', async () => {
+    const out = temp();
+    const { services, calls } = fake();
+    const record = await runTask(imagePlan(out), rebuild, services, reporter);
+    expect(calls).toEqual([...STEPS]);
+    expect(record.containerImage).toMatchObject({ repository: 'r/x', digest: 'sha256:abc' });
+    const zipOnly = await runTask(taskPlan(temp()), rebuild, fake().services, reporter);
+    expect(record.inputKey).not.toBe(zipOnly.inputKey);
+  });
+
   it('runs every step, in order, for a rebuild', async () => {
     const out = temp();
     const { services, calls } = fake();
     const record = await runTask(taskPlan(out), rebuild, services, reporter);
-    expect(calls).toEqual([...STEPS]);
+    expect(calls).toEqual([...ZIP_STEPS]);
     expect(record).toMatchObject({ action: 'rebuild', image: 'img:tag', cacheHit: false, dependencyKey: bindKeys(taskPlan(out).keys, 'sha256:img').dependency });
     expect(existsSync(path.join(out, 'api-x86_64.zip'))).toBe(true);
   });
@@ -98,7 +117,7 @@ describe('a task plan executed as named steps', () => {
   it('reads nothing from the cache with --no-cache', async () => {
     const { services, calls } = fake({ cached: temp() });
     await runTask(taskPlan(temp()), { action: 'rebuild', reason: '--no-cache', noCache: true }, services, reporter);
-    expect(calls).toEqual([...STEPS]);
+    expect(calls).toEqual([...ZIP_STEPS]);
   });
 
   it('packages a task without an install without any image', async () => {
@@ -110,7 +129,8 @@ describe('a task plan executed as named steps', () => {
   it.each(STEPS.map((s) => [s]))('names the step when %s fails, and leaves no zip behind', async (failing) => {
     const out = temp();
     const { services } = fake({ failIn: failing });
-    const error = await runTask(taskPlan(out), rebuild, services, reporter).then(() => undefined, (e: unknown) => e);
+    const plan = failing === 'image' ? imagePlan(out) : taskPlan(out);
+    const error = await runTask(plan, rebuild, services, reporter).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(LambdaPackError);
     expect(error).toMatchObject({ step: failing, message: expect.stringContaining(`api-x86_64: the ${failing} step failed unexpectedly: ${failing} broke`) });
     expect(existsSync(path.join(out, 'api-x86_64.zip'))).toBe(false);
