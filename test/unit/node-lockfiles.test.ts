@@ -6,34 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { closureKeyMaterial, productionClosure } from '../../src/builders/node/closure.js';
 import { findLockfile, lockfileKind, parseLockfile } from '../../src/builders/node/lockfile.js';
 import type { Lockfile } from '../../src/builders/node/lockfile-model.js';
-import { parseManifest, type PackageManifest } from '../../src/builders/node/manifest.js';
+import { parseManifest } from '../../src/builders/node/manifest.js';
 import { ConfigError } from '../../src/errors.js';
+import { LOCKFILE_NAME, LOCKFILES_DIR, loadLockfile, MANAGERS, scenarioManifests, type Manager } from '../helpers/node-lockfiles.js';
 
-const HERE = path.join(import.meta.dirname, 'node-lockfiles');
-const MANAGERS = ['npm2', 'npm3', 'pnpm8', 'pnpm10', 'pnpm12', 'yarn1', 'berry', 'bun'] as const;
-type Manager = (typeof MANAGERS)[number];
-const LOCKFILE_NAME: Record<Manager, string> = {
-  npm2: 'package-lock.json', npm3: 'package-lock.json', pnpm8: 'pnpm-lock.yaml', pnpm10: 'pnpm-lock.yaml', pnpm12: 'pnpm-lock.yaml',
-  yarn1: 'yarn.lock', berry: 'yarn.lock', bun: 'bun.lock',
-};
-const MEMBERS = { single: ['.'], workspace: ['.', 'packages/api', 'packages/db', 'packages/web'] } as const;
-
-/** The scenario's manifests as the manager saw them (workspace siblings named its way). */
-function manifests(scenario: 'single' | 'workspace' | 'workspace-bumped', manager: Manager): Map<string, PackageManifest> {
-  const source = scenario === 'single' ? 'single' : 'workspace';
-  const sibling = manager.startsWith('npm') || manager === 'yarn1' ? '1.0.0' : 'workspace:*';
-  return new Map(MEMBERS[source].map((dir) => {
-    let text = readFileSync(path.join(HERE, 'src', source, dir, 'package.json'), 'utf8').replace('@WORKSPACE@', sibling);
-    if (scenario === 'workspace-bumped' && dir === 'packages/web') text = text.replace('"is-odd": "3.0.1"', '"is-odd": "3.0.0"');
-    return [dir, parseManifest(`${dir}/package.json`, text)];
-  }));
-}
-
-function load(scenario: 'single' | 'workspace' | 'workspace-bumped', manager: Manager): Lockfile {
-  const name = LOCKFILE_NAME[manager];
-  const text = readFileSync(path.join(HERE, scenario, manager, name), 'utf8');
-  return parseLockfile(lockfileKind(name, text), name, text, manifests(scenario, manager));
-}
+const HERE = LOCKFILES_DIR;
+const load = loadLockfile;
+const manifests = scenarioManifests;
 
 /** name@version of every fetched package in a closure. */
 function packagesOf(lockfile: Lockfile, importer: string): string[] {

@@ -65,12 +65,15 @@ export function parseBunLockfile(file: string, text: string): Lockfile {
     if (spec.range.startsWith('workspace:')) continue;
     const info = record(tuple.find((part, i) => i > 0 && part && typeof part === 'object'));
     const integrity = tuple.slice(1).find((part): part is string => typeof part === 'string' && /^sha(1|256|384|512)-/.test(part));
-    const registry = typeof tuple[1] === 'string' && tuple[1] ? tuple[1] : undefined;
+    // npm packages: [spec, registry tarball URL ("" for the default registry), info, integrity];
+    // git, github and tarball packages carry their URL in the spec.
+    const semver = /^\d/.test(spec.range.replace(/^npm:/, ''));
+    const resolved = semver ? (typeof tuple[1] === 'string' && tuple[1] ? tuple[1] : undefined) : spec.range;
     const local = /^(file|link):/.test(spec.range) ? path.posix.normalize(spec.range.replace(/^\w+:/, '')) : undefined;
     const optionalPeers = new Set(Array.isArray(info.optionalPeers) ? info.optionalPeers.filter((p): p is string => typeof p === 'string') : []);
     builder.add({
       id: key, name: spec.name, version: local !== undefined ? String(info.version ?? '0.0.0') : spec.range.replace(/^npm:/, ''),
-      ...(local !== undefined ? { localPath: local } : { resolved: registry ? `${registry}#${tuple[0]}` : tuple[0] }),
+      ...(local !== undefined ? { localPath: local } : resolved ? { resolved } : {}),
       ...(integrity ? { integrity } : {}),
       dependencies: edgesOf(key, keySegments(key), info, optionalPeers),
       installScript: info.hasInstallScript === true,

@@ -59,12 +59,13 @@ export function lockfileKind(name: string, text: string): LockfileKind {
 /**
  * Parses a lockfile. `manifests` are the package.json files of the root ('.') and the workspace
  * members, by directory relative to the lockfile: yarn's lockfiles need them to tell
- * devDependencies apart (berry) or to know the root's dependencies at all (classic).
+ * devDependencies apart (berry) or to know the root's dependencies at all (classic); pnpm's and
+ * berry's do not record members' versions.
  */
 export function parseLockfile(kind: LockfileKind, file: string, text: string, manifests: ReadonlyMap<string, PackageManifest> = new Map()): Lockfile {
   switch (kind) {
     case 'npm': return parseNpmLockfile(file, text);
-    case 'pnpm': return parsePnpmLockfile(file, text);
+    case 'pnpm': return parsePnpmLockfile(file, text, manifests);
     case 'yarn-classic': return parseYarnClassicLockfile(file, text, manifests);
     case 'yarn-berry': return parseYarnBerryLockfile(file, text, manifests);
     case 'bun': return parseBunLockfile(file, text);

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { LockfileBuilder, platformOf, record, splitSpec, type EdgeType, type LockEdge, type Lockfile } from './lockfile-model.js';
 import { lineIndex, lockfileError, parseYamlText } from './lockfile-text.js';
+import type { PackageManifest } from './manifest.js';
 
 const IMPORTER_FIELDS: readonly (readonly [string, EdgeType])[] = [['dependencies', 'prod'], ['optionalDependencies', 'optional'], ['devDependencies', 'dev']];
 const PACKAGE_FIELDS: readonly (readonly [string, EdgeType])[] = [['dependencies', 'prod'], ['optionalDependencies', 'optional']];
@@ -18,7 +19,8 @@ function refOf(value: unknown): string | undefined {
   return typeof version === 'string' ? version : undefined;
 }
 
-export function parsePnpmLockfile(file: string, text: string): Lockfile {
+/** `manifests` (by directory, relative to the lockfile) give the members' names and versions, which pnpm does not record. */
+export function parsePnpmLockfile(file: string, text: string, manifests: ReadonlyMap<string, PackageManifest> = new Map()): Lockfile {
   const doc = record(parseYamlText('pnpm', file, text));
   const version = String(doc.lockfileVersion ?? '');
   const line = lineIndex(text);
@@ -64,8 +66,9 @@ export function parsePnpmLockfile(file: string, text: string): Lockfile {
   for (const [dir, raw] of Object.entries(importers)) {
     const entry = record(raw);
     const id = importerId(path.posix.normalize(dir));
+    const manifest = manifests.get(path.posix.normalize(dir));
     builder.add({
-      id, name: dir === '.' ? '.' : path.posix.basename(dir), version: '0.0.0', localPath: path.posix.normalize(dir),
+      id, name: manifest?.name ?? path.posix.basename(path.posix.resolve('/', dir)), version: manifest?.version ?? '0.0.0', localPath: path.posix.normalize(dir),
       dependencies: edgesOf(id, entry, IMPORTER_FIELDS, path.posix.normalize(dir)), platform: {},
       ...(line(dir) ? { line: line(dir) } : {}),
     });

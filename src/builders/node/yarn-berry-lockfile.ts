@@ -52,7 +52,7 @@ export function parseYarnBerryLockfile(file: string, text: string, manifests: Re
     const local = workspace ?? (/^(file|portal|link):/.test(range) ? path.posix.normalize(range.replace(/^\w+:/, '').replace(/#.*$/, '').replace(/::.*$/, '')) : undefined);
     const deps = stringRecord(entry.dependencies);
     builder.add({
-      id: resolution, name, version: String(entry.version ?? '0.0.0'),
+      id: resolution, name, version: manifest?.version ?? String(entry.version ?? '0.0.0'),
       ...(local !== undefined ? { localPath: local } : { resolved: resolution }),
       dependencies: edges,
       // Berry adds node-gyp to the dependencies of a package with a binding.gyp and no install
