@@ -60,7 +60,7 @@ describe('the pruned lockfile of a workspace function', () => {
 
 describe('the pruned lockfile of a bundle\'s externals', () => {
   it.each(MANAGERS)('holds only the named packages and what they depend on (%s)', (manager) => {
-    const project = prunedNpmProject(loadLockfile('single', manager), { importer: '.', only: ['@node-rs/crc32'], name: 'externals', version: '0.0.0' });
+    const project = prunedNpmProject(loadLockfile('single', manager), { importer: '.', only: [{ name: '@node-rs/crc32' }], name: 'externals', version: '0.0.0' });
     const names = [...project.layout.values()].map((spec) => spec.slice(0, spec.lastIndexOf('@')));
     expect(names.every((n) => n.startsWith('@node-rs/crc32'))).toBe(true);
     expect(names).toContain('@node-rs/crc32-linux-arm64-gnu');

@@ -68,8 +68,8 @@ export interface NodeProjectFacts {
 
 export interface InstallTarget {
   readonly arch: Architecture;
-  /** A bundle's externals: install only these of the function's dependencies. */
-  readonly only?: readonly string[];
+  /** A bundle's externals: install only these packages (and what they depend on). */
+  readonly only?: readonly { readonly name: string; readonly version?: string }[];
 }
 
 /** Files that configure an install (registries, tokens, manager settings): read, never shipped. */
@@ -203,7 +203,7 @@ export function planNodeInstall(facts: NodeProjectFacts, target: InstallTarget):
   return {
     mode: 'pruned',
     reason: target.only
-      ? `only the bundle's external packages (${target.only.join(', ')}), from ${lockfile.file}, installed by npm from lambda-pack's pruned lockfile`
+      ? `only the bundle's external packages (${target.only.map((p) => p.name).join(', ')}), from ${lockfile.file}, installed by npm from lambda-pack's pruned lockfile`
       : `workspace package ${facts.member} of ${facts.installDir || '.'}: its production closure from ${lockfile.file}, installed by npm from lambda-pack's pruned lockfile (workspace packages as real copies)`,
     manager, inputs, workdir, output: join(workdir, 'node_modules'),
     steps: [

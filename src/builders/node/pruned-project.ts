@@ -25,8 +25,11 @@ export interface PrunedProject {
 export interface PruneOptions {
   /** The project directory to install, relative to the lockfile's directory ('.' or a member). */
   readonly importer: string;
-  /** Keep only these of the importer's own dependencies (a bundle's externals); default all. */
-  readonly only?: readonly string[];
+  /**
+   * Install only these packages (a bundle's externals), each with what it depends on: a direct
+   * dependency of the importer by that name, else the closure's package of that name and version.
+   */
+  readonly only?: readonly { readonly name: string; readonly version?: string }[];
   /** Name and version written into the install directory's package.json. */
   readonly name?: string;
   readonly version?: string;
@@ -60,10 +63,20 @@ export function prunedNpmProject(lockfile: Lockfile, options: PruneOptions): Pru
   const closure = productionClosure(lockfile, options.importer);
   const nodes = lockfile.nodes;
   const importer = nodes.get(closure.root)!;
-  const rootEdges = importer.dependencies.filter((e) => (e.type === 'prod' || e.type === 'optional') && (!options.only || options.only.includes(e.name)));
-  for (const name of options.only ?? []) {
-    if (!rootEdges.some((e) => e.name === name)) throw new InternalError('PRUNE_UNKNOWN_DEPENDENCY', `${name} is not a dependency of ${options.importer}`);
-  }
+  const direct = importer.dependencies.filter((e) => e.type === 'prod' || e.type === 'optional');
+  const rootEdges = options.only ? options.only.map((wanted) => {
+    const fits = (id: string) => nodes.get(id)!.name === wanted.name && (wanted.version === undefined || nodes.get(id)!.version === wanted.version);
+    const edge = direct.find((e) => e.name === wanted.name && fits(e.target));
+    if (edge) return { ...edge, type: 'prod' as const };
+    const id = closure.ids.find(fits);
+    if (id === undefined) {
+      throw new ConfigError('LOCKFILE_OUT_OF_SYNC',
+        `${lockfile.file} does not pin ${wanted.name}${wanted.version ? `@${wanted.version}` : ''}, which the bundle imports from ${options.importer === '.' ? 'the project' : options.importer}'s dependencies. ` +
+        `Update the lockfile (the packages installed on this machine differ from it), then build again.`,
+        { file: lockfile.file, field: wanted.name });
+    }
+    return { name: wanted.name, target: id, type: 'prod' as const };
+  }) : direct;
   const edgesOf = (id: string) => nodes.get(id)!.dependencies.filter((e) => FOLLOWED.has(e.type) && nodes.has(e.target));
   const hoistOptions = { root: new Map(rootEdges.map((e) => [e.name, e.target])), edgesOf };
   const layout = hoist(hoistOptions);
