@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ConfigError } from '../../errors.js';
+import { CONTAINER } from '../types.js';
 import type { Architecture } from '../../runtimes.js';
 import { closureKeyMaterial, productionClosure } from './closure.js';
 import { CONTAINER_SCRIPTS_DIR, PM_RUNNER, PRUNE_PLATFORM } from './container-scripts.js';
@@ -212,7 +213,7 @@ export function planNodeInstall(facts: NodeProjectFacts, target: InstallTarget):
       ...(lockfile.kind === 'yarn-classic' ? [pruneStep('node_modules')] : []),
     ],
     // The workspace root's registry settings and tokens (.npmrc, or .yarnrc.yml translated) as npm's user config.
-    env: npmrc ? { npm_config_userconfig: '.lambda-pack-npmrc' } : {},
+    env: npmrc ? { npm_config_userconfig: `${CONTAINER.build}/.lambda-pack-npmrc` } : {},
     drop: NODE_MODULES_DROP, installOnly: INSTALL_CONFIG_FILES,
     keyMaterial: JSON.stringify({ mode: 'pruned', manifest: sha256(pruned.manifest), lockfile: sha256(pruned.lockfile), npmrc: npmrc ? sha256(npmrc) : undefined, local: pruned.localPaths }),
   };
