@@ -23,16 +23,8 @@ describe('the pruned lockfile of a whole project', () => {
   expected.delete('node_modules/is-odd/node_modules/is-number');
   expected.set('node_modules/is-number', '3.0.0');
 
-  it.each(MANAGERS.filter((m) => m !== 'berry'))('lays node_modules out as npm does, from the %s lockfile', (manager) => {
+  it.each(MANAGERS)('lays node_modules out as npm does, from the %s lockfile', (manager) => {
     expect(versions(prunedNpmProject(loadLockfile('single', manager), { importer: '.' }).layout)).toEqual(expected);
-  });
-
-  it('lays out a tree from yarn berry\'s too, with the node-gyp berry adds for better-sqlite3', () => {
-    // node-gyp's own dependencies (tar 7, chownr 3…) take some root slots npm gave to others.
-    const layout = versions(prunedNpmProject(loadLockfile('single', 'berry'), { importer: '.' }).layout);
-    expect(layout.get('node_modules/better-sqlite3')).toBe('12.11.1');
-    expect(layout.get('node_modules/debug/node_modules/ms')).toBe('2.1.3');
-    expect(layout.get('node_modules/node-gyp')).toMatch(/^\d+\./);
   });
 });
 

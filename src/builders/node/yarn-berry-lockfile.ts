@@ -44,6 +44,9 @@ export function parseYarnBerryLockfile(file: string, text: string, manifests: Re
     const meta = record(entry.dependenciesMeta);
     const edges: LockEdge[] = [];
     for (const [dep, depRange] of Object.entries(stringRecord(entry.dependencies))) {
+      // Berry adds node-gyp@latest to a package with a binding.gyp: a build tool the install
+      // brings (npm bundles one), never a dependency that ships.
+      if (dep === 'node-gyp' && depRange === 'npm:latest' && workspace === undefined) continue;
       const target = byDescriptor.get(`${dep}@${depRange}`);
       const type: EdgeType = workspace !== undefined ? importerEdgeType(manifest, dep) : record(meta[dep]).optional === true ? 'optional' : 'prod';
       if (target !== undefined) edges.push({ name: dep, target, type });
