@@ -1,10 +1,22 @@
-// npm: `npm ci --omit=dev` in the target-architecture container; native addons compile there
-// against the image's own Node headers. Ships production node_modules without build leftovers.
+// The Node builder ("npm" in the config): the project's lockfile decides the package manager
+// (npm, pnpm, yarn, bun), which installs production dependencies, frozen, in the target
+// container; a workspace function gets only its own closure, from lambda-pack's pruned lockfile;
+// `bundle: esbuild` bundles the handler on the host and installs only its native packages.
+// The node/ modules hold the logic; this file adapts it to the builder interface.
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError } from '../errors.js';
-import { CONTAINER, topLevelFiles, type Analysis, type Builder } from './types.js';
-import { selectInputs } from './inputs.js';
-import { NPM_LOCKFILES, npmBuildSteps, npmLocalPaths, readNpmLocks, readPackageJson } from './npm-lock.js';
+import { hashValue } from '../cache/hash.js';
+import { cacheRoot } from '../cache/location.js';
+import type { ArtifactConfig } from '../config/types.js';
+import { walkSource, type SourceEntry } from '../package/sources.js';
+import { bundle, type BundleResult } from './node/bundle.js';
+import { installsWithNpm, packagesThatBuild, planNodeInstall, type NodeInstallPlan, type NodeProjectFacts } from './node/install-plan.js';
+import { lockfileNativeReason } from './node/native-packages.js';
+import { declaresPackContents, npmPackFiles } from './node/packlist.js';
+import { readNodeProject } from './node/project-files.js';
+import { CONTAINER, topLevelFiles, type Analysis, type Builder, type GeneratedInput, type InstallSpec } from './types.js';
+import type { HostFacts } from '../host.js';
+import { architecture } from '../runtimes.js';
 
 /**
  * Build leftovers wherever a package's own build put them (objects, static archives), and npm's
@@ -13,56 +25,120 @@ import { NPM_LOCKFILES, npmBuildSteps, npmLocalPaths, readNpmLocks, readPackageJ
 export const NPM_INTERMEDIATES = ['**/*.o', '**/*.a', '**/*.target.mk', '.package-lock.json'];
 
 export interface NpmAnalysis extends Analysis {
+  readonly facts: NodeProjectFacts;
+  /** A bundle's externals to install (undefined: the whole production closure). */
+  readonly only?: readonly { readonly name: string; readonly version?: string }[];
   /** Packages whose install runs a build step (install scripts, node-gyp). */
   readonly mustCompile: readonly string[];
 }
 
-export const npmBuilder: Builder<NpmAnalysis> = {
+/** Project files (relative to the install root) as the entries sent into the container, with the directories leading to them. */
+async function inputEntries(root: string, files: readonly string[]): Promise<SourceEntry[]> {
+  const entries = new Map<string, SourceEntry>();
+  for (const file of files) {
+    const parts = file.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      if (!entries.has(dir)) entries.set(dir, { path: dir, kind: 'directory', absolute: path.join(root, dir), executable: true, size: 0 });
+    }
+    const info = await stat(path.join(root, file));
+    entries.set(file, { path: file, kind: 'file', absolute: path.join(root, file), executable: (info.mode & 0o111) !== 0, size: info.size });
+  }
+  return [...entries.values()].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+}
+
+/** Writes the bundle's files once, content-addressed under the cache, and lists them as entries to ship. */
+async function bundleEntries(result: BundleResult, host: HostFacts): Promise<SourceEntry[]> {
+  const dir = path.join(cacheRoot(host), 'bundles', hashValue(result.files.map((f) => [f.path, Buffer.from(f.contents).toString('base64')])));
+  for (const file of result.files) {
+    await mkdir(path.dirname(path.join(dir, file.path)), { recursive: true });
+    await writeFile(path.join(dir, file.path), file.contents);
+  }
+  return walkSource(dir, { artifact: 'bundle', produced: true });
+}
+
+/** With a "files" list or an .npmignore, what ships of the source is what `npm pack` would pack (then `exclude`). */
+async function packedSource(artifact: ArtifactConfig, facts: NodeProjectFacts, entries: readonly SourceEntry[]): Promise<SourceEntry[] | undefined> {
+  if (artifact.manifest || !declaresPackContents(facts.manifest, topLevelFiles(entries))) return undefined;
+  const packed = new Set(await npmPackFiles(artifact.source, facts.manifest));
+  const dirs = new Set([...packed].flatMap((f) => f.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  return entries.filter((e) => (e.kind === 'directory' ? dirs.has(e.path) : packed.has(e.path)));
+}
+
+function planFor(analysis: NpmAnalysis, arch: ReturnType<typeof architecture>, cross = false): NodeInstallPlan {
+  return planNodeInstall(analysis.facts, { arch, cross, ...(analysis.only ? { only: analysis.only } : {}) });
+}
+
+export const npmBuilder: Builder<NpmAnalysis, InstallSpec | null> = {
   name: 'npm',
-  version: 3,
+  version: 4,
   needsContainer: true,
   markers: ['package.json'],
   families: ['nodejs'],
 
-  async analyze(artifact, entries) {
-    const manifest = await readPackageJson(artifact.source) ?? {};
-    const locks = await readNpmLocks(artifact.source);
-    const localPaths = npmLocalPaths(manifest, locks);
-    const mustCompile = await npmBuildSteps(artifact.source, locks, localPaths);
-    if (!NPM_LOCKFILES.some((f) => topLevelFiles(entries).has(f))) {
-      throw new ConfigError('LOCKFILE_MISSING',
-        `Function "${artifact.name}": ${artifact.source} has package.json but no package-lock.json (or npm-shrinkwrap.json). ` +
-        `lambda-pack installs exactly what the lockfile pins (npm ci). Create it with: cd ${artifact.source} && npm install --package-lock-only`,
-        { file: path.join(artifact.source, 'package-lock.json'), fix: 'npm install --package-lock-only' });
+  async analyze(artifact, entries, host) {
+    const facts = await readNodeProject({
+      name: artifact.name, projectRoot: artifact.root, source: artifact.source, ...(artifact.manifest ? { manifestDir: path.dirname(artifact.manifest) } : {}),
+    });
+    let bundled: BundleResult | undefined;
+    if (artifact.bundle && artifact.kind === 'function') {
+      const { lockfile } = facts;
+      const byVersion = lockfile && new Map([...lockfile.nodes.values()].map((n) => [`${n.name}@${n.version}`, n]));
+      bundled = await bundle({
+        cwd: artifact.source, handler: artifact.handler!, nodeMajor: artifact.runtime.nodeMajor ?? 22,
+        minify: artifact.bundle.minify, sourcemap: artifact.bundle.sourcemap, format: artifact.bundle.format, external: artifact.bundle.external,
+        ...(artifact.bundle.target ? { target: artifact.bundle.target } : {}), ...(artifact.bundle.banner !== undefined ? { banner: artifact.bundle.banner } : {}),
+        ...(lockfile && byVersion ? { lockfileReason: (name: string, version: string) => { const node = byVersion.get(`${name}@${version}`); return node && lockfileNativeReason(lockfile, node); } } : {}),
+      });
     }
+    const only = bundled?.externals.filter((e) => e.install).map((e) => ({ name: e.name, ...(e.version ? { version: e.version } : {}) }));
+    const base = { facts, ...(only ? { only } : {}), mustCompile: [] as string[] };
+    // The inputs do not depend on the architecture: plan once to list them.
+    const plan = planFor({ ...base, installInputs: [], installOnly: [], shipsSource: false, sourcePath: '' }, architecture('x86_64'));
+    const fromProject = plan.inputs.flatMap((i) => ('from' in i ? [i.from] : []));
+    const generated: GeneratedInput[] = plan.inputs.flatMap((i) => ('content' in i ? [{ path: i.path, content: i.content }] : []));
     const layer = artifact.kind === 'layer';
+    const shipped = bundled ? await bundleEntries(bundled, host) : await packedSource(artifact, facts, entries);
     return {
-      installInputs: selectInputs(entries, [...NPM_LOCKFILES, 'package.json', '.npmrc'], localPaths),
-      installOnly: ['.npmrc'],
+      ...base,
+      installInputs: await inputEntries(facts.installPath, fromProject),
+      ...(generated.length ? { generatedInputs: generated } : {}),
+      // The install's configuration files in the source never ship (tokens).
+      installOnly: [...facts.config.keys()].flatMap((file) => facts.member === '.' ? [file] : file.startsWith(`${facts.member}/`) ? [file.slice(facts.member.length + 1)] : []),
       // A layer ships its node_modules only: Lambda looks nowhere else under nodejs/.
       shipsSource: !layer,
       sourcePath: '',
-      mustCompile,
+      ...(shipped ? { shippedEntries: shipped } : {}),
+      mustCompile: plan.mode === 'none' ? [] : packagesThatBuild(facts, base),
+      details: {
+        install: { mode: plan.mode, reason: plan.reason },
+        ...(facts.manager ? { packageManager: { name: facts.manager.manager, version: facts.manager.version ?? 'the build image\'s', source: facts.manager.source, reason: facts.manager.reason } } : {}),
+        ...(bundled ? { bundle: { tool: 'esbuild', esbuild: bundled.esbuildVersion, files: bundled.files.map((f) => f.path), externals: bundled.externals } } : {}),
+        ...(!bundled && shipped ? { source: 'what npm pack would pack ("files" / .npmignore), then exclude' } : {}),
+      },
     };
   },
 
   strategyFacts(analysis, task) {
+    if (!installsWithNpm(analysis.facts, analysis)) {
+      return { mustCompile: analysis.mustCompile, noCross: `${analysis.facts.manager?.manager ?? 'the package manager'} installs for the machine it runs on` };
+    }
     return {
       mustCompile: analysis.mustCompile,
       cross: `no package compiles during install: ${task.engine.arch.name} npm installs the ${task.arch.name} binaries (--cpu ${task.arch.nodeArch})`,
     };
   },
 
-  install(_analysis, task, strategy) {
+  install(analysis, task, strategy) {
+    const plan = planFor(analysis, task.arch, strategy.kind === 'cross');
+    if (plan.mode === 'none') return null;
     return {
-      // A cross install resolves optional per-platform packages for the target, and never ships a
-      // musl twin (a lockfile carries no libc, so npm needs telling).
-      steps: [{ run: ['npm', 'ci', '--omit=dev', '--no-audit', '--no-fund', '--foreground-scripts', '--loglevel=warn',
-        ...(strategy.kind === 'cross' ? [`--cpu=${task.arch.nodeArch}`, '--os=linux', '--libc=glibc'] : [])] }],
-      output: `${CONTAINER.build}/node_modules`,
+      steps: plan.steps.map((step) => ({ run: step.argv })),
+      output: path.posix.join(CONTAINER.build, plan.output),
       packagePath: task.artifact.kind === 'layer' ? 'nodejs/node_modules' : 'node_modules',
+      ...(Object.keys(plan.env).length ? { env: plan.env } : {}),
       compilerFlags: true,
-      drop: NPM_INTERMEDIATES,
+      drop: plan.mode === 'project' && plan.manager?.lockfile === 'npm' ? NPM_INTERMEDIATES : [...new Set([...NPM_INTERMEDIATES, ...plan.drop])],
       pruneBuildTrees: true,
     };
   },

@@ -36,6 +36,18 @@ export interface Analysis {
   /** Whether the source ships beside what the install produced, and where in the zip. */
   readonly shipsSource: boolean;
   readonly sourcePath: string;
+  /** Files the builder writes for the install (a derived lockfile, helper scripts), relative to CONTAINER.build; they key the dependency cache. */
+  readonly generatedInputs?: readonly GeneratedInput[];
+  /** What ships instead of the source walk (a bundle's output files), when the builder produced it. */
+  readonly shippedEntries?: readonly SourceEntry[];
+  /** What the builder decided and why, for `plan --json` (a bundle's externals, the package manager). */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** A file written into the build directory rather than taken from the project. */
+export interface GeneratedInput {
+  readonly path: string;
+  readonly content: string;
 }
 
 export interface InstallSpec {
@@ -58,7 +70,8 @@ export interface InstallSpec {
   readonly pruneBuildTrees?: boolean;
 }
 
-export interface Builder<A extends Analysis = Analysis> {
+/** `S` is InstallSpec, or InstallSpec | null for a builder that may have nothing to install. */
+export interface Builder<A extends Analysis = Analysis, S extends InstallSpec | null = InstallSpec> {
   readonly name: string;
   /** Bumped whenever the builder's commands or output handling change: part of the cache key. */
   readonly version: number;
@@ -72,8 +85,8 @@ export interface Builder<A extends Analysis = Analysis> {
   analyze(artifact: ArtifactConfig, entries: readonly SourceEntry[], host: HostFacts): Promise<A>;
   /** What decides between cross and emulated builds; builders without it always emulate. */
   strategyFacts?(analysis: A, task: PlacedTask): StrategyFacts;
-  /** The install of a task, as data. */
-  install(analysis: A, task: PlacedTask, strategy: Strategy, host: HostFacts): InstallSpec;
+  /** The install of a task, as data; null when there is nothing to install (no dependencies). */
+  install(analysis: A, task: PlacedTask, strategy: Strategy, host: HostFacts): S;
 }
 
 /** Top-level file names of a source, for builders that look for manifests. */

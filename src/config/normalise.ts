@@ -115,6 +115,14 @@ function artifact(ctx: Context, raw: RawConfig, kind: 'function' | 'layer', name
   const architectures = lookupArchitectures(ctx, rawArtifact.architectures ?? raw.architectures ?? ['x86_64'],
     rawArtifact.architectures ? at('architectures') : ['architectures']);
   const fn = kind === 'function' ? rawArtifact as RawFunction : undefined;
+  if (fn?.bundle && builder !== 'npm') {
+    fail(ctx, 'NODE_ONLY_SETTING', at('bundle'), `"bundle" is a setting of the npm builder (Node.js), but this ${kind} uses the ${builder} builder.`,
+      `Remove it, or build the ${kind} with the npm builder.`);
+  }
+  if (fn?.bundle && !fn.handler) {
+    fail(ctx, 'BUNDLE_NEEDS_HANDLER', at('bundle'), 'a bundle is built from the handler\'s module, but the function has no "handler".', 'Set "handler" (e.g. src/index.handler for src/index.ts).');
+  }
+  const rawBundle = fn?.bundle === 'esbuild' ? { tool: 'esbuild' as const } : fn?.bundle;
   return {
     name, kind, runtime, runtimes, source, builder, architectures,
     exclude: rawArtifact.exclude ?? [],
@@ -131,6 +139,13 @@ function artifact(ctx: Context, raw: RawConfig, kind: 'function' | 'layer', name
     makeTarget: rawArtifact.makeTarget,
     workingDirectory,
     manifest,
+    root: ctx.root,
+    ...(rawBundle ? {
+      bundle: {
+        tool: 'esbuild', minify: rawBundle.minify ?? false, sourcemap: rawBundle.sourcemap ?? false, format: rawBundle.format ?? 'cjs',
+        external: rawBundle.external ?? [], ...(rawBundle.target ? { target: rawBundle.target } : {}), ...(rawBundle.banner !== undefined ? { banner: rawBundle.banner } : {}),
+      },
+    } : {}),
   };
 }
 

@@ -60,6 +60,20 @@ const artifactCommon = {
   manifest: z.string().min(1).optional(),
 };
 
+/** `bundle: esbuild`, or esbuild with options. */
+export const bundleSchema = z.union([z.literal('esbuild'), z.strictObject({
+  tool: z.literal('esbuild'),
+  minify: z.boolean().optional(),
+  sourcemap: z.boolean().optional(),
+  /** esbuild target; default node<runtime's major>. */
+  target: z.string().min(1).optional(),
+  format: z.enum(['cjs', 'esm']).optional(),
+  /** Packages never bundled: installed when they are dependencies, else left to the runtime (@aws-sdk/*). */
+  external: z.array(z.string().min(1)).optional(),
+  /** Text put first in the bundle (an ESM `require` shim). */
+  banner: z.string().optional(),
+})]);
+
 export const dockerSchema = z.strictObject({
   host: engineRef.optional(),
   /** An engine per architecture (a native arm64 machine for arm64); the rest use `host`. */
@@ -79,6 +93,8 @@ export const rawFunctionSchema = z.strictObject({
   packageType: z.enum(['zip', 'image']).optional(),
   /** packageType image: the image's repository, tag and whether it is pushed. */
   imageOutput: imageOutput.optional(),
+  /** npm: bundle the handler on the host; native packages stay external and are installed for the target. */
+  bundle: bundleSchema.optional(),
 });
 
 export const rawLayerSchema = z.strictObject({

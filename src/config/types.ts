@@ -56,6 +56,20 @@ export interface ArtifactConfig {
    * Undefined: the manifest in `source`.
    */
   readonly manifest?: string;
+  /** The project root (absolute): the Node builder walks up from the source to a workspace root no higher. */
+  readonly root: string;
+  /** npm functions: bundle the handler with esbuild. */
+  readonly bundle?: BundleConfig;
+}
+
+export interface BundleConfig {
+  readonly tool: 'esbuild';
+  readonly minify: boolean;
+  readonly sourcemap: boolean;
+  readonly target?: string;
+  readonly format: 'cjs' | 'esm';
+  readonly external: readonly string[];
+  readonly banner?: string;
 }
 
 /** A configured Docker engine: an address or a Docker context, with TLS or SSH material (absolute paths). */

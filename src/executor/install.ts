@@ -46,7 +46,7 @@ export async function runInstall(plan: TaskPlan, image: ResolvedImage, dest: str
   const { engine, host } = context;
   const owner = host.owner;
   const certificates = await Promise.all(context.certificates.map((file) => readFile(file)));
-  const inputs = [{ dir: '/', tar: () => packEntries(install.inputs, CONTAINER.build.slice(1), owner) }];
+  const inputs = [{ dir: '/', tar: () => packEntries(install.inputs, CONTAINER.build.slice(1), owner, install.generated) }];
   if (certificates.length > 0) {
     inputs.push({ dir: '/', tar: () => packEntries([], CONTAINER.support.slice(1), owner, [{ path: path.basename(CONTAINER.caBundle), content: Buffer.concat(certificates) }]) });
   }

@@ -39,14 +39,14 @@ export function taskPlan(task: PlacedTask, found: ArtifactAnalysis, host: HostFa
   const builder = builderFor(artifact.builder);
   const strategy = chooseStrategy(task, builder.strategyFacts?.(found.analysis, task) ?? { mustCompile: [] });
   const passed = passEnvValues(task, host);
-  const spec = builder.needsContainer ? builder.install(found.analysis, task, strategy, host) : undefined;
+  const spec = (builder.needsContainer ? builder.install(found.analysis, task, strategy, host) : null) ?? undefined;
   const image = strategy.kind === 'cross' ? task.engineImage : task.image;
   let install: InstallPlan | null = null;
   let dependency: string | null = null;
   if (spec && image) {
     const env = { ...REPRODUCIBLE_ENV, ...(spec.compilerFlags ? COMPILER_FLAGS : {}), ...artifact.env, ...spec.env };
     install = {
-      image, steps: spec.steps, env, passEnv: artifact.passEnv, inputs: found.analysis.installInputs,
+      image, steps: spec.steps, env, passEnv: artifact.passEnv, inputs: found.analysis.installInputs, generated: found.analysis.generatedInputs ?? [],
       output: spec.output, workdir: spec.workdir ?? CONTAINER.build, outputOptional: spec.outputOptional ?? false, materialiseWithin: [CONTAINER.build],
       drop: spec.drop, pruneBuildTrees: spec.pruneBuildTrees ?? false,
     };
@@ -77,5 +77,6 @@ export function taskPlan(task: PlacedTask, found: ArtifactAnalysis, host: HostFa
       layers: artifact.layers.map((name) => `${name}-${task.arch.name}`), allowSecrets: artifact.allowSecrets,
       loadCheck: task.runtimeImage ? { image: task.runtimeImage } : null,
     },
+    ...(found.analysis.details ? { details: found.analysis.details } : {}),
   };
 }

@@ -63,6 +63,8 @@ export interface InstallPlan {
   readonly passEnv: readonly string[];
   /** Source entries sent into the container at CONTAINER.build. */
   readonly inputs: readonly SourceEntry[];
+  /** Files the builder wrote for the install (derived lockfiles, helper scripts), relative to CONTAINER.build. */
+  readonly generated: readonly { readonly path: string; readonly content: string }[];
   /** The container directory copied out afterwards. */
   readonly output: string;
   /** Where the steps run. */
@@ -139,6 +141,8 @@ export interface TaskPlan {
   readonly output: { readonly kind: 'zip' | 'image'; readonly path: string; readonly mtime: string; readonly level: number; readonly image?: ImageTarget };
   readonly keys: KeyMaterial;
   readonly verify: VerifyOptions;
+  /** The builder's own decisions and why (a bundle's externals, the package manager), when it has any. */
+  readonly details?: Readonly<Record<string, unknown>>;
 }
 
 export interface Selection {

@@ -1,7 +1,7 @@
 // The host-side reading of an artifact, once per artifact (not per architecture): its source
 // listed, its builder's analysis of the manifests, and the content hashes its keys need.
 import { builderFor } from '../builders/index.js';
-import { hashEntries } from '../cache/hash.js';
+import { hashEntries, hashValue } from '../cache/hash.js';
 import type { ArtifactConfig } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import type { HostFacts } from '../host.js';
@@ -19,10 +19,11 @@ export async function analyzeArtifact(artifact: ArtifactConfig, host: HostFacts)
   }
   const analysis = await builder.analyze(artifact, entries, host);
   const skip = [...analysis.installOnly, ...artifact.exclude];
-  const shipped = analysis.shipsSource ? shippedEntries({ prefix: analysis.sourcePath, entries, skip }) : undefined;
+  const shipped = analysis.shipsSource ? shippedEntries({ prefix: analysis.sourcePath, entries: analysis.shippedEntries ?? entries, skip }) : undefined;
+  const generated = analysis.generatedInputs ?? [];
   return {
     analysis,
-    inputsHash: await hashEntries(analysis.installInputs),
+    inputsHash: generated.length ? hashValue({ entries: await hashEntries(analysis.installInputs), generated }) : await hashEntries(analysis.installInputs),
     ...(shipped ? { shipped: { entries: shipped, skip, hash: await hashEntries(shipped) } } : {}),
   };
 }

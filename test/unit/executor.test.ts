@@ -28,7 +28,7 @@ function taskPlan(out: string, overrides: Partial<TaskPlan> = {}): TaskPlan {
     id: 'api-x86_64', name: 'api', kind: 'function', runtime: 'nodejs22.x', runtimes: ['nodejs22.x'], arch: 'x86_64', builder: 'npm', builderVersion: 2,
     source: '/src/api', engine: { arch: 'x86_64' }, strategy: { kind: 'native', reason: 'the engine runs x86_64', buildArch: 'x86_64' },
     install: {
-      image: { kind: 'recipe', recipe: 'nodejs22.x', origin: 'local' }, steps: [{ run: ['npm', 'ci'] }], env: {}, passEnv: [], inputs: [],
+      image: { kind: 'recipe', recipe: 'nodejs22.x', origin: 'local' }, steps: [{ run: ['npm', 'ci'] }], env: {}, passEnv: [], inputs: [], generated: [],
       output: '/build/node_modules', workdir: '/build', outputOptional: false, materialiseWithin: ['/build'], drop: [], pruneBuildTrees: false,
     },
     package: { dependencies: { prefix: 'node_modules' } },

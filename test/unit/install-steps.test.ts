@@ -32,7 +32,7 @@ async function plans(): Promise<Map<string, TaskPlan>> {
   project = tempProject({
     'lambda-pack.config.yaml': CONFIG,
     'api/index.js': '', 'api/package.json': '{"dependencies":{"ms":"2.1.3"}}', 'api/package-lock.json': '{"lockfileVersion":3,"packages":{}}', 'api/.npmrc': '',
-    'nodelib/package.json': '{}', 'nodelib/package-lock.json': '{"lockfileVersion":3,"packages":{}}',
+    'nodelib/package.json': '{"dependencies":{"ms":"2.1.3"}}', 'nodelib/package-lock.json': '{"lockfileVersion":3,"packages":{}}',
     'app/app.py': '', 'app/requirements.txt': 'tally==1.0\n', 'app/pip.conf': '[global]\n',
     'pylib/requirements.txt': './slugkit\n', 'pylib/slugkit/pyproject.toml': '[project]\nname = "slugkit"\nversion = "1"\n',
     'squares/Cargo.toml': '[package]\nname = "squares"\nversion = "1.0.0"\n', 'squares/Cargo.lock': 'version = 3\n', 'squares/src/main.rs': '',

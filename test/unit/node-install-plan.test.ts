@@ -25,7 +25,7 @@ function copyOf(fixture: string): string {
 }
 
 async function planOf(projectRoot: string, source: string, target = x86) {
-  return planNodeInstall(await readNodeProject({ projectRoot, source: path.join(projectRoot, source) }), target);
+  return planNodeInstall(await readNodeProject({ name: 'fn', projectRoot, source: path.join(projectRoot, source) }), target);
 }
 
 describe('a function in a pnpm workspace', () => {
@@ -34,7 +34,7 @@ describe('a function in a pnpm workspace', () => {
     expect(plan.mode).toBe('pruned');
     expect(plan.workdir).toBe('packages/report');
     expect(plan.output).toBe('packages/report/node_modules');
-    expect(plan.steps.map((s) => s.argv)).toEqual([['npm', 'ci', '--omit=dev', '--no-audit', '--no-fund', '--foreground-scripts', '--loglevel=warn', '--install-links']]);
+    expect(plan.steps.map((s) => s.argv)).toEqual([['npm', 'ci', '--omit=dev', '--no-audit', '--no-fund', '--foreground-scripts', '--loglevel=warn', '--install-links', '--prefix=packages/report']]);
     expect(plan.inputs.map((i) => i.path)).toEqual([
       'packages/report/package.json', 'packages/report/package-lock.json',
       'packages/db/index.js', 'packages/db/package.json',
@@ -71,11 +71,11 @@ describe('a project with its own lockfile', () => {
       const plan = await planOf(project.root, 'fn', arm);
       expect(plan.mode).toBe('project');
       expect(plan.steps).toHaveLength(1);
-      expect(plan.steps[0]!.argv).toEqual(['node', '/lambda-pack/node/pm.mjs',
+      expect(plan.steps[0]!.argv).toEqual(['node', '/build/.lambda-pack/pm.mjs',
         JSON.stringify({ kind: 'pnpm', package: 'pnpm', version: '10.34.9', bin: 'pnpm', hash: { algorithm: 'sha512', hex: 'abcd', of: 'tarball' } }),
         'install', '--frozen-lockfile', '--prod', '--config.node-linker=hoisted', '--config.strict-dep-builds=true', '--config.side-effects-cache=false',
         '--config.manage-package-manager-versions=false', '--config.confirm-modules-purge=false', '--reporter=append-only']);
-      expect(plan.inputs.map((i) => i.path)).toEqual(['package.json', 'pnpm-lock.yaml', '.npmrc', '/lambda-pack/node/pm.mjs', '/lambda-pack/node/prune-platform.mjs']);
+      expect(plan.inputs.map((i) => i.path)).toEqual(['package.json', 'pnpm-lock.yaml', '.npmrc', '.lambda-pack/pm.mjs', '.lambda-pack/prune-platform.mjs']);
       expect(plan.installOnly).toContain('.npmrc');
       expect(plan.keyMaterial).not.toContain('NPM_TOKEN');
     } finally { project.remove(); }
@@ -85,7 +85,7 @@ describe('a project with its own lockfile', () => {
     const project = tempProject({ 'fn/package.json': JSON.stringify({ name: 'fn', devDependencies: { vitest: '1.0.0' } }), 'fn/index.js': '' });
     try {
       const plan = await planOf(project.root, 'fn');
-      expect(plan).toMatchObject({ mode: 'none', steps: [], inputs: [], reason: 'fn/package.json has no dependencies to install' });
+      expect(plan).toMatchObject({ mode: 'none', steps: [], inputs: [], reason: `${project.root}/fn/package.json has no dependencies to install` });
     } finally { project.remove(); }
   });
 
@@ -94,7 +94,7 @@ describe('a project with its own lockfile', () => {
     try {
       const error = await planOf(project.root, 'fn').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).message).toMatch(/fn\/package\.json lists dependencies, but there is no lockfile.*there is something to lock here/);
+      expect((error as ConfigError).message).toMatch(/^Function "fn": \S+\/fn has package\.json with dependencies but no lockfile.*there is something to lock here/);
     } finally { project.remove(); }
   });
 
@@ -107,7 +107,7 @@ describe('a project with its own lockfile', () => {
     try {
       const error = await planOf(project.root, 'fn').catch((e: unknown) => e);
       expect((error as ConfigError).code).toBe('YARN_PNP_UNSUPPORTED');
-      expect((error as ConfigError).message).toMatch(/^fn\/\.yarnrc\.yml: no nodeLinker, so yarn uses Plug'n'Play.*Add "nodeLinker: node-modules" to fn\/\.yarnrc\.yml/);
+      expect((error as ConfigError).message).toMatch(/^\S+\/fn\/\.yarnrc\.yml: no nodeLinker, so yarn uses Plug'n'Play.*Add "nodeLinker: node-modules" to \S+\/fn\/\.yarnrc\.yml/);
     } finally { project.remove(); }
   });
 

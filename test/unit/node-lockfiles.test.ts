@@ -119,13 +119,13 @@ describe('lockfiles that cannot be used', () => {
   });
 
   it.each([
-    ['package-lock.json', 'npm', '{\n  "lockfileVersion": 3,\n  "packages": {\n    "": {}\n    "x": 1\n}', /package-lock\.json:5: not valid JSON.*npm install --package-lock-only/s],
+    ['package-lock.json', 'npm', '{\n  "lockfileVersion": 3,\n  "packages": {\n    "": {}\n    "x": 1\n}', /package-lock\.json:5: cannot read [\w.-]+: not valid JSON.*npm install --package-lock-only/s],
     ['package-lock.json', 'npm', '{ "lockfileVersion": 1, "dependencies": {} }', /lockfileVersion 1 has no "packages".*npm 7/],
-    ['pnpm-lock.yaml', 'pnpm', "lockfileVersion: '9.0'\nimporters:\n  .:\n   dependencies: [\n", /pnpm-lock\.yaml:\d+: not valid YAML.*pnpm install --lockfile-only/s],
+    ['pnpm-lock.yaml', 'pnpm', "lockfileVersion: '9.0'\nimporters:\n  .:\n   dependencies: [\n", /pnpm-lock\.yaml:\d+: cannot read [\w.-]+: not valid YAML.*pnpm install --lockfile-only/s],
     ['pnpm-lock.yaml', 'pnpm', "lockfileVersion: 5.4\n", /lockfileVersion 5.4 is not one lambda-pack reads/],
-    ['yarn.lock', 'yarn-classic', '# yarn lockfile v1\n\nms@2.1.3:\n   version "2.1.3"\n', /yarn\.lock:4: an indentation.*yarn install/],
-    ['yarn.lock', 'yarn-berry', '__metadata:\n  version: 8\n"ms@npm:2.1.3":\n  version: 2.1.3\n', /yarn\.lock:3: the entry "ms@npm:2.1.3" has no resolution.*yarn install --mode=update-lockfile/],
-    ['bun.lock', 'bun', '{\n  "lockfileVersion": 1,\n  "packages": {\n    "ms": ["ms@2.1.3" "", {}, "sha512-x"],\n  }\n}', /bun\.lock:4: not valid JSON.*bun install --lockfile-only/s],
+    ['yarn.lock', 'yarn-classic', '# yarn lockfile v1\n\nms@2.1.3:\n   version "2.1.3"\n', /yarn\.lock:4: cannot read yarn\.lock: an indentation.*yarn install/],
+    ['yarn.lock', 'yarn-berry', '__metadata:\n  version: 8\n"ms@npm:2.1.3":\n  version: 2.1.3\n', /yarn\.lock:3: cannot read yarn\.lock: the entry "ms@npm:2.1.3" has no resolution.*yarn install --mode=update-lockfile/],
+    ['bun.lock', 'bun', '{\n  "lockfileVersion": 1,\n  "packages": {\n    "ms": ["ms@2.1.3" "", {}, "sha512-x"],\n  }\n}', /bun\.lock:4: cannot read [\w.-]+: not valid JSON.*bun install --lockfile-only/s],
   ] as const)('refuses a malformed %s (%s) naming the line and the command that regenerates it', (file, kind, text, message) => {
     const error = configError(() => parseLockfile(kind, file, text, new Map([['.', parseManifest('package.json', '{}')]])));
     expect(error.code).toBe('LOCKFILE_INVALID');

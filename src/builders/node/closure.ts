@@ -21,9 +21,12 @@ export interface Closure {
  * dependency the lockfile does not resolve, anywhere in the closure, is a ConfigError: the frozen
  * install would refuse it anyway, later and in a container.
  */
-export function productionClosure(lockfile: Lockfile, importerPath: string): Closure {
+export function productionClosure(lockfile: Lockfile, importerPath: string, options: { readonly strict?: boolean } = {}): Closure {
+  const strict = options.strict ?? true;
   const root = lockfile.importers.get(importerPath);
-  if (root === undefined) {
+  if (root === undefined || !lockfile.nodes.has(root)) {
+    // The project's own frozen install reports a stale lockfile in its own words.
+    if (!strict) return { root: root ?? importerPath, ids: [], localPaths: [] };
     throw new ConfigError('LOCKFILE_OUT_OF_SYNC',
       `${lockfile.file} has no entry for ${importerPath === '.' ? 'the project root' : `the workspace package ${importerPath}`}: ` +
       `the lockfile was written before it was added to the workspace. Update the lockfile with: ${REGENERATE[lockfile.kind]}`,
@@ -39,7 +42,7 @@ export function productionClosure(lockfile: Lockfile, importerPath: string): Clo
       queue.push(edge.target);
     }
   }
-  const missing = lockfile.missing.filter((m) => seen.has(m.from) && m.type !== 'dev');
+  const missing = strict ? lockfile.missing.filter((m) => seen.has(m.from) && m.type !== 'dev') : [];
   if (missing.length) {
     const first = missing[0]!;
     const from = lockfile.nodes.get(first.from);

@@ -1,5 +1,5 @@
-// Two small Node scripts lambda-pack sends into Node build containers (as install inputs under
-// CONTAINER_SCRIPTS_DIR), so every install step stays one argv list:
+// Two small Node scripts lambda-pack sends into Node build containers (generated install inputs
+// under CONTAINER_SCRIPTS_DIR, inside the build directory), so every install step stays one argv list:
 //  - pm.mjs runs a package manager from the package-manager cache volume, installing it there
 //    from the npm registry first (checking corepack's hash), with its download cache in the volume,
 //    and fails when the manager skipped a dependency's build script (never a silent skip);
@@ -7,7 +7,11 @@
 //    tree, for the one lockfile that cannot say (yarn 1 records no os/cpu/libc).
 // Both run on the image's Node (any version Lambda has), with no dependencies.
 
-export const CONTAINER_SCRIPTS_DIR = '/lambda-pack/node';
+import { CONTAINER } from '../types.js';
+
+/** Relative to the build directory (where install inputs land), and as the container sees it. */
+export const SCRIPTS_INPUT_DIR = '.lambda-pack';
+export const CONTAINER_SCRIPTS_DIR = `${CONTAINER.build}/${SCRIPTS_INPUT_DIR}`;
 
 export const PM_RUNNER = String.raw`// pm.mjs '<json: {kind, package, version, bin, hash?, yarnPath?}>' <manager args…>
 import { spawn, spawnSync } from 'node:child_process';

@@ -7,7 +7,7 @@ import { ConfigError } from '../../errors.js';
 import { CONTAINER } from '../types.js';
 import type { Architecture } from '../../runtimes.js';
 import { closureKeyMaterial, productionClosure } from './closure.js';
-import { CONTAINER_SCRIPTS_DIR, PM_RUNNER, PRUNE_PLATFORM } from './container-scripts.js';
+import { CONTAINER_SCRIPTS_DIR, PM_RUNNER, PRUNE_PLATFORM, SCRIPTS_INPUT_DIR } from './container-scripts.js';
 import type { Lockfile } from './lockfile-model.js';
 import type { ManagerChoice } from './manager.js';
 import { hasProductionDependencies, type PackageManifest } from './manifest.js';
@@ -50,8 +50,12 @@ export interface NodeInstallPlan {
 }
 
 export interface NodeProjectFacts {
-  /** The install root relative to the project root ('' = the root), for messages. */
+  /** The function's name, for messages. */
+  readonly name: string;
+  /** The install root relative to the project root ('' = the root). */
   readonly installDir: string;
+  /** The install root as an absolute path, for messages. */
+  readonly installPath: string;
   /** The function's directory relative to the install root ('.' for a single project). */
   readonly member: string;
   readonly manifest: PackageManifest;
@@ -65,10 +69,14 @@ export interface NodeProjectFacts {
   readonly managerFiles: readonly string[];
   /** Files of local packages (workspace members, file: targets), relative to the install root. */
   readonly localFiles: ReadonlyMap<string, readonly string[]>;
+  /** Local packages that build on install (a binding.gyp, install scripts), by name. */
+  readonly localBuilds: readonly string[];
 }
 
 export interface InstallTarget {
   readonly arch: Architecture;
+  /** npm installs the target's binaries from a container of another architecture (--cpu/--os/--libc). */
+  readonly cross?: boolean;
   /** A bundle's externals: install only these packages (and what they depend on). */
   readonly only?: readonly { readonly name: string; readonly version?: string }[];
 }
@@ -76,15 +84,11 @@ export interface InstallTarget {
 /** Files that configure an install (registries, tokens, manager settings): read, never shipped. */
 export const INSTALL_CONFIG_FILES = ['.npmrc', '.yarnrc', '.yarnrc.yml', 'pnpm-workspace.yaml', '.pnpmfile.cjs', 'bunfig.toml'];
 
-/** What managers leave in node_modules for themselves, and what node-gyp leaves beside an addon. */
+/** What managers leave in node_modules for themselves (node-gyp's build trees are pruned by what gyp wrote). */
 export const NODE_MODULES_DROP = [
   '.package-lock.json', '.modules.yaml', '.pnpm/**', '.pnpm', '.pnpm-workspace-state*.json', '.yarn-integrity', '.yarn-state.yml', '.cache/**',
-  '**/build/Release/obj.target/**', '**/build/Release/obj.target', '**/build/Release/.deps/**', '**/build/Release/.deps',
-  '**/build/Release/obj/**', '**/build/Release/obj', '**/build/Debug/obj.target/**', '**/build/Debug/.deps/**',
-  '**/build/Makefile', '**/build/*.mk', '**/build/*.Makefile', '**/build/config.gypi', '**/build/gyp-mac-tool', '**/build/node_gyp_bins/**', '**/build/node_gyp_bins',
   '**/*.o', '**/*.a', '**/*.target.mk',
 ];
-
 const NPM_CI = ['ci', '--omit=dev', '--no-audit', '--no-fund', '--foreground-scripts', '--loglevel=warn'];
 
 function sha256(text: string): string {
@@ -128,7 +132,7 @@ function checkLinker(facts: NodeProjectFacts): void {
   const yarnrc = facts.config.get('.yarnrc.yml') ?? '';
   const linker = /^nodeLinker:\s*["']?([\w-]+)/m.exec(yarnrc)?.[1];
   if (linker !== 'node-modules') {
-    const file = `${facts.installDir ? `${facts.installDir}/` : ''}.yarnrc.yml`;
+    const file = path.join(facts.installPath, '.yarnrc.yml');
     throw new ConfigError('YARN_PNP_UNSUPPORTED',
       `${file}: ${linker ? `nodeLinker: ${linker}` : 'no nodeLinker, so yarn uses Plug\'n\'Play,'} installs no node_modules, and Lambda cannot load packages from Plug'n'Play's zip archives. ` +
       `Add "nodeLinker: node-modules" to ${file}, run yarn install, and commit the updated lockfile.`,
@@ -146,7 +150,8 @@ export function planNodeInstall(facts: NodeProjectFacts, target: InstallTarget):
   const { lockfile, manager } = facts;
   if (!lockfile || !manager) {
     throw new ConfigError('LOCKFILE_MISSING',
-      `${facts.manifestFile} lists dependencies, but there is no lockfile beside it or in a workspace root above it. ` +
+      `Function "${facts.name}": ${facts.installPath} has package.json with dependencies but no lockfile (package-lock.json, pnpm-lock.yaml, yarn.lock or bun.lock), ` +
+      `beside it or in a workspace root above it. ` +
       `lambda-pack installs exactly what a lockfile pins; there is something to lock here. Create one with your package manager ` +
       `(npm install --package-lock-only, pnpm install --lockfile-only, yarn install, or bun install --lockfile-only).`,
       { file: facts.manifestFile, fix: 'npm install --package-lock-only' });
@@ -154,8 +159,8 @@ export function planNodeInstall(facts: NodeProjectFacts, target: InstallTarget):
   checkLinker(facts);
   const configHashes = [...facts.config].map(([file, text]) => [file, sha256(text)]).sort();
   const scripts: ContainerInput[] = [
-    { path: `${CONTAINER_SCRIPTS_DIR}/pm.mjs`, content: PM_RUNNER },
-    { path: `${CONTAINER_SCRIPTS_DIR}/prune-platform.mjs`, content: PRUNE_PLATFORM },
+    { path: `${SCRIPTS_INPUT_DIR}/pm.mjs`, content: PM_RUNNER },
+    { path: `${SCRIPTS_INPUT_DIR}/prune-platform.mjs`, content: PRUNE_PLATFORM },
   ];
   const pruneStep = (output: string): InstallStep => ({
     label: 'leave out optional packages built for another platform (yarn 1 records no os/cpu/libc)',
@@ -164,17 +169,19 @@ export function planNodeInstall(facts: NodeProjectFacts, target: InstallTarget):
   const localInputs = (paths: readonly string[]): ContainerInput[] =>
     paths.flatMap((dir) => (facts.localFiles.get(dir) ?? []).map((file) => ({ path: file, from: file })));
 
+  const crossFlags = target.cross ? [`--cpu=${target.arch.nodeArch}`, '--os=linux', '--libc=glibc'] : [];
   if (facts.member === '.' && !target.only) {
-    const closure = productionClosure(lockfile, '.');
+    const closure = productionClosure(lockfile, '.', { strict: false });
     const inputs: ContainerInput[] = [
       { path: 'package.json', from: 'package.json' },
       { path: facts.lockfileName!, from: facts.lockfileName! },
       ...[...facts.config.keys()].map((file) => ({ path: file, from: file })),
       ...facts.managerFiles.map((file) => ({ path: file, from: file })),
-      ...localInputs(closure.localPaths),
+      // Every local package read on the host: the lockfile's and those package.json names.
+      ...localInputs([...facts.localFiles.keys()]),
       ...(manager.source === 'image' ? [] : scripts),
     ];
-    const install = manager.source === 'image' ? ['npm', ...NPM_CI] : runner(manager, projectInstallArgs(manager));
+    const install = manager.source === 'image' ? ['npm', ...NPM_CI, ...crossFlags] : runner(manager, [...projectInstallArgs(manager), ...(manager.lockfile === 'npm' ? crossFlags : [])]);
     return {
       mode: 'project', reason: manager.reason, manager, inputs, workdir: '.', output: 'node_modules',
       steps: [
@@ -209,12 +216,39 @@ export function planNodeInstall(facts: NodeProjectFacts, target: InstallTarget):
     manager, inputs, workdir, output: join(workdir, 'node_modules'),
     steps: [
       // install-links: file: packages (workspace members) are installed as packed copies, built in place.
-      { label: 'npm ci of the pruned lockfile (production closure only)', argv: ['npm', ...NPM_CI, '--install-links'] },
-      ...(lockfile.kind === 'yarn-classic' ? [pruneStep('node_modules')] : []),
+      { label: 'npm ci of the pruned lockfile (production closure only)', argv: ['npm', ...NPM_CI, '--install-links', ...crossFlags, ...(workdir === '.' ? [] : [`--prefix=${workdir}`])] },
+      ...(lockfile.kind === 'yarn-classic' ? [pruneStep(join(workdir, 'node_modules'))] : []),
     ],
     // The workspace root's registry settings and tokens (.npmrc, or .yarnrc.yml translated) as npm's user config.
     env: npmrc ? { npm_config_userconfig: `${CONTAINER.build}/.lambda-pack-npmrc` } : {},
     drop: NODE_MODULES_DROP, installOnly: INSTALL_CONFIG_FILES,
     keyMaterial: JSON.stringify({ mode: 'pruned', manifest: sha256(pruned.manifest), lockfile: sha256(pruned.lockfile), npmrc: npmrc ? sha256(npmrc) : undefined, local: pruned.localPaths }),
   };
+}
+
+/** Whether the plan's install is npm's, which can install another architecture's binaries (--cpu). */
+export function installsWithNpm(facts: NodeProjectFacts, target: Pick<InstallTarget, 'only'>): boolean {
+  return facts.member !== '.' || !!target.only || facts.manager?.lockfile === 'npm';
+}
+
+/**
+ * Packages whose install runs a build step, so need the target's CPU: install scripts the
+ * lockfile records, local packages that build, and, when the lockfile does not record install
+ * scripts (pnpm 9, yarn), every package it pins, said once.
+ */
+export function packagesThatBuild(facts: NodeProjectFacts, target: Pick<InstallTarget, 'only'>): string[] {
+  const { lockfile } = facts;
+  if (!lockfile) return [];
+  const ids = target.only
+    ? prunedNpmProject(lockfile, { importer: facts.member, only: target.only }).layout
+    : new Map(productionClosure(lockfile, facts.member, { strict: false }).ids.map((id) => [id, id]));
+  const names = new Set<string>(facts.localBuilds);
+  let unknown = false;
+  for (const spec of ids.values()) {
+    const node = lockfile.nodes.get(spec) ?? [...lockfile.nodes.values()].find((n) => `${n.name}@${n.version}` === spec);
+    if (!node || node.localPath !== undefined) continue;
+    if (node.installScript === true) names.add(node.name);
+    if (node.installScript === undefined) unknown = true;
+  }
+  return [...names].sort().concat(unknown ? [`packages of ${path.basename(lockfile.file)} that may run install scripts (the lockfile does not record them)`] : []);
 }

@@ -23,7 +23,7 @@ export function lineAt(text: string, offset: number): number {
 export function lockfileError(kind: LockfileKind, file: string, line: number | undefined, problem: string, cause?: unknown): ConfigError {
   const where = line ? `${file}:${line}` : file;
   return new ConfigError('LOCKFILE_INVALID',
-    `${where}: ${problem}. Regenerate the lockfile with: ${REGENERATE[kind]}`,
+    `${where}: cannot read ${file.split(/[\\/]/).pop()}: ${problem}. Regenerate it with: ${REGENERATE[kind]}`,
     { file, fix: REGENERATE[kind] }, cause === undefined ? undefined : { cause });
 }
 

@@ -40,8 +40,8 @@ export function parseManifest(file: string, text: string): PackageManifest {
     const message = (error as Error).message;
     const line = jsonErrorLine(text, error);
     throw new ConfigError('MANIFEST_INVALID',
-      `${file}${line ? `:${line}` : ''}: package.json is not valid JSON (${message.split('\n')[0]}). Fix the syntax at that line.`,
-      { file, fix: 'fix the JSON syntax' }, { cause: error });
+      `${file}${line ? `:${line}` : ''}: cannot read package.json: not valid JSON (${message.split('\n')[0]}). Fix the JSON syntax of package.json.`,
+      { file, fix: 'Fix the JSON syntax of package.json.' }, { cause: error });
   }
   const workspaces = strings(raw.workspaces) ?? strings(record(raw.workspaces).packages);
   const meta = Object.fromEntries(Object.entries(record(raw.dependenciesMeta)).map(([k, v]) => [k, record(v) as { built?: boolean }]));
