@@ -5,6 +5,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import type { TempProject } from '../helpers/project.js';
 import { TEMPLATES } from './bad-template.cases.js';
+import { NODE_PROJECTS } from './bad-input.node.cases.js';
 
 export interface BadInput {
   readonly name: string;
@@ -165,8 +166,8 @@ export const PATHS: readonly BadInput[] = [
 ];
 
 export const BUILDS: readonly BadInput[] = [
-  { name: 'an npm function without package-lock.json', files: { 'fn/index.js': INDEX, 'fn/package.json': PACKAGE }, config: fn(), exit: 2,
-    where: [/Function "api": \S+\/fn has package\.json but no package-lock\.json/], fix: /npm install --package-lock-only/ },
+  { name: 'an npm function with dependencies but without package-lock.json', files: { 'fn/index.js': INDEX, 'fn/package.json': '{"name":"fn","version":"1.0.0","dependencies":{"ms":"2.1.3"}}' }, config: fn(), exit: 2,
+    where: [/Function "api": \S+\/fn has package\.json with dependencies but no lockfile/], fix: /npm install --package-lock-only/ },
   { name: 'a pip function without requirements', files: { 'fn/app.py': 'def handler(e, c): return 1\n' },
     config: 'functions:\n  api:\n    runtime: python3.11\n    source: fn\n    builder: pip\n', exit: 2,
     where: [/Function "api": \S+\/fn has neither requirements\.txt nor pyproject\.toml/], fix: /Add a requirements\.txt \(it may be empty\), or set builder: copy/ },
@@ -234,6 +235,6 @@ export const USAGE: readonly BadInput[] = [
     where: [/Nothing to build: no selected function or layer is configured for arm64/], fix: /Add arm64 to its "architectures" in \S+lambda-pack\.config\.yaml, or choose another --arch/ },
 ];
 
-export const BAD_INPUTS: readonly BadInput[] = [...CONFIG_SYNTAX, ...CONFIG_SCHEMA, ...PATHS, ...BUILDS, ...MANIFESTS, ...USAGE, ...TEMPLATES];
+export const BAD_INPUTS: readonly BadInput[] = [...CONFIG_SYNTAX, ...CONFIG_SCHEMA, ...PATHS, ...BUILDS, ...MANIFESTS, ...NODE_PROJECTS, ...USAGE, ...TEMPLATES];
 
 export { INDEX };

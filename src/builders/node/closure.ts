@@ -83,3 +83,20 @@ export function closureKeyMaterial(lockfile: Lockfile, closure: Closure): string
     nodes: closure.ids.map((id) => canonicalNode(lockfile.nodes.get(id)!)),
   });
 }
+
+/**
+ * A workspace function's package.json against its entry in the lockfile: a production dependency
+ * the lockfile does not pin for it is a ConfigError before any container (a frozen install of
+ * the whole workspace would refuse it too).
+ */
+export function checkImporterInSync(lockfile: Lockfile, importerPath: string, dependencies: Readonly<Record<string, string>>, manifestFile: string): void {
+  const root = lockfile.importers.get(importerPath);
+  const node = root === undefined ? undefined : lockfile.nodes.get(root);
+  const locked = new Set(node?.dependencies.filter((e) => e.type !== 'dev').map((e) => e.name));
+  const stale = Object.keys(dependencies).filter((name) => !locked.has(name)).sort();
+  if (!stale.length) return;
+  throw new ConfigError('LOCKFILE_OUT_OF_SYNC',
+    `${manifestFile} depends on "${stale[0]}"${stale.length > 1 ? ` (and ${stale.slice(1).join(', ')})` : ''}, which ${lockfile.file} does not pin for ${importerPath}. ` +
+    `lambda-pack installs exactly what the lockfile pins. Update it with: ${REGENERATE[lockfile.kind]}`,
+    { file: lockfile.file, field: stale[0]!, fix: REGENERATE[lockfile.kind] });
+}

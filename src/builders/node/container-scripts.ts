@@ -37,7 +37,8 @@ function install() {
       if (result.status !== 0) fail(cmd + ' ' + argv.join(' ') + ' failed (exit ' + result.status + ')');
       return result.stdout;
     };
-    run('npm', ['pack', '--silent', pm.package + '@' + pm.version]);
+    const pack = spawnSync('npm', ['pack', '--silent', pm.package + '@' + pm.version], { cwd: tmp, stdio: ['ignore', 'pipe', 'inherit'] });
+    if (pack.status !== 0) fail('could not download ' + pm.package + '@' + pm.version + ' from the npm registry (npm pack exit ' + pack.status + '): check that package.json "packageManager" names a published release, and that the registry is reachable from the build.');
     const tarball = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
     if (!tarball) fail('npm pack ' + pm.package + '@' + pm.version + ' wrote no tarball');
     if (pm.hash) {

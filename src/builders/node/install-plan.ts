@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ConfigError } from '../../errors.js';
 import { CONTAINER } from '../types.js';
 import type { Architecture } from '../../runtimes.js';
-import { closureKeyMaterial, productionClosure } from './closure.js';
+import { checkImporterInSync, closureKeyMaterial, productionClosure } from './closure.js';
 import { CONTAINER_SCRIPTS_DIR, PM_RUNNER, PRUNE_PLATFORM, SCRIPTS_INPUT_DIR } from './container-scripts.js';
 import type { Lockfile } from './lockfile-model.js';
 import type { ManagerChoice } from './manager.js';
@@ -194,6 +194,7 @@ export function planNodeInstall(facts: NodeProjectFacts, target: InstallTarget):
   }
 
   // A workspace function, or a bundle's externals: lambda-pack's pruned lockfile, installed by npm.
+  if (!target.only) checkImporterInSync(lockfile, facts.member, { ...facts.manifest.dependencies, ...facts.manifest.optionalDependencies }, facts.manifestFile);
   const pruned = prunedNpmProject(lockfile, {
     importer: facts.member, ...(target.only ? { only: target.only, name: `${facts.manifest.name ?? 'function'}-externals`, version: facts.manifest.version ?? '0.0.0' } : {}),
   });
