@@ -32,17 +32,17 @@ export interface NpmAnalysis extends Analysis {
   readonly mustCompile: readonly string[];
 }
 
-/** Project files (relative to the install root) as the entries sent into the container, with the directories leading to them. */
-async function inputEntries(root: string, files: readonly string[]): Promise<SourceEntry[]> {
+/** Project files (relative to the install root) as the entries sent into the container at `path`, with the directories leading to them. */
+async function inputEntries(root: string, files: readonly { path: string; from: string }[]): Promise<SourceEntry[]> {
   const entries = new Map<string, SourceEntry>();
-  for (const file of files) {
+  for (const { path: file, from } of files) {
     const parts = file.split('/');
     for (let i = 1; i < parts.length; i++) {
       const dir = parts.slice(0, i).join('/');
       if (!entries.has(dir)) entries.set(dir, { path: dir, kind: 'directory', absolute: path.join(root, dir), executable: true, size: 0 });
     }
-    const info = await stat(path.join(root, file));
-    entries.set(file, { path: file, kind: 'file', absolute: path.join(root, file), executable: (info.mode & 0o111) !== 0, size: info.size });
+    const info = await stat(path.join(root, from));
+    entries.set(file, { path: file, kind: 'file', absolute: path.join(root, from), executable: (info.mode & 0o111) !== 0, size: info.size });
   }
   return [...entries.values()].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
 }
@@ -95,8 +95,8 @@ export const npmBuilder: Builder<NpmAnalysis, InstallSpec | null> = {
     const base = { facts, ...(only ? { only } : {}), mustCompile: [] as string[] };
     // The inputs do not depend on the architecture: plan once to list them.
     const plan = planFor({ ...base, installInputs: [], installOnly: [], shipsSource: false, sourcePath: '' }, architecture('x86_64'));
-    const fromProject = plan.inputs.flatMap((i) => ('from' in i ? [i.from] : []));
-    const generated: GeneratedInput[] = plan.inputs.flatMap((i) => ('content' in i ? [{ path: i.path, content: i.content }] : []));
+    const fromProject = plan.inputs.flatMap((i) => ('from' in i ? [{ path: i.path, from: i.from }] : []));
+    const generated: GeneratedInput[] = plan.inputs.flatMap((i) => ('content' in i ? [{ path: i.path, content: i.content, ...(i.sensitive ? { sensitive: true } : {}) }] : []));
     const layer = artifact.kind === 'layer';
     const shipped = bundled ? await bundleEntries(bundled, host) : await packedSource(artifact, facts, entries);
     return {

@@ -48,6 +48,8 @@ export interface Analysis {
 export interface GeneratedInput {
   readonly path: string;
   readonly content: string;
+  /** It may hold credentials (a registry config): plan output shows its hash only. */
+  readonly sensitive?: boolean;
 }
 
 export interface InstallSpec {

@@ -1,5 +1,6 @@
 // Human and JSON renderings of plans and build results. Pure: strings in, strings out.
 import path from 'node:path';
+import { sha256 } from '../cache/hash.js';
 import { ExternalError, LambdaPackError } from '../errors.js';
 import type { RunResult } from '../executor/run.js';
 import type { Action } from '../plan/action.js';
@@ -19,8 +20,15 @@ function decisionOf(decided: TaskDecision): { action: Action | 'unknown'; reason
 }
 
 /** `plan --json`: every task's plan exactly as `build` would execute it, with its decision. */
+/** A plan as printed: generated inputs that may hold credentials show their hash, never their text. */
+function printable(plan: TaskPlan): TaskPlan {
+  if (!plan.install?.generated.some((g) => g.sensitive)) return plan;
+  const generated = plan.install.generated.map((g) => (g.sensitive ? { ...g, content: `(may hold registry credentials: sha256 ${sha256(g.content)})` } : g));
+  return { ...plan, install: { ...plan.install, generated } };
+}
+
 export function planJson(outDir: string, decided: readonly TaskDecision[]): object {
-  return { outDir, tasks: decided.map((d) => ({ ...d.plan, ...decisionOf(d) })) };
+  return { outDir, tasks: decided.map((d) => ({ ...printable(d.plan), ...decisionOf(d) })) };
 }
 
 function imageOf(plan: TaskPlan): string {

@@ -64,7 +64,7 @@ export interface InstallPlan {
   /** Source entries sent into the container at CONTAINER.build. */
   readonly inputs: readonly SourceEntry[];
   /** Files the builder wrote for the install (derived lockfiles, helper scripts), relative to CONTAINER.build. */
-  readonly generated: readonly { readonly path: string; readonly content: string }[];
+  readonly generated: readonly { readonly path: string; readonly content: string; readonly sensitive?: boolean }[];
   /** The container directory copied out afterwards. */
   readonly output: string;
   /** Where the steps run. */

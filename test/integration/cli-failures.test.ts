@@ -58,7 +58,8 @@ describe('failures the user can act on', () => {
   });
 
   it('fails clearly when package-lock.json is missing, with the command that makes one', async () => {
-    const project = tempProject({ 'fn/package.json': '{"name":"x","version":"1.0.0"}', 'lambda-pack.config.yaml': 'functions:\n  api:\n    runtime: nodejs22.x\n    source: fn\n' });
+    // A lockfile is needed only when there is something to lock.
+    const project = tempProject({ 'fn/package.json': '{"name":"x","version":"1.0.0","dependencies":{"ms":"2.1.3"}}', 'lambda-pack.config.yaml': 'functions:\n  api:\n    runtime: nodejs22.x\n    source: fn\n' });
     try {
       const result = await lambdaPack(['build'], { cwd: project.root });
       expect(result.exitCode).toBe(2);

@@ -119,3 +119,27 @@ describe('a project with its own lockfile', () => {
     } finally { project.remove(); }
   });
 });
+
+describe('registry settings of a yarn 4 workspace', () => {
+  it('reach npm as its user config, translated from .yarnrc.yml, marked as credentials', async () => {
+    const copy = copyOf(path.join(REPO, 'fixtures/node-yarn-berry-workspace'));
+    writeFileSync(path.join(copy, '.yarnrc.yml'), 'nodeLinker: node-modules\nnpmRegistryServer: "https://npm.example.com"\nnpmAuthToken: "${NPM_TOKEN}"\nnpmScopes:\n  acme:\n    npmRegistryServer: "https://acme.example.com/npm"\n    npmAuthToken: literal-token\n');
+    const plan = await planOf(copy, 'packages/fn');
+    const npmrc = plan.inputs.find((i) => i.path === '.lambda-pack-npmrc') as { content: string; sensitive?: boolean };
+    expect(npmrc.sensitive).toBe(true);
+    expect(npmrc.content).toBe('registry=https://npm.example.com\n//npm.example.com/:_authToken=${NPM_TOKEN}\n@acme:registry=https://acme.example.com/npm\n//acme.example.com/npm/:_authToken=literal-token\n');
+    expect(plan.env).toEqual({ npm_config_userconfig: '/build/.lambda-pack-npmrc' });
+    expect(plan.keyMaterial).not.toContain('literal-token');
+  });
+});
+
+describe('plan --json', () => {
+  it('shows a generated input that may hold credentials by its hash only', async () => {
+    const { planJson } = await import('../../src/cli/render.js');
+    const plan = { id: 'fn-x86_64', install: { generated: [{ path: '.lambda-pack-npmrc', content: '//r/:_authToken=literal-token\n', sensitive: true }, { path: 'package.json', content: '{}' }] } };
+    const printed = JSON.stringify(planJson('/out', [{ plan, decision: { action: 'rebuild', reason: 'not built yet' } }] as never));
+    expect(printed).not.toContain('literal-token');
+    expect(printed).toMatch(/may hold registry credentials: sha256 [0-9a-f]{64}/);
+    expect(printed).toContain('"content":"{}"');
+  });
+});

@@ -30,6 +30,7 @@ function install() {
   const bin = path.join(dir, 'bin', pm.bin);
   if (existsSync(bin)) return bin;
   mkdirSync(home, { recursive: true });
+  const started = Date.now();
   const tmp = mkdtempSync(path.join(home, '.installing-'));
   try {
     const run = (cmd, argv, cwd = tmp) => {
@@ -51,6 +52,7 @@ function install() {
     try { renameSync(path.join(tmp, 'prefix'), dir); } catch (error) { if (!existsSync(bin)) throw error; }
   } finally { rmSync(tmp, { recursive: true, force: true }); }
   if (!existsSync(bin)) fail(pm.package + '@' + pm.version + ' installed no ' + pm.bin + ' executable');
+  console.error('lambda-pack: installed ' + pm.package + '@' + pm.version + ' into the package-manager cache in ' + ((Date.now() - started) / 1000).toFixed(1) + ' s');
   return bin;
 }
 

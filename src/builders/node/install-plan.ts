@@ -17,7 +17,8 @@ import { yarnrcToNpmrc } from './yarnrc.js';
 /** A file the install needs, placed at `path` under the container's build directory. */
 export type ContainerInput =
   | { readonly path: string; /** A project file, relative to the install root. */ readonly from: string }
-  | { readonly path: string; readonly content: string };
+  /** Written by lambda-pack; `sensitive` when it may hold registry credentials (never shown in plan output). */
+  | { readonly path: string; readonly content: string; readonly sensitive?: boolean };
 
 export interface InstallStep {
   /** What the step does, for progress and failures. */
@@ -204,7 +205,9 @@ export function planNodeInstall(facts: NodeProjectFacts, target: InstallTarget):
   const inputs: ContainerInput[] = [
     { path: join(workdir, 'package.json'), content: pruned.manifest },
     { path: join(workdir, 'package-lock.json'), content: pruned.lockfile },
-    ...(npmrc ? [{ path: '.lambda-pack-npmrc', content: npmrc }] : []),
+    // The root's .npmrc travels as the file it is; a .yarnrc.yml's registries are translated.
+    ...(facts.config.has('.npmrc') && !facts.config.has('.yarnrc.yml') ? [{ path: '.lambda-pack-npmrc', from: '.npmrc' }]
+      : npmrc ? [{ path: '.lambda-pack-npmrc', content: npmrc, sensitive: true }] : []),
     ...(memberNpmrc !== undefined ? [{ path: join(workdir, '.npmrc'), from: join(facts.member, '.npmrc') }] : []),
     ...localInputs(pruned.localPaths),
     ...(lockfile.kind === 'yarn-classic' ? scripts : []),
