@@ -98,16 +98,20 @@ async function bundledVsUnbundled() {
     const files = list.map((l) => l.trim().split(/\s+/)).map((f) => ({ size: Number(f[3]), name: f[f.length - 1] }));
     return { files: files.length, js: files.filter((f) => /\.(c|m)?js$|\.json$|\.node$/.test(f.name)).length, bytes: files.reduce((n, f) => n + f.size, 0) };
   };
-  const bundled = run('node', [cli, 'build', 'api', '--arch', 'x86_64', '--out', path.join(dir, 'dist-bundled')], dir);
+  const build = (outDir) => run('node', [cli, 'build', 'api', '--arch', 'x86_64', '--no-cache', '--out', path.join(dir, outDir)], dir);
+  const bundled = build('dist-bundled');
   const config = readFileSync(path.join(dir, 'lambda-pack.config.yaml'), 'utf8');
+  writeFileSync(path.join(dir, 'lambda-pack.config.yaml'), config.replace('sourcemap: true', 'sourcemap: false'));
+  const nomap = build('dist-nomap');
   writeFileSync(path.join(dir, 'lambda-pack.config.yaml'), config.replace(/^\s+bundle:.*\n/m, ''));
   // Unbundled, the function ships compiled JavaScript beside its source (what tsc would write).
   const { transformSync } = await import('esbuild');
   const ts = readFileSync(path.join(dir, 'packages/api/src/index.ts'), 'utf8');
   writeFileSync(path.join(dir, 'packages/api/src/index.js'), transformSync(ts, { loader: 'ts', format: 'cjs', target: 'node22' }).code);
-  const unbundled = run('node', [cli, 'build', 'api', '--arch', 'x86_64', '--out', path.join(dir, 'dist-unbundled')], dir);
+  const unbundled = build('dist-unbundled');
   return {
     bundled: { ...count(path.join(dir, 'dist-bundled/api-x86_64.zip')), ms: bundled.ms },
+    nomap: { ...count(path.join(dir, 'dist-nomap/api-x86_64.zip')), ms: nomap.ms },
     unbundled: { ...count(path.join(dir, 'dist-unbundled/api-x86_64.zip')), ms: unbundled.ms },
   };
 }
@@ -135,9 +139,11 @@ Dependencies: ${Object.entries(DEPS).map(([n, v]) => `${n}@${v}`).join(', ')}.
 | npm (the image's, \`npm ci\`) | **${fmt(median(same.times.npm))}** | ${same.times.npm.map(fmt).join(', ')} | ${same.files.npm} |
 | pnpm 10.34.9 (\`pnpm install --frozen-lockfile --prod\`, node-linker=hoisted) | **${fmt(median(same.times.pnpm))}** | ${same.times.pnpm.map(fmt).join(', ')} | ${same.files.pnpm} |
 
+Two runs on this shared machine (2026-12-01): at load average 5.2, npm 11.09 s and pnpm 9.39 s (medians); at 6.7, npm 15.16 s and pnpm 17.39 s (one 29 s pnpm outlier). The difference is inside the noise: both spend the time downloading and extracting the same ${same.files.npm} files into real directories (pnpm's hoisted linker copies out of its store, npm extracts from its cache). pnpm's first build on an engine also pays installing pnpm itself (below).
+
 ### Installing the package manager in the build container (\`pm.mjs\`, \`--version\`)
 
-Cold: the first build on an engine (npm pack + hash check + npm install into the cache volume). Warm: every later build (the manager is in the volume).
+Cold: the first build on an engine (npm pack + hash check + npm install into the cache volume). Warm: every later build (the manager is in the volume); most of it is the manager's own start-up for \`--version\` (pnpm and yarn are large JavaScript programs, slower still under qemu), which any install pays anyway: lambda-pack's own part is one \`node\` start and a file check.
 
 | arch | manager | cold | warm |
 | --- | --- | --- | --- |
@@ -145,9 +151,12 @@ ${overhead.map((r) => `| ${r.arch} | ${r.label} | ${fmt(r.cold)} | ${fmt(r.warm)
 
 ### The pnpm-workspace TypeScript function (fixtures/node-pnpm-workspace, \`api\`), x86_64
 
-| | files in the zip | .js/.json/.node files | unzipped bytes | build (cold cache) |
+The native packages (native-sum, @node-rs/crc32 with its ~600 kB x86_64 binary) ship either way and dominate the bytes; bundling cuts the files Node opens at init.
+
+| | files in the zip | .js/.json/.node files | unzipped bytes | \`build --no-cache\` |
 | --- | --- | --- | --- | --- |
-| bundled (\`bundle: esbuild\`): the bundle + native packages only | ${bundle.bundled.files} | ${bundle.bundled.js} | ${bundle.bundled.bytes} | ${fmt(bundle.bundled.ms)} |
+| bundled (\`bundle: esbuild\`, \`sourcemap: true\`): the bundle, its map + native packages only | ${bundle.bundled.files} | ${bundle.bundled.js} | ${bundle.bundled.bytes} | ${fmt(bundle.bundled.ms)} |
+| bundled, no source map | ${bundle.nomap.files} | ${bundle.nomap.js} | ${bundle.nomap.bytes} | ${fmt(bundle.nomap.ms)} |
 | unbundled: source + the whole production closure | ${bundle.unbundled.files} | ${bundle.unbundled.js} | ${bundle.unbundled.bytes} | ${fmt(bundle.unbundled.ms)} |
 `;
 const results = path.join(repo, 'bench/RESULTS.md');

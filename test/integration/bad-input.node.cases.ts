@@ -28,4 +28,17 @@ export const NODE_PROJECTS: readonly BadInput[] = [
       'packages/fn/index.js': INDEX, 'packages/fn/package.json': JSON.stringify({ name: 'fn', version: '1.0.0', dependencies: { ms: '2.1.3', debug: '4.4.3' } }),
     },
     config: fn('packages/fn'), exit: 2, where: [/\S+\/packages\/fn\/package\.json depends on "debug", which \S+\/pnpm-lock\.yaml does not pin for packages\/fn/], fix: /Update it with: pnpm install --lockfile-only/ },
+  { name: 'a file: sibling that npm would only link, without its dependencies ("file:../shared")',
+    files: {
+      'fn/index.js': 'exports.handler = async () => require("shared").timeout("1m");\n',
+      'fn/package.json': JSON.stringify({ name: 'fn', version: '1.0.0', dependencies: { shared: 'file:../shared' } }),
+      'fn/package-lock.json': JSON.stringify({ name: 'fn', version: '1.0.0', lockfileVersion: 3, requires: true, packages: {
+        '': { name: 'fn', version: '1.0.0', dependencies: { shared: 'file:../shared' } },
+        '../shared': { version: '1.0.0', dependencies: { ms: '2.1.3' } },
+        'node_modules/shared': { resolved: '../shared', link: true },
+      } }),
+      'shared/package.json': JSON.stringify({ name: 'shared', version: '1.0.0', dependencies: { ms: '2.1.3' } }),
+      'shared/index.js': 'exports.timeout = (t) => require("ms")(t);\n',
+    },
+    config: fn(), exit: 2, where: [/\S+\/fn\/package-lock\.json links \.\.\/shared \(a file: dependency\) instead of installing it, and pins none of its dependencies \(ms\)/], fix: /add install-links=true to \S+\/fn\/\.npmrc, then run: npm install --install-links --package-lock-only/ },
 ];

@@ -1,8 +1,10 @@
 // Node projects of every other package manager, built for x86_64 and arm64 on the real engine and
 // invoked in a container of each architecture: a yarn 4 workspace (nodeLinker: node-modules), a
 // yarn 1 project, an npm workspace and a bun project. The manager runs in the build container,
-// installed there from the npm registry (cached in the package-manager volume).
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// installed there from the npm registry (cached in the package-manager volume). Also npm's
+// `file:../shared` sibling (issue: sent in at its relative place, shipped as a real copy with its
+// own dependencies) and a function without dependencies (no install at all).
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +14,8 @@ import { requireEngine, runInContainer } from '../helpers/docker.js';
 import { elfMachine, extractZip, zipEntries } from '../helpers/zip.js';
 
 const ARCHES = [{ arch: 'x86_64', machine: 62, node: 'x64' }, { arch: 'arm64', machine: 183, node: 'arm64' }] as const;
-const FIXTURES = { berry: 'node-yarn-berry-workspace', classic: 'node-yarn-classic', npmws: 'node-npm-workspace', bun: 'node-bun' } as const;
-const FUNCTION = { berry: 'fn', classic: 'classic', npmws: 'fn', bun: 'bun' } as const;
+const FIXTURES = { berry: 'node-yarn-berry-workspace', classic: 'node-yarn-classic', npmws: 'node-npm-workspace', bun: 'node-bun', sibling: 'node-file-sibling' } as const;
+const FUNCTION = { berry: 'fn', classic: 'classic', npmws: 'fn', bun: 'bun', sibling: 'api' } as const;
 type Fixture = keyof typeof FIXTURES;
 const work = mkdtempSync(path.join(os.tmpdir(), 'lambda-pack-node-managers-'));
 const manifests = new Map<Fixture, Manifest>();
@@ -100,4 +102,30 @@ describe('a bun project', () => {
   it.each(ARCHES)('answers on $arch', async ({ arch, node }) => {
     expect(await invoke('bun', arch)).toEqual({ crc32: 907060870, timeout: 120000, processArch: node });
   }, 120_000);
+});
+
+describe('an npm function with a file: sibling outside its directory', () => {
+  it.each(ARCHES)('ships the sibling as a real directory with its own dependency on $arch', async ({ arch }) => {
+    expect(await packages(zipOf('sibling', arch))).toEqual(['ms', 'shared']);
+    expect(await zipEntries(zipOf('sibling', arch))).toContain('node_modules/shared/index.js');
+  });
+
+  it.each(ARCHES)('answers on $arch', async ({ arch, node }) => {
+    expect(await invoke('sibling', arch)).toEqual({ timeout: 120000, processArch: node });
+  }, 120_000);
+});
+
+describe('a function without dependencies', () => {
+  it('builds without a lockfile and without a container, shipping its code', async () => {
+    const dir = path.join(work, 'plain');
+    cpSync(path.join(REPO, 'fixtures/node-npm-workspace/packages/other'), path.join(dir, 'fn'), { recursive: true });
+    writeFileSync(path.join(dir, 'fn/package.json'), JSON.stringify({ name: 'plain', version: '1.0.0', devDependencies: { vitest: '3.0.0' } }));
+    writeFileSync(path.join(dir, 'fn/index.js'), 'exports.handler = async () => "ok";\n');
+    writeFileSync(path.join(dir, 'lambda-pack.config.yaml'), 'imageSet: local\nfunctions:\n  plain: { runtime: nodejs22.x, source: fn, handler: index.handler }\n');
+    const result = await lambdaPack(['build', '--json'], { cwd: dir });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const record = (JSON.parse(readFileSync(path.join(dir, 'dist/manifest.json'), 'utf8')) as Manifest).artifacts[0]!;
+    expect(record.image).toBeNull();
+    expect((await zipEntries(path.join(dir, 'dist/plain-x86_64.zip'))).sort()).toEqual(['index.js', 'package.json']);
+  });
 });

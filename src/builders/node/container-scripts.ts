@@ -13,7 +13,7 @@ import { CONTAINER } from '../types.js';
 export const SCRIPTS_INPUT_DIR = '.lambda-pack';
 export const CONTAINER_SCRIPTS_DIR = `${CONTAINER.build}/${SCRIPTS_INPUT_DIR}`;
 
-export const PM_RUNNER = String.raw`// pm.mjs '<json: {kind, package, version, bin, hash?, yarnPath?}>' <manager args…>
+export const PM_RUNNER = String.raw`// pm.mjs '<json: {kind, package, version, bin, hash?, yarnPath?, cwd?}>' <manager args…>
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
@@ -73,7 +73,7 @@ const SKIPPED = [
   [/Blocked \d+ postinstalls?/, 'bun skipped dependencies\' install scripts (not in package.json "trustedDependencies"): add them there (bun pm untrusted lists them), or they ship unbuilt'],
 ];
 let skipped;
-const child = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+const child = spawn(command, argv, { env, cwd: pm.cwd || '.', stdio: ['ignore', 'pipe', 'pipe'] });
 for (const [stream, out] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
   let rest = '';
   stream.on('data', (chunk) => {

@@ -72,6 +72,11 @@ export interface NodeProjectFacts {
   readonly localFiles: ReadonlyMap<string, readonly string[]>;
   /** Local packages that build on install (a binding.gyp, install scripts), by name. */
   readonly localBuilds: readonly string[];
+  /**
+   * Where the install root sits in the container's build directory ('' = at it): below it when a
+   * local package lies beside it ("file:../shared" puts fn/ and shared/ in the build directory).
+   */
+  readonly offset: string;
 }
 
 export interface InstallTarget {
@@ -98,14 +103,15 @@ function sha256(text: string): string {
 
 const join = (...parts: string[]) => path.posix.join(...parts.filter((p) => p && p !== '.')) || '.';
 
-function runner(choice: ManagerChoice, args: readonly string[]): string[] {
+function runner(choice: ManagerChoice, args: readonly string[], workdir: string): string[] {
   const spec = {
     kind: choice.lockfile,
     package: choice.registryPackage ?? choice.manager,
     version: choice.version,
     bin: choice.manager === 'yarn' ? 'yarn' : choice.manager,
     ...(choice.hash ? { hash: { ...choice.hash, of: choice.lockfile === 'yarn-berry' ? 'bin/yarn.js' : 'tarball' } } : {}),
-    ...(choice.yarnPath ? { yarnPath: choice.yarnPath } : {}),
+    ...(choice.yarnPath ? { yarnPath: `${CONTAINER.build}/${join(workdir, choice.yarnPath)}` } : {}),
+    ...(workdir !== '.' ? { cwd: workdir } : {}),
   };
   return ['node', `${CONTAINER_SCRIPTS_DIR}/pm.mjs`, JSON.stringify(spec), ...args];
 }
@@ -167,27 +173,33 @@ export function planNodeInstall(facts: NodeProjectFacts, target: InstallTarget):
     label: 'leave out optional packages built for another platform (yarn 1 records no os/cpu/libc)',
     argv: ['node', `${CONTAINER_SCRIPTS_DIR}/prune-platform.mjs`, output, 'linux', target.arch.nodeArch, 'glibc'],
   });
+  // Paths in the build directory: the install root sits at `offset` there.
+  const at = (p: string) => path.posix.normalize(join(facts.offset, p));
   const localInputs = (paths: readonly string[]): ContainerInput[] =>
-    paths.flatMap((dir) => (facts.localFiles.get(dir) ?? []).map((file) => ({ path: file, from: file })));
+    paths.flatMap((dir) => (facts.localFiles.get(dir) ?? []).map((file) => ({ path: at(file), from: file })));
 
   const crossFlags = target.cross ? [`--cpu=${target.arch.nodeArch}`, '--os=linux', '--libc=glibc'] : [];
   if (facts.member === '.' && !target.only) {
     const closure = productionClosure(lockfile, '.', { strict: false });
+    checkLinkedLocals(facts, lockfile, closure.ids);
     const inputs: ContainerInput[] = [
-      { path: 'package.json', from: 'package.json' },
-      { path: facts.lockfileName!, from: facts.lockfileName! },
-      ...[...facts.config.keys()].map((file) => ({ path: file, from: file })),
-      ...facts.managerFiles.map((file) => ({ path: file, from: file })),
+      { path: at('package.json'), from: 'package.json' },
+      { path: at(facts.lockfileName!), from: facts.lockfileName! },
+      ...[...facts.config.keys()].map((file) => ({ path: at(file), from: file })),
+      ...facts.managerFiles.map((file) => ({ path: at(file), from: file })),
       // Every local package read on the host: the lockfile's and those package.json names.
       ...localInputs([...facts.localFiles.keys()]),
       ...(manager.source === 'image' ? [] : scripts),
     ];
-    const install = manager.source === 'image' ? ['npm', ...NPM_CI, ...crossFlags] : runner(manager, [...projectInstallArgs(manager), ...(manager.lockfile === 'npm' ? crossFlags : [])]);
+    const workdir = at('.');
+    const prefix = workdir === '.' ? [] : [`--prefix=${workdir}`];
+    const install = manager.source === 'image' ? ['npm', ...NPM_CI, ...crossFlags, ...prefix]
+      : runner(manager, [...projectInstallArgs(manager), ...(manager.lockfile === 'npm' ? crossFlags : [])], workdir);
     return {
-      mode: 'project', reason: manager.reason, manager, inputs, workdir: '.', output: 'node_modules',
+      mode: 'project', reason: manager.reason, manager, inputs, workdir, output: at('node_modules'),
       steps: [
         { label: `${manager.manager} install (frozen lockfile, production dependencies)`, argv: install },
-        ...(lockfile.kind === 'yarn-classic' ? [pruneStep('node_modules')] : []),
+        ...(lockfile.kind === 'yarn-classic' ? [pruneStep(at('node_modules'))] : []),
       ],
       env: managerEnv(manager), drop: NODE_MODULES_DROP, installOnly: [...INSTALL_CONFIG_FILES, ...facts.managerFiles],
       keyMaterial: JSON.stringify({ mode: 'project', manager: { name: manager.manager, version: manager.version ?? 'image', hash: manager.hash?.hex }, config: configHashes, lockfile: sha256(closureKeyMaterial(lockfile, closure)), local: closure.localPaths }),
@@ -199,7 +211,7 @@ export function planNodeInstall(facts: NodeProjectFacts, target: InstallTarget):
   const pruned = prunedNpmProject(lockfile, {
     importer: facts.member, ...(target.only ? { only: target.only, name: `${facts.manifest.name ?? 'function'}-externals`, version: facts.manifest.version ?? '0.0.0' } : {}),
   });
-  const workdir = facts.member;
+  const workdir = at(facts.member);
   const npmrc = [facts.config.get('.npmrc'), facts.config.has('.yarnrc.yml') ? yarnrcToNpmrc(facts.config.get('.yarnrc.yml')!) : undefined].filter((t): t is string => !!t).join('\n');
   const memberNpmrc = facts.member !== '.' ? facts.config.get(join(facts.member, '.npmrc')) : undefined;
   const inputs: ContainerInput[] = [
@@ -255,4 +267,23 @@ export function packagesThatBuild(facts: NodeProjectFacts, target: Pick<InstallT
     if (node.installScript === undefined) unknown = true;
   }
   return [...names].sort().concat(unknown ? [`packages of ${path.basename(lockfile.file)} that may run install scripts (the lockfile does not record them)`] : []);
+}
+
+
+/**
+ * npm links a file: directory (its lockfile says `"link": true`) without installing what that
+ * directory depends on, so the zip would hold a package that cannot load: refused, with the
+ * setting that installs it as a copy with its dependencies.
+ */
+function checkLinkedLocals(facts: NodeProjectFacts, lockfile: Lockfile, reached: readonly string[]): void {
+  if (lockfile.kind !== 'npm') return;
+  const ids = new Set(reached);
+  const unpinned = lockfile.missing.filter((m) => ids.has(m.from) && m.from !== '' && lockfile.nodes.get(m.from)?.localPath !== undefined && m.type !== 'dev');
+  if (!unpinned.length) return;
+  const dir = unpinned[0]!.from;
+  const npmrc = path.join(facts.installPath, '.npmrc');
+  throw new ConfigError('LOCAL_PACKAGE_LINKED',
+    `${lockfile.file} links ${dir} (a file: dependency) instead of installing it, and pins none of its dependencies (${[...new Set(unpinned.filter((m) => m.from === dir).map((m) => m.name))].join(', ')}): ` +
+    `npm would ship a link to a package that cannot load. Install local packages as copies with their dependencies: add install-links=true to ${npmrc}, then run: npm install --install-links --package-lock-only`,
+    { file: lockfile.file, fix: 'install-links=true in .npmrc, then npm install --install-links --package-lock-only' });
 }

@@ -70,7 +70,7 @@ export async function readNodeProject({ name, projectRoot, source, manifestDir }
   }
   const root = await findInstallRoot(projectRoot, start);
   if (!root) {
-    return { name, installDir: relStart, installPath: start, member: '.', manifest, manifestFile, config: new Map(), managerFiles: [], localFiles: new Map(), localBuilds: [] };
+    return { name, installDir: relStart, installPath: start, member: '.', manifest, manifestFile, config: new Map(), managerFiles: [], localFiles: new Map(), localBuilds: [], offset: '' };
   }
   const installAbs = path.join(projectRoot, root.dir);
   const lockfileFile = path.join(installAbs, root.lockfileName);
@@ -96,7 +96,7 @@ export async function readNodeProject({ name, projectRoot, source, manifestDir }
   const manager = chooseManager({
     lockfile, manifestFile: path.join(installAbs, 'package.json'),
     ...(rootManifest.packageManager ? { packageManager: rootManifest.packageManager } : {}),
-    ...(typeof yarnPath === 'string' ? { yarnPath: `${CONTAINER.build}/${yarnPath}` } : {}),
+    ...(typeof yarnPath === 'string' ? { yarnPath } : {}),
   });
 
   // Local packages reach the container whole: npm packs (install-links) or links them there.
@@ -123,8 +123,16 @@ export async function readNodeProject({ name, projectRoot, source, manifestDir }
       if (files.includes('binding.gyp') || local?.gypfile || scripts.preinstall || scripts.install || scripts.postinstall) localBuilds.push(local?.name ?? dir);
     }
   }
+  // A local package beside the install root ("file:../shared") keeps its relative place in the
+  // container: the build directory is then their common parent, the install root below it.
+  let base = installAbs;
+  for (const dir of localFiles.keys()) {
+    const abs = path.resolve(installAbs, dir);
+    while (path.relative(base, abs).startsWith('..')) base = path.dirname(base);
+  }
+  const offset = toPosix(path.relative(base, installAbs));
   return {
     name, installDir: root.dir, installPath: installAbs, member: root.member, manifest, manifestFile, lockfile, lockfileName: root.lockfileName, manager,
-    config, managerFiles, localFiles, localBuilds: localBuilds.sort(),
+    config, managerFiles, localFiles, localBuilds: localBuilds.sort(), offset,
   };
 }
