@@ -110,11 +110,11 @@ async function fromTemplate(templateFile: string, named: string, config: FoundCo
 }
 
 /**
- * Until the npm and pip builders consume `manifest` (issue 14), a build ignores it: said as a
+ * Until the pip builder consumes `manifest` (issue 14; npm does), a build ignores it: said as a
  * warning, never silently.
  */
 function notYetUsed(project: Project): Project {
-  const pending = project.config.artifacts.filter((a) => a.manifest !== undefined)
+  const pending = project.config.artifacts.filter((a) => a.manifest !== undefined && a.builder !== 'npm')
     .map((a) => ({ code: 'SETTING_NOT_YET_USED', logicalId: a.name, message: `${a.name}: "manifest" (${a.manifest}) is read, but the ${a.builder} builder does not use it yet; the build runs as if it were not set.` }));
   return pending.length ? { ...project, warnings: [...project.warnings, ...pending] } : project;
 }

@@ -55,7 +55,7 @@ describe('a function in a pnpm workspace', () => {
     writeFileSync(lock, text.replace(/(packages\/web:\n(?:.*\n)*?\s+is-odd:\n\s+specifier: )3\.0\.1(\n\s+version: )3\.0\.1/, '$13.0.0$23.0.0'));
     expect(readFileSync(lock, 'utf8')).not.toBe(text);
     expect((await planOf(copy, 'packages/report')).keyMaterial).toBe(before);
-    writeFileSync(lock, text.replace(/ms@2\.1\.3:\n    resolution: \{integrity: [^}]+\}/, 'ms@2.1.3:\n    resolution: {integrity: sha512-other}'));
+    writeFileSync(lock, text.replace(/ms@2\.1\.3:\n {4}resolution: \{integrity: [^}]+\}/, 'ms@2.1.3:\n    resolution: {integrity: sha512-other}'));
     expect((await planOf(copy, 'packages/report')).keyMaterial).not.toBe(before);
   });
 });

@@ -6,7 +6,6 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError } from '../../errors.js';
-import { CONTAINER } from '../types.js';
 import { productionClosure } from './closure.js';
 import type { NodeProjectFacts } from './install-plan.js';
 import { INSTALL_CONFIG_FILES } from './install-plan.js';

@@ -8,7 +8,9 @@ import type { PackageManifest } from './manifest.js';
 /** "os=linux & cpu=x64 & libc=glibc" → { os: [linux], cpu: [x64], libc: [glibc] }. */
 export function parseConditions(conditions: string): Platform {
   const platform: Record<string, string[]> = {};
-  for (const [, key, value] of conditions.matchAll(/\b(os|cpu|libc)=([\w.-]+)/g)) (platform[key!] ??= []).push(value!);
+  for (const [, key, value] of conditions.matchAll(/\b(os|cpu|libc)=([\w.-]+)/g)) {
+    platform[key!] = [...(platform[key!] ?? []), value!];
+  }
   return platform;
 }
 
