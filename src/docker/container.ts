@@ -11,6 +11,9 @@ import type { Engine } from './engine.js';
 
 /** Label put on every container lambda-pack creates; its value identifies the run. */
 export const RUN_LABEL = 'dev.lambda-pack.run';
+/** What the container is for: an install, a load check, opening the cache volume. */
+export const PURPOSE_LABEL = 'dev.lambda-pack.purpose';
+export type ContainerPurpose = 'install' | 'load-check' | 'cache-volume';
 /** Which process on which host created it: `<hostname>/<pid>`, so a later run can tell abandoned ones. */
 export const OWNER_LABEL = 'dev.lambda-pack.owner';
 
@@ -35,6 +38,8 @@ export interface ContainerSpec {
   readonly name: string;
   /** Named engine volumes (never host paths) and where they are mounted. */
   readonly volumes?: readonly { readonly name: string; readonly mount: string }[];
+  /** What it is for (a label, so tools and tests can tell the kinds apart). */
+  readonly purpose: ContainerPurpose;
   /** `none` for a container that needs no network (default: the engine's bridge). */
   readonly network?: 'bridge' | 'none';
 }
@@ -175,7 +180,7 @@ export async function withContainer<T>(engine: Engine, spec: ContainerSpec, hook
       Env: toEnv(spec.env),
       WorkingDir: spec.workdir,
       User: spec.user,
-      Labels: { [RUN_LABEL]: hooks.runId, [OWNER_LABEL]: ownerLabel() },
+      Labels: { [RUN_LABEL]: hooks.runId, [OWNER_LABEL]: ownerLabel(), [PURPOSE_LABEL]: spec.purpose },
       AttachStdout: true,
       AttachStderr: true,
       Tty: false,

@@ -23,7 +23,7 @@ export async function ensureCacheVolume(engine: Engine, arch: Architecture, imag
   // A fresh volume is root-owned; open it up once, from the build image itself (nothing to pull),
   // in a container made like every other one (labelled, capabilities dropped, removed after).
   await withContainer(engine, {
-    image, arch, cmd: ['chmod', '1777', CACHE_MOUNT], env: {}, workdir: '/', user: '0:0', inputs: [],
+    purpose: 'cache-volume', image, arch, cmd: ['chmod', '1777', CACHE_MOUNT], env: {}, workdir: '/', user: '0:0', inputs: [],
     name: `lambda-pack-${runId}-cache-${arch.name}-${randomBytes(3).toString('hex')}`, volumes: [{ name, mount: CACHE_MOUNT }], network: 'none',
   }, { runId }, async (finished) => {
     if (finished.exitCode !== 0) throw new ExternalError('CACHE_VOLUME_FAILED', `Could not open the package-manager cache volume ${name} for build users (chmod exited ${finished.exitCode} in ${image}): ${finished.logTail.join(' ')}`);

@@ -54,6 +54,7 @@ export async function runInstall(plan: TaskPlan, image: ResolvedImage, dest: str
   const volume = await ensureCacheVolume(engine, buildArch, image.ref, context.runId);
   reporter.status(`installing (${plan.builder}, ${plan.strategy.kind}) in ${image.ref}`);
   await withContainer(engine, {
+    purpose: 'install',
     volumes: [{ name: volume, mount: CONTAINER.cache }],
     image: image.ref,
     arch: buildArch,

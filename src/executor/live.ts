@@ -10,6 +10,7 @@ import type { BlobStore } from '../image/blob-store.js';
 import type { Registries } from '../image/registry/client.js';
 import { buildImageOutput } from './image.js';
 import { engineIsLocal } from '../load/placement.js';
+import { ExternalError } from '../errors.js';
 import { architecture, runtime } from '../runtimes.js';
 import { finding, type Finding } from '../verify/findings.js';
 import type { TaskPlan } from '../plan/types.js';
@@ -50,7 +51,14 @@ async function checkLoads(plan: TaskPlan, staged: string, layers: readonly strin
     }
     engine = fallback;
   }
-  const image = await engines.imagesOn(engine).resolve(plan.verify.loadCheck!.image, arch);
+  const choice = plan.verify.loadCheck!.image;
+  const image = await engines.imagesOn(engine).resolve(choice, arch).catch((error: unknown) => {
+    if (!(error instanceof ExternalError) || error.code !== 'IMAGE_UNAVAILABLE') throw error;
+    throw new ExternalError('LOAD_CHECK_IMAGE_UNAVAILABLE',
+      `${plan.id}: the load check runs the zip in the runtime's Lambda base image ${choice.kind === 'reference' ? choice.ref : choice.recipe}, which is not on the engine and could not be pulled (${error.message.split(': ').slice(1).join(': ').split('. ')[0]}). ` +
+      'Make it reachable (docker login, or imageMirror for a registry you can reach), use the offline stand-ins (imageSet: local), or accept the zip unproven: loadCheck: false on the function, or --no-load-check.',
+      { fix: 'imageMirror, imageSet: local, or --no-load-check' }, { cause: error });
+  });
   const result = await loadCheck({
     engine, image: image.ref, arch, runtime: runtime(plan.runtime), handler: plan.verify.handler, zip: staged, layers,
     runId: options.runId, signal: options.signal, memoryBytes: options.memoryBytes, functionName: plan.name,

@@ -125,7 +125,7 @@ export async function runRuntime(options: RuntimeRunOptions, invocation?: Invoca
     const finished = await withContainer(options.engine, {
       image: options.image, arch: options.arch, entrypoint, cmd,
       env: lambdaEnv(options, `${placement.containerHost ?? server.host}:${server.port}`),
-      workdir: '/var/task', user: FUNCTION_USER, inputs, memoryBytes: options.memoryBytes, name: containerName(options),
+      purpose: 'load-check', workdir: '/var/task', user: FUNCTION_USER, inputs, memoryBytes: options.memoryBytes, name: containerName(options),
     }, { runId: options.runId, onLog: options.onLog, signal: options.signal, stop: over }, async (done) => ({ exitCode: done.exitCode, logTail: done.logTail }));
     const find = <K extends RuntimeEvent['kind']>(kind: K) => seen.find((e) => e.kind === kind) as Extract<RuntimeEvent, { kind: K }> | undefined;
     return {

@@ -114,7 +114,7 @@ describe('file names that are unusual but valid', () => {
 
   beforeAll(async () => {
     project = tempProject({ 'fn/index.js': INDEX, ...Object.fromEntries(NAMES.map((n) => [`fn/${n}`, `content of ${n}\n`])) });
-    project.file('lambda-pack.config.yaml', 'functions:\n  api:\n    runtime: nodejs22.x\n    source: fn\n    handler: index.handler\n');
+    project.file('lambda-pack.config.yaml', 'imageSet: local\nfunctions:\n  api:\n    runtime: nodejs22.x\n    source: fn\n    handler: index.handler\n');
     await previousBuild(project, '.', 'unusual names');
     result = await lambdaPack(['build'], { cwd: project.root });
   });

@@ -120,7 +120,7 @@ describe('an interrupted build', () => {
 describe('verification as the last step of a build', () => {
   it('refuses a zip that would not load, keeps the previous one, and names the findings', async () => {
     const project = tempProject({
-      'lambda-pack.config.yaml': 'functions:\n  custom: { runtime: provided.al2023, source: custom }\n  web: { runtime: nodejs22.x, source: web, handler: main.handler }\n',
+      'lambda-pack.config.yaml': 'loadCheck: false\nfunctions:\n  custom: { runtime: provided.al2023, source: custom }\n  web: { runtime: nodejs22.x, source: web, handler: main.handler }\n',
       'custom/README.md': 'no bootstrap here\n',
       'web/index.js': 'exports.handler = async () => 1;\n',
     });
@@ -138,7 +138,7 @@ describe('verification as the last step of a build', () => {
   });
 
   it('refuses to ship a secret unless the function allows that path', async () => {
-    const config = (allow: string) => `functions:\n  web: { runtime: nodejs22.x, source: web, handler: index.handler${allow} }\n`;
+    const config = (allow: string) => `loadCheck: false\nfunctions:\n  web: { runtime: nodejs22.x, source: web, handler: index.handler${allow} }\n`;
     const project = tempProject({
       'lambda-pack.config.yaml': config(''),
       'web/index.js': 'exports.handler = async () => 1;\n',

@@ -13,7 +13,7 @@ import { secondEngine } from '../helpers/second-engine.js';
 const engine = secondEngine();
 const BASE = 'lambda-pack-local/debian-base:bookworm-x86_64';
 const project = tempProject({
-  'lambda-pack.config.yaml': `images:\n  provided.al2023: ${BASE}\nfunctions:\n  slow: { runtime: provided.al2023, source: fn }\n`,
+  'lambda-pack.config.yaml': `loadCheck: false\nimages:\n  provided.al2023: ${BASE}\nfunctions:\n  slow: { runtime: provided.al2023, source: fn }\n`,
   'fn/Makefile': 'build-slow:\n\techo compiling; sleep 120\n\tinstall -m 0755 bootstrap "$(ARTIFACTS_DIR)/bootstrap"\n',
   'fn/bootstrap': '#!/bin/sh\n',
 });

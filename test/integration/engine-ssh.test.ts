@@ -22,7 +22,7 @@ let localSha: string;
 
 /** A config in the user's copy of the fixture whose arm64 engine is `engine` (YAML lines). */
 function configWith(name: string, engine: string): string {
-  return user.write(`project/lambda-pack.${name}.yaml`, 'imageSet: local\ncertificates: system\nfunctions:\n  checksum:\n    runtime: nodejs22.x\n' +
+  return user.write(`project/lambda-pack.${name}.yaml`, 'imageSet: local\ncertificates: system\n# The ssh build user may not use the local engine, where the check of a remote engine\'s task would run.\nloadCheck: false\nfunctions:\n  checksum:\n    runtime: nodejs22.x\n' +
     `    source: function\n    handler: index.handler\n    architectures: [x86_64, arm64]\ndocker:\n  hosts:\n    arm64:\n${engine}`);
 }
 

@@ -38,7 +38,7 @@ describe('faults during a build', () => {
 
   it('fails clearly on a full output disk and leaves no partial zip', async () => {
     const project = tempProject({
-      'lambda-pack.config.yaml': 'functions:\n  big: { runtime: nodejs22.x, source: fn, handler: index.handler }\n',
+      'lambda-pack.config.yaml': 'loadCheck: false\nfunctions:\n  big: { runtime: nodejs22.x, source: fn, handler: index.handler }\n',
       'fn/index.js': 'exports.handler = async () => 1;\n',
     });
     writeFileSync(path.join(project.root, 'fn/data.bin'), randomBytes(2 * 1024 * 1024));
@@ -61,7 +61,7 @@ describe('faults during a build', () => {
 
   it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('stops on %s while zipping (exit %i), removes the partial zip and keeps the previous one', async (signal, code) => {
     const project = tempProject({
-      'lambda-pack.config.yaml': 'functions:\n  big: { runtime: nodejs22.x, source: fn, handler: index.handler }\n',
+      'lambda-pack.config.yaml': 'loadCheck: false\nfunctions:\n  big: { runtime: nodejs22.x, source: fn, handler: index.handler }\n',
       'fn/index.js': 'exports.handler = async () => 1;\n',
     });
     // Random bytes do not compress: zipping them takes long enough to be interrupted.

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaPack, REPO } from '../helpers/cli.js';
 import { requireEngine } from '../helpers/docker.js';
 import type { Manifest } from '../../src/package/manifest.js';
-import { RUN_LABEL } from '../../src/docker/container.js';
+import { PURPOSE_LABEL } from '../../src/docker/container.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lambda-pack-incremental-'));
 const cacheDir = path.join(dir, 'cache');
@@ -21,12 +21,12 @@ function actions(out?: string): Record<string, string> {
   return Object.fromEntries(manifest(out).artifacts.map((a) => [`${a.name}-${a.arch}`, a.action]));
 }
 
-/** Builds and counts the containers lambda-pack created meanwhile (engine events). */
+/** Builds and counts the install containers lambda-pack created meanwhile (engine events; load checks are not installs). */
 async function build(args: string[] = []): Promise<{ exitCode: number; stderr: string; containers: number; ms: number }> {
   const since = Math.floor(Date.now() / 1000);
   const result = await lambdaPack(['build', ...args], { cwd: dir, env: { LAMBDA_PACK_CACHE_DIR: cacheDir } });
   const until = Math.ceil(Date.now() / 1000) + 1;
-  const { stdout } = await execa('docker', ['events', '--since', String(since), '--until', String(until), '--filter', 'type=container', '--filter', 'event=create', '--filter', `label=${RUN_LABEL}`, '--format', '{{.ID}}']);
+  const { stdout } = await execa('docker', ['events', '--since', String(since), '--until', String(until), '--filter', 'type=container', '--filter', 'event=create', '--filter', `label=${PURPOSE_LABEL}=install`, '--format', '{{.ID}}']);
   return { ...result, containers: stdout.split('\n').filter(Boolean).length };
 }
 

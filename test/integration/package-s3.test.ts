@@ -14,7 +14,7 @@ import { sha256 } from '../helpers/zip.js';
 
 const BUCKET = 'lambda-zips';
 const INDEX = 'exports.handler = async () => "ok";\n';
-const CONFIG = 'functions:\n  big: { runtime: nodejs22.x, source: big, handler: index.handler }\n  small: { runtime: nodejs22.x, source: small, handler: index.handler }\n';
+const CONFIG = 'loadCheck: false\nfunctions:\n  big: { runtime: nodejs22.x, source: big, handler: index.handler }\n  small: { runtime: nodejs22.x, source: small, handler: index.handler }\n';
 
 let s3: S3Server;
 let big: TempProject;

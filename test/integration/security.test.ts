@@ -19,7 +19,7 @@ const REPORT = [
 ].join('\n');
 
 const project = tempProject({
-  'lambda-pack.config.yaml': 'imageSet: local\nfunctions:\n  probe: { runtime: provided.al2023, source: fn, env: { LITERAL: "from-config" }, passEnv: [PASSED_ON] }\n',
+  'lambda-pack.config.yaml': 'imageSet: local\n# The probe bootstrap reports what the build saw and exits: it is no runtime to load.\nloadCheck: false\nfunctions:\n  probe: { runtime: provided.al2023, source: fn, env: { LITERAL: "from-config" }, passEnv: [PASSED_ON] }\n',
   'fn/Makefile': `${REPORT}\n`,
   'fn/bootstrap': '#!/bin/sh\n',
 });
