@@ -43,6 +43,8 @@ const EMPTY_LOCK = (name: string, deps = '') => JSON.stringify({
   packages: { '': { name, version: '1.0.0', ...(deps ? { dependencies: JSON.parse(deps) } : {}) } },
 }, null, 2);
 const PACKAGE = '{"name":"fn","version":"1.0.0"}';
+/** A function with a dependency, so it has an install (and an image to run it in). */
+const WITH_DEPENDENCY = { 'fn/index.js': 'exports.handler = async () => "ok";\n', 'fn/package.json': '{"name":"fn","version":"1.0.0","dependencies":{"ms":"2.1.3"}}' };
 
 export const CONFIG_SYNTAX: readonly BadInput[] = [
   { name: 'a YAML syntax error', config: fn('    exclude: [test/**\n'), exit: 2,
@@ -196,11 +198,11 @@ export const BUILDS: readonly BadInput[] = [
     setup: (p) => { truncateSync(p.file('fn/model.bin'), 251 * 1024 * 1024); }, exit: 1,
     where: [/api-x86_64: [^\n]*nodejs22\.x \(x86_64\)[^\n]*not written/, /UNZIPPED_TOO_LARGE \(whole zip\): the function and its layers unzip to \d+ bytes; Lambda allows 262144000/], fix: /fix: Remove unneeded files/ },
   { name: 'an image reference that does not exist', code: 'IMAGE_UNAVAILABLE',
-    files: { 'fn/index.js': INDEX, 'fn/package.json': PACKAGE, 'fn/package-lock.json': EMPTY_LOCK('fn') },
+    files: { ...WITH_DEPENDENCY, 'fn/package-lock.json': EMPTY_LOCK('fn', '{"ms":"2.1.3"}') },
     config: `${LOCAL}${fn('    image: does-not-exist.invalid/nope:1\n')}`, exit: 1,
     where: [/Image does-not-exist\.invalid\/nope:1 \(linux\/amd64\) is not on the engine at \S+ and could not be pulled/], fix: /Check the name and tag/ },
   { name: 'an image of the wrong architecture', code: 'IMAGE_WRONG_ARCH',
-    files: { 'fn/index.js': INDEX, 'fn/package.json': PACKAGE, 'fn/package-lock.json': EMPTY_LOCK('fn') },
+    files: { ...WITH_DEPENDENCY, 'fn/package-lock.json': EMPTY_LOCK('fn', '{"ms":"2.1.3"}') },
     config: (known) => `${LOCAL}${fn(`    image: ${known.nodeArm64}\n`)}`, exit: 1,
     where: [/Image lambda-pack-local\/nodejs22\.x:arm64-\w+ is linux\/arm64, but this task builds for x86_64 \(linux\/amd64\)/], fix: /Use an image made for linux\/amd64/ },
 ];

@@ -157,7 +157,7 @@ describe('verification as the last step of a build', () => {
 
   it('puts the findings of a successful build into the manifest', async () => {
     const project = tempProject({
-      'lambda-pack.config.yaml': 'functions:\n  web: { runtime: nodejs22.x, source: web, handler: index.handler }\n',
+      'lambda-pack.config.yaml': 'imageSet: local\nfunctions:\n  web: { runtime: nodejs22.x, source: web, handler: index.handler }\n',
       'web/index.js': 'exports.handler = async () => 1;\n',
       'web/tool.exe': 'MZ not really',
     });

@@ -102,7 +102,7 @@ describe('faults during a build', () => {
 
   it('runs two builds on one output directory one after the other, never interleaved', async () => {
     const project = tempProject({
-      'lambda-pack.config.yaml': 'functions:\n  big: { runtime: nodejs22.x, source: fn, handler: index.handler }\n',
+      'lambda-pack.config.yaml': 'loadCheck: false\nfunctions:\n  big: { runtime: nodejs22.x, source: fn, handler: index.handler }\n',
       'fn/index.js': 'exports.handler = async () => 1;\n',
     });
     for (let i = 0; i < 3; i++) writeFileSync(path.join(project.root, `fn/blob-${i}.bin`), randomBytes(16 * 1024 * 1024));
