@@ -1,0 +1,141 @@
+// The install of a Python function or layer as data: the commands (argv lists, in order, run in
+// the source directory of the build container), the files lambda-pack writes into the container
+// first, and the output directory. Every requirement that compiles is fetched by pip download and
+// built by the wheel builder at a path that is the same in every build; pip then installs wheels
+// only, with --no-deps, from that directory.
+import { CONTAINER } from '../types.js';
+import { NETRC_PROGRAM } from './indexes.js';
+import type { LockedRequirements } from './locked-requirements.js';
+import { WHEEL_BUILDER_PROGRAM } from './wheel-builder-program.js';
+
+/** Fixed container paths of a Python install. */
+export const PYTHON_PATHS = {
+  /** pip download's output; the wheel builder replaces its sdists with wheels. */
+  dist: '/tmp/lambda-pack-python/dist',
+  /** The wheel builder's unpacked sdists (src/) and build environments (env/), and installs.txt. */
+  work: '/tmp/lambda-pack-python/build',
+  installs: '/tmp/lambda-pack-python/build/installs.txt',
+  /** Files lambda-pack writes in (requirements it generated from a lockfile): never copied out. */
+  generated: `${CONTAINER.support}/python`,
+  /** Written inside the container from credential variables; HOME is never copied out. */
+  netrc: `${CONTAINER.home}/.netrc`,
+} as const;
+
+export interface InstallStep {
+  /** What it does, for progress lines and failure messages. */
+  readonly name: string;
+  readonly argv: readonly string[];
+  /** Added to the task's environment for this step. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface GeneratedFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+export interface PythonInstall {
+  readonly steps: readonly InstallStep[];
+  /** Written into the container before the first step. */
+  readonly files: readonly GeneratedFile[];
+  /** Added to the task's environment for every step. */
+  readonly env: Readonly<Record<string, string>>;
+  /** The directory whose content ships (site-packages layout). */
+  readonly output: string;
+}
+
+/** Index settings for installing build requirements (setuptools, …) of what the builder compiles. */
+export interface BuildSources {
+  readonly indexUrl?: string;
+  readonly extraIndexUrls?: readonly string[];
+  /** Container paths or URLs. */
+  readonly findLinks?: readonly string[];
+  readonly noIndex?: boolean;
+  readonly trustedHosts?: readonly string[];
+}
+
+const PIP_QUIET = ['--disable-pip-version-check', '--progress-bar', 'off', '--no-input'];
+
+function pip(python: string, command: string, args: readonly string[]): string[] {
+  return [python, '-m', 'pip', command, ...PIP_QUIET, ...args];
+}
+
+function buildStep(python: string, localProjects: readonly string[], sources: BuildSources): InstallStep {
+  const options = { local: [...localProjects], ...sources };
+  return {
+    name: localProjects.length ? `build every sdist and ${localProjects.join(', ')} into wheels at fixed paths` : 'build every sdist into a wheel at a fixed path',
+    argv: [python, '-c', WHEEL_BUILDER_PROGRAM, PYTHON_PATHS.dist, PYTHON_PATHS.work, JSON.stringify(options)],
+  };
+}
+
+function installStep(python: string, cross: readonly string[]): InstallStep {
+  return {
+    name: 'install the wheels',
+    argv: pip(python, 'install', ['--no-deps', '--no-index', '--no-compile', '--no-warn-script-location',
+      '--find-links', PYTHON_PATHS.dist, '--target', CONTAINER.out, ...cross, '-r', PYTHON_PATHS.installs]),
+  };
+}
+
+export interface RequirementsInstallOptions {
+  /** The runtime's interpreter (`python3.11`). */
+  readonly python: string;
+  /** Relative to the source: requirements.txt, which may include others. */
+  readonly requirementsFile: string;
+  /** Local project directories the requirements name (relative to the source): pip download resolves them but does not save them. */
+  readonly localProjects: readonly string[];
+  /** The requirements' own index settings, for build requirements. */
+  readonly buildSources: BuildSources;
+  /** pip's --platform … --only-binary=:all: options for a cross build (pip-tags crossInstallOptions). */
+  readonly cross?: readonly string[];
+}
+
+/** A requirements.txt install: pip download resolves everything, the builder compiles at fixed paths, pip installs. */
+export function requirementsInstall(options: RequirementsInstallOptions): PythonInstall {
+  const cross = options.cross ?? [];
+  return {
+    steps: [
+      { name: `download ${options.requirementsFile} and everything it requires`, argv: pip(options.python, 'download', ['--dest', PYTHON_PATHS.dist, ...cross, '-r', options.requirementsFile]) },
+      buildStep(options.python, options.localProjects, options.buildSources),
+      installStep(options.python, cross),
+    ],
+    files: [], env: {}, output: CONTAINER.out,
+  };
+}
+
+export interface LockedInstallOptions {
+  readonly python: string;
+  readonly requirements: LockedRequirements;
+  readonly buildSources: BuildSources;
+  readonly cross?: readonly string[];
+  /** A netrc file the config names, copied into the container at this path (CONTAINER.support/…). */
+  readonly netrcFile?: string;
+}
+
+/** A locked install: each group downloaded with --no-deps (hash-checked where it can be), built at fixed paths, installed. */
+export function lockedInstall(options: LockedInstallOptions): PythonInstall {
+  const { python, requirements } = options;
+  const cross = options.cross ?? [];
+  const steps: InstallStep[] = [];
+  const needsNetrc = requirements.credentials.length > 0 || options.netrcFile !== undefined;
+  if (needsNetrc) {
+    steps.push({
+      name: `write the netrc for ${requirements.credentials.map((c) => c.host).join(', ') || 'the configured netrc'}`,
+      argv: [python, '-c', NETRC_PROGRAM, PYTHON_PATHS.netrc, options.netrcFile ?? '',
+        ...requirements.credentials.flatMap((c) => [c.host, c.usernameVariable, c.passwordVariable])],
+    });
+  }
+  for (const group of requirements.groups) {
+    steps.push({
+      name: `download from ${group.label}`,
+      argv: pip(python, 'download', ['--no-deps', ...(group.hashed ? ['--require-hashes'] : []), '--dest', PYTHON_PATHS.dist, ...cross, '-r', group.file]),
+      ...(group.usesIndex ? { env: { PIP_NO_INDEX: '0' } } : {}),
+    });
+  }
+  steps.push(buildStep(python, requirements.localProjects, options.buildSources), installStep(python, cross));
+  return {
+    steps,
+    files: requirements.groups.map((g) => ({ path: g.file, content: g.content })),
+    env: needsNetrc ? { NETRC: PYTHON_PATHS.netrc } : {},
+    output: CONTAINER.out,
+  };
+}

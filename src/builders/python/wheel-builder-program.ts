@@ -1,0 +1,152 @@
+// The Python program a build container runs to turn every source distribution into a wheel at a
+// path that is the same in every build: pip itself unpacks sdists into /tmp/pip-req-build-<random>
+// and builds them against build requirements in /tmp/pip-build-env-<random>, and both paths land in
+// compiled extensions (DWARF comp_dir, include directories, __FILE__), so two cold builds differ.
+// Here each sdist is unpacked into <work>/src/<archive stem>/ and built with the PEP 517 hooks,
+// isolated as pip isolates (system site-packages hidden), against build requirements installed
+// into <work>/env/<archive stem>/; local project directories build where they are (under /build)
+// with an environment of their own. Every path is a function of the inputs only.
+//
+// argv: <dist dir> <work dir> <options JSON>
+//   dist: pip download's output; its sdists are replaced by wheels built from them.
+//   options: {"local": [project dirs], "indexUrl", "extraIndexUrls", "findLinks", "noIndex", "trustedHosts"}
+//     index settings for installing build requirements; ${VAR} in them is expanded from the
+//     environment here (never on the host, so credentials stay in the container's environment).
+// Writes <work>/installs.txt: one name==version line per wheel in dist, for the install step.
+export const WHEEL_BUILDER_PROGRAM = String.raw`
+import json, os, re, subprocess, sys, tarfile, zipfile
+
+SDIST = re.compile(r'^(.+?)\.(tar\.gz|tgz|tar\.bz2|tar\.xz|zip)$')
+HOOK = r'''
+import importlib, json, os, sys
+hook, backend, backend_path, wheel_dir, out = sys.argv[1:6]
+for entry in reversed(json.loads(backend_path)):
+    sys.path.insert(0, os.path.abspath(entry))
+module, _, attr = backend.partition(':')
+obj = importlib.import_module(module.strip())
+for part in filter(None, attr.strip().split('.')):
+    obj = getattr(obj, part)
+if hook == 'requires':
+    result = getattr(obj, 'get_requires_for_build_wheel', lambda config_settings=None: [])({})
+else:
+    result = obj.build_wheel(wheel_dir, {})
+with open(out, 'w') as f:
+    json.dump(result, f)
+'''
+SITE = '''import site, sys
+system = set(site.getsitepackages()) | {site.getusersitepackages()}
+sys.path[:] = [p for p in sys.path if p not in system]
+site.addsitedir(%r)
+'''
+
+def fail(message):
+    sys.stderr.write('lambda-pack: %s\n' % message)
+    sys.exit(1)
+
+def load_toml(path):
+    try:
+        import tomllib
+    except ImportError:
+        from pip._vendor import tomli as tomllib
+    with open(path, 'rb') as f:
+        return tomllib.load(f)
+
+def build_system(root):
+    path = os.path.join(root, 'pyproject.toml')
+    system = load_toml(path).get('build-system') if os.path.exists(path) else None
+    if system is None:
+        # PEP 517's fallback for a project without [build-system], as pip does it.
+        return ['setuptools>=40.8.0', 'wheel'], 'setuptools.build_meta:__legacy__', []
+    return system.get('requires', []), system.get('build-backend', 'setuptools.build_meta:__legacy__'), system.get('backend-path', [])
+
+def pip_env(options):
+    env = dict(os.environ)
+    expand = os.path.expandvars
+    if options.get('indexUrl'):
+        env['PIP_INDEX_URL'] = expand(options['indexUrl'])
+    for key, name in (('extraIndexUrls', 'PIP_EXTRA_INDEX_URL'), ('findLinks', 'PIP_FIND_LINKS'), ('trustedHosts', 'PIP_TRUSTED_HOST')):
+        values = [expand(v) for v in options.get(key, [])]
+        if values:
+            env[name] = ' '.join(([env[name]] if env.get(name) else []) + values)
+    if 'noIndex' in options:
+        env['PIP_NO_INDEX'] = '1' if options['noIndex'] else '0'
+    return env
+
+def run(what, argv, **kw):
+    sys.stderr.write('lambda-pack: %s\n' % what)
+    sys.stderr.flush()
+    status = subprocess.run(argv, **kw).returncode
+    if status != 0:
+        fail('%s failed (exit %d)' % (what, status))
+
+def install(env_dir, requires, options, name):
+    if requires:
+        run('installing the build requirements of %s: %s' % (name, ', '.join(requires)),
+            [sys.executable, '-m', 'pip', 'install', '--target', env_dir, '--no-warn-script-location',
+             '--disable-pip-version-check', '--progress-bar', 'off', '--', *requires], env=pip_env(options))
+
+def build(root, env_dir, dist, options, name):
+    requires, backend, backend_path = build_system(root)
+    site_dir = os.path.join(env_dir, 'lambda-pack-site')
+    os.makedirs(site_dir)
+    with open(os.path.join(site_dir, 'sitecustomize.py'), 'w') as f:
+        f.write(SITE % env_dir)
+    install(env_dir, requires, options, name)
+    hook_env = dict(os.environ, PYTHONPATH=site_dir, PYTHONNOUSERSITE='1',
+                    PATH=os.path.join(env_dir, 'bin') + os.pathsep + os.environ.get('PATH', ''))
+    out = os.path.join(env_dir, 'lambda-pack-hook.json')
+    def hook(which, what):
+        run(what, [sys.executable, '-c', HOOK, which, backend, json.dumps(backend_path), dist, out], cwd=root, env=hook_env)
+        with open(out) as f:
+            return json.load(f)
+    install(env_dir, hook('requires', 'asking %s what else it needs to build' % name), options, name)
+    hook('wheel', 'building %s in %s' % (name, root))
+
+def safe(member):
+    return not member.startswith('/') and '..' not in member.replace('\\', '/').split('/')
+
+def unpack(archive, target):
+    os.makedirs(target)
+    if archive.endswith('.zip'):
+        with zipfile.ZipFile(archive) as z:
+            for member in z.namelist():
+                if not safe(member):
+                    fail('%s has a member outside its directory: %s' % (archive, member))
+            z.extractall(target)
+    else:
+        with tarfile.open(archive) as t:
+            for m in t.getmembers():
+                ok = safe(m.name) and (m.isfile() or m.isdir() or m.issym() or m.islnk())
+                if m.issym():
+                    ok = ok and safe(os.path.normpath(os.path.join(os.path.dirname(m.name), m.linkname)))
+                if m.islnk():
+                    ok = ok and safe(m.linkname)
+                if not ok:
+                    fail('%s has a member outside its directory, or not a file, directory or link: %s' % (archive, m.name))
+            t.extractall(target)
+    entries = os.listdir(target)
+    only = os.path.join(target, entries[0]) if len(entries) == 1 else target
+    return only if os.path.isdir(only) else target
+
+def main(dist, work, options):
+    options = json.loads(options)
+    for name in sorted(os.listdir(dist)):
+        match = SDIST.match(name)
+        if not match:
+            continue
+        stem = match.group(1)
+        root = unpack(os.path.join(dist, name), os.path.join(work, 'src', stem))
+        build(root, os.path.join(work, 'env', stem), dist, options, name)
+        os.remove(os.path.join(dist, name))
+    for i, root in enumerate(options.get('local', [])):
+        build(os.path.abspath(root), os.path.join(work, 'env', 'local-%d' % i), dist, options, root)
+    seen = {}
+    for name in sorted(os.listdir(dist)):
+        if name.endswith('.whl'):
+            project, version = name.split('-')[:2]
+            seen.setdefault(re.sub(r'[-_.]+', '-', project).lower(), '%s==%s' % (project, version))
+    with open(os.path.join(work, 'installs.txt'), 'w') as f:
+        f.write(''.join(line + '\n' for line in seen.values()))
+
+main(*sys.argv[1:4])
+`;
