@@ -1,16 +1,18 @@
 // Runs a planned Python install (src/builders/python/install-steps.ts) for real, the way the
-// builder will: the source copied to /build, the generated files written in, each argv run in
-// order as an unprivileged user with the reproducible environment and a cold pip cache, in a
-// container of the task's architecture. Returns a listing of what it installed (path, mode,
+// builder does: its TaskPlan steps (planSteps) rendered by the executor's own renderScript, the
+// source copied to /build, run as an unprivileged user with the reproducible environment and a
+// cold pip cache, in a container of the task's architecture. Returns a listing of what it installed (path, mode,
 // sha256) to compare runs byte for byte.
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import { COMPILER_FLAGS, REPRODUCIBLE_ENV } from '../../src/builders/environment.js';
 import type { PythonInstall } from '../../src/builders/python/install-steps.js';
-import { buildScript, REPRODUCIBLE_ENV } from '../../src/builders/script.js';
-import { command, quote } from '../../src/builders/shell.js';
+import { planSteps } from '../../src/builders/python/plan-steps.js';
 import { CONTAINER } from '../../src/builders/types.js';
+import { renderScript } from '../../src/executor/script.js';
+import { quote } from '../../src/executor/shell.js';
 import { ARCHITECTURES, type ArchName } from '../../src/runtimes.js';
 
 export interface InstallRun {
@@ -41,19 +43,18 @@ export interface InstallRunOptions {
 const BEGIN = '--- lambda-pack listing ---';
 const CHECK = '--- lambda-pack check ---';
 
+const UID = 993;
+
 function script(install: PythonInstall, options: InstallRunOptions): string {
-  const exports = (env: Readonly<Record<string, string>>) => Object.entries(env).map(([k, v]) => `export ${k}=${quote(v)}`);
-  const steps = install.steps.map((step) => `( ${[...exports(step.env ?? {}), `echo ${quote(`lambda-pack step: ${step.name}`)} >&2`, command(step.argv)].join('; ')} )`);
-  return buildScript([
-    `cd ${CONTAINER.build}`,
-    ...exports(install.env),
-    ...steps,
-    `cd ${quote(install.output)}`,
-    `echo ${quote(BEGIN)}`,
-    `find . ! -type d | LC_ALL=C sort | while IFS= read -r f; do if [ -L "$f" ]; then echo "$f -> $(readlink "$f")"; else echo "$f $(stat -c %a "$f") $(sha256sum < "$f" | cut -d' ' -f1)"; fi; done`,
-    `echo ${quote(CHECK)}`,
-    options.check ?? 'true',
-  ], { extraCertificates: options.caBundle !== undefined });
+  const steps = [
+    ...planSteps(install),
+    { run: ['cd', install.output] },
+    { require: `echo ${quote(BEGIN)}`, message: 'unreachable' },
+    { require: `find . ! -type d | LC_ALL=C sort | while IFS= read -r f; do if [ -L "$f" ]; then echo "$f -> $(readlink "$f")"; else echo "$f $(stat -c %a "$f") $(sha256sum < "$f" | cut -d' ' -f1)"; fi; done`, message: 'listing failed' },
+    { require: `echo ${quote(CHECK)}`, message: 'unreachable' },
+    { require: options.check ?? 'true', message: 'the check failed' },
+  ];
+  return `cd ${CONTAINER.build}\n${renderScript(steps, { uid: UID, extraCertificates: options.caBundle !== undefined })}`;
 }
 
 export async function runInstall(install: PythonInstall, options: InstallRunOptions): Promise<InstallRun> {
@@ -67,13 +68,13 @@ export async function runInstall(install: PythonInstall, options: InstallRunOpti
     }
     if (options.caBundle) { mkdirSync(path.join(staging, CONTAINER.support), { recursive: true }); cpSync(options.caBundle, path.join(staging, CONTAINER.caBundle)); }
     for (const extra of options.extraFiles ?? []) { mkdirSync(path.join(staging, path.dirname(extra.to)), { recursive: true }); cpSync(extra.from, path.join(staging, extra.to)); }
-    const env = { ...REPRODUCIBLE_ENV, ...options.env };
+    const env = { ...REPRODUCIBLE_ENV, ...COMPILER_FLAGS, ...install.env, ...options.env };
     const tar = execa('tar', ['-C', staging, '-cf', '-', '.']);
     const run = execa('docker', ['run', '--rm', '-i', '--platform', ARCHITECTURES[options.arch].dockerPlatform, '--network', options.network ?? 'none',
       '--label', 'dev.lambda-pack.test=pip-steps', '--tmpfs', `${CONTAINER.cache}:mode=1777,exec`, '--user', '0:0',
       ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
       '--entrypoint', '/bin/sh', options.image, '-c',
-      `tar -C / -xf - --no-same-owner && chown -R 993:990 ${CONTAINER.build} ${CONTAINER.support} 2>/dev/null; chmod 755 ${CONTAINER.build} && exec setpriv --reuid=993 --regid=990 --clear-groups /bin/sh -c "$0"`,
+      `tar -C / -xf - --no-same-owner && chown -R ${UID}:990 ${CONTAINER.build} ${CONTAINER.support} 2>/dev/null; chmod 755 ${CONTAINER.build} && exec setpriv --reuid=${UID} --regid=990 --clear-groups /bin/sh -c "$0"`,
       script(install, options)], { reject: false, maxBuffer: 64 * 1024 * 1024 });
     tar.stdout!.pipe(run.stdin!);
     await tar;

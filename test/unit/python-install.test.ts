@@ -37,14 +37,14 @@ describe('a locked install, planned', () => {
   it('downloads Pipfile.lock packages hash-checked from the index it names, builds at fixed paths, installs with --no-deps', async () => {
     const plan = await planLockedInstall(task(fixture('python-pipenv'), 'Pipfile.lock', { passEnv: ['LAMBDA_PACK_TEST_INDEX'] }));
     expect(plan.install.files).toEqual([{
-      path: '/lambda-pack/python/download-1.txt',
+      path: '/tmp/lambda-pack-python/requirements/download-1.txt',
       content: '--index-url ${LAMBDA_PACK_TEST_INDEX}\n'
         + 'cfast==0.1.0 --hash=sha256:5c81b01df78901f33574d11d0007382a91b8f16b6444fdd280f680c77c009a9f\n'
         + 'markupsafe==2.1.2 --hash=sha256:abcabc8c2b26036d62d4c746381a6f7cf60aafcc653198ad678306986b09450d\n',
     }]);
     expect(plan.install.steps).toEqual([
       { name: 'download from the index loopback', env: { PIP_NO_INDEX: '0' },
-        argv: ['python3.11', '-m', 'pip', 'download', ...QUIET, '--no-deps', '--require-hashes', '--dest', PYTHON_PATHS.dist, '-r', '/lambda-pack/python/download-1.txt'] },
+        argv: ['python3.11', '-m', 'pip', 'download', ...QUIET, '--no-deps', '--require-hashes', '--dest', PYTHON_PATHS.dist, '-r', '/tmp/lambda-pack-python/requirements/download-1.txt'] },
       { name: 'build every sdist into a wheel at a fixed path',
         argv: ['python3.11', '-c', WHEEL_BUILDER_PROGRAM, PYTHON_PATHS.dist, PYTHON_PATHS.work, JSON.stringify({ local: [], indexUrl: '${LAMBDA_PACK_TEST_INDEX}', noIndex: false })] },
       { name: 'install the wheels',

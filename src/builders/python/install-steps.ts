@@ -15,8 +15,8 @@ export const PYTHON_PATHS = {
   /** The wheel builder's unpacked sdists (src/) and build environments (env/), and installs.txt. */
   work: '/tmp/lambda-pack-python/build',
   installs: '/tmp/lambda-pack-python/build/installs.txt',
-  /** Files lambda-pack writes in (requirements it generated from a lockfile): never copied out. */
-  generated: `${CONTAINER.support}/python`,
+  /** Requirements files generated from a lockfile, written by the first steps (/tmp: writable by the build user). */
+  generated: '/tmp/lambda-pack-python/requirements',
   /** Written inside the container from credential variables; HOME is never copied out. */
   netrc: `${CONTAINER.home}/.netrc`,
 } as const;
@@ -35,6 +35,8 @@ export interface GeneratedFile {
 }
 
 export interface PythonInstall {
+  /** The runtime's interpreter every step runs (`python3.11`). */
+  readonly python: string;
   readonly steps: readonly InstallStep[];
   /** Written into the container before the first step. */
   readonly files: readonly GeneratedFile[];
@@ -98,7 +100,7 @@ export function requirementsInstall(options: RequirementsInstallOptions): Python
       buildStep(options.python, options.localProjects, options.buildSources),
       installStep(options.python, cross),
     ],
-    files: [], env: {}, output: CONTAINER.out,
+    python: options.python, files: [], env: {}, output: CONTAINER.out,
   };
 }
 
@@ -133,7 +135,7 @@ export function lockedInstall(options: LockedInstallOptions): PythonInstall {
   }
   steps.push(buildStep(python, requirements.localProjects, options.buildSources), installStep(python, cross));
   return {
-    steps,
+    python, steps,
     files: requirements.groups.map((g) => ({ path: g.file, content: g.content })),
     env: needsNetrc ? { NETRC: PYTHON_PATHS.netrc } : {},
     output: CONTAINER.out,
