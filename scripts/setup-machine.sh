@@ -84,6 +84,9 @@ apt_install_without_service() {
 install_test_tools() {
   apt_install_without_service openssh-server
   apt_install openssl openssh-client
+  # The Python lockfile tests: Poetry and Pipenv lock fixtures against the test package index,
+  # which serves Debian's wheelhouse (pip, setuptools, wheel) among its files.
+  apt_install python3-poetry pipenv python3-pip-whl python3-setuptools-whl python3-wheel-whl
   install_registry
 }
 
@@ -111,4 +114,5 @@ bash "$here/fixtures/python-wheels/build-wheels.sh"   # the python-wheels fixtur
 apt_install debian-archive-keyring
 say "fetching the verify test corpus (reused once complete)"
 bash "$here/test/verify-corpus/fetch.sh" >/dev/null
+bash "$here/fixtures/python-index/fetch-third-party.sh"   # real PyPI sdists for the test package index, once
 say "machine ready"

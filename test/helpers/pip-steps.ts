@@ -3,7 +3,7 @@
 // source copied to /build, run as an unprivileged user with the reproducible environment and a
 // cold pip cache, in a container of the task's architecture. Returns a listing of what it installed (path, mode,
 // sha256) to compare runs byte for byte.
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -62,10 +62,6 @@ export async function runInstall(install: PythonInstall, options: InstallRunOpti
   chmodSync(staging, 0o755);
   try {
     cpSync(options.source, path.join(staging, CONTAINER.build), { recursive: true, verbatimSymlinks: true });
-    for (const file of install.files) {
-      mkdirSync(path.join(staging, path.dirname(file.path)), { recursive: true });
-      writeFileSync(path.join(staging, file.path), file.content);
-    }
     if (options.caBundle) { mkdirSync(path.join(staging, CONTAINER.support), { recursive: true }); cpSync(options.caBundle, path.join(staging, CONTAINER.caBundle)); }
     for (const extra of options.extraFiles ?? []) { mkdirSync(path.join(staging, path.dirname(extra.to)), { recursive: true }); cpSync(extra.from, path.join(staging, extra.to)); }
     const env = { ...REPRODUCIBLE_ENV, ...COMPILER_FLAGS, ...install.env, ...options.env };

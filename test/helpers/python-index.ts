@@ -20,8 +20,8 @@ export interface PythonIndex {
   readonly address: string;
   readonly port: number;
   readonly files: readonly IndexFile[];
-  /** Paths requested, with the user name they authenticated as. */
-  readonly requests: readonly { readonly path: string; readonly user?: string }[];
+  /** Paths requested, with the user name they authenticated as and the status they got. */
+  readonly requests: readonly { readonly path: string; readonly user?: string; readonly status: number }[];
   close(): Promise<void>;
 }
 
@@ -59,12 +59,14 @@ export async function startPythonIndex(dir: string, options: IndexOptions = {}):
     return project ? [{ name, project, sha256: sha256(path.join(dir, name)) }] : [];
   });
   const projects = [...new Set(files.map((f) => f.project))].sort();
-  const requests: { path: string; user?: string }[] = [];
+  const requests: { path: string; user?: string; status: number }[] = [];
   const expected = options.auth ? `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}` : undefined;
   const handler: http.RequestListener = (req, res) => {
     const url = new URL(req.url ?? '/', 'http://index');
     const user = req.headers.authorization?.startsWith('Basic ') ? Buffer.from(req.headers.authorization.slice(6), 'base64').toString().split(':')[0] : undefined;
-    requests.push({ path: url.pathname, ...(user ? { user } : {}) });
+    const seen = { path: url.pathname, ...(user ? { user } : {}), status: 200 };
+    requests.push(seen);
+    res.on('finish', () => { seen.status = res.statusCode; });
     if (expected && req.headers.authorization !== expected) {
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="lambda-pack test index"' }).end('authentication required\n');
       return;

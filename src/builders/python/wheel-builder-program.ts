@@ -130,6 +130,7 @@ def unpack(archive, target):
 
 def main(dist, work, options):
     options = json.loads(options)
+    os.makedirs(work, exist_ok=True)
     for name in sorted(os.listdir(dist)):
         match = SDIST.match(name)
         if not match:
