@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirementsInstall, type PythonInstall } from '../../src/builders/python/install-steps.js';
+import { localProjectDirs } from '../../src/builders/python/layout.js';
+import { readRequirements } from '../../src/builders/pip-requirements.js';
 import { requireEngine } from '../helpers/docker.js';
 import { REPO } from '../helpers/cli.js';
 import { localPythonImage, runInstall } from '../helpers/pip-steps.js';
@@ -56,6 +58,21 @@ describe('a vendored sdist (requirements.txt names ./vendor/cfast-0.1.0.tar.gz)'
     expect(first.listing).toMatch(/\.\/cfast-0\.1\.0\.dist-info\/RECORD/);
     expect(second.listing).toBe(first.listing);
     expect(first.checked).toBe('6');
+  }, 180_000);
+});
+
+describe('a requirement of the function itself (-e .)', () => {
+  it('builds the project a real copy, not an editable link to /build', async () => {
+    const source = tempDir();
+    cpSync(path.join(REPO, 'fixtures/python-index/packages/cfast'), source, { recursive: true });
+    writeFileSync(path.join(source, 'requirements.txt'), '-e .\n');
+    const requirements = await readRequirements(source);
+    const install = requirementsInstall({ python: 'python3.11', requirementsFile: 'requirements.txt', localProjects: localProjectDirs(requirements), buildSources: {} });
+    const run = await runInstall(install, { image, arch: 'x86_64', source, check: 'python3.11 -c "import sys; sys.path.insert(0, \\".\\"); import cfast; print(cfast.total([7]))"' });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.checked).toBe('7');
+    expect(run.listing).toMatch(/^\.\/cfast\.cpython-311-x86_64-linux-gnu\.so /m);
+    expect(run.listing).not.toMatch(/__editable__|\.pth /);
   }, 180_000);
 });
 
