@@ -1,16 +1,27 @@
-// pip: installs requirements.txt (or a PEP 621 project) with the runtime's own interpreter in the
-// target-architecture container, compiling sdists there — or, when every requirement is a wheel
-// for the target, from a container of the engine's architecture with --platform. Ships
-// site-packages without bytecode.
+// pip: installs a uv.lock / poetry.lock / Pipfile.lock (exactly what it pins for the task's
+// runtime, architecture, groups and extras, hash-checked, from the indexes it names), a
+// requirements.txt or a PEP 621 project, with the runtime's own interpreter in the
+// target-architecture container — or, when everything is a wheel for the target, from a container
+// of the engine's architecture with --platform. Every sdist compiles at a fixed path (the wheel
+// builder), so cold builds are byte-identical. Ships site-packages without bytecode.
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import type { PlacedTask } from '../plan/types.js';
+import type { SourceEntry } from '../package/sources.js';
+import type { InstallStep, PlacedTask } from '../plan/types.js';
 import { CONTAINER, topLevelFiles, type Analysis, type Builder } from './types.js';
-import { selectInputs } from './inputs.js';
 import { pipStrategyFacts, readPipSourceFacts, type PipSourceFacts } from './pip-cross.js';
-import { readRequirements, requirementPaths, wheelhouseDirs } from './pip-requirements.js';
+import { readRequirements, wheelhouseDirs } from './pip-requirements.js';
 import { crossInstallOptions } from './pip-tags.js';
+import { requirementsBuildSources, requirementsInstall } from './python/install-steps.js';
+import { localProjectDirs, pythonLayout, requirementsInputs } from './python/layout.js';
+import { lockedPlan } from './python/locked-install.js';
+import { lockedSet } from './python/locked-set.js';
+import { lockedStrategyFacts } from './python/locked-strategy.js';
+import { findLockfile, LOCK_MANIFESTS, readLockfile } from './python/lockfile.js';
+import type { LockGraph } from './python/lock-types.js';
+import { markerEnvironment } from './python/markers.js';
+import { planSteps } from './python/plan-steps.js';
 
 /**
  * Bytecode (compiled on Lambda as needed), console scripts (bin/, whose shebangs name the build
@@ -23,6 +34,10 @@ export interface PipAnalysis extends Analysis {
   readonly facts: PipSourceFacts;
   /** The function's own pip.conf configures the install. */
   readonly pipConf: boolean;
+  /** The lockfile, read once, when the source has one. */
+  readonly lock?: LockGraph;
+  /** Where the installed packages land in the zip: '' for a function, python/ for a layer. */
+  readonly packagePath: string;
 }
 
 /** What a failed cross install most likely means: the image's own pip settings offered other files. */
@@ -31,15 +46,36 @@ function crossFailure(task: PlacedTask, wheelhouses: readonly string[]): string 
     `If the image's own pip settings (PIP_FIND_LINKS, /etc/pip.conf) change where packages come from, build ${task.id} with --strategy emulated.`;
 }
 
+/** A locked install reads the local paths its packages come from, or all of the source when it builds the project; never the lockfile (its content keys through the steps). */
+function lockedInputs(entries: readonly SourceEntry[], lock: LockGraph): readonly SourceEntry[] {
+  if (lock.project) return entries.filter((e) => !LOCK_MANIFESTS.includes(e.path));
+  const local = lock.packages.flatMap((p) => (p.source.kind === 'directory' || p.source.kind === 'archive' || p.source.kind === 'wheelhouse' ? [p.source.path] : []));
+  return entries.filter((e) => local.some((l) => e.path === l || e.path.startsWith(`${l}/`) || (e.kind === 'directory' && l.startsWith(`${e.path}/`))) || e.path === 'pip.conf');
+}
+
+function taskChoice(task: PlacedTask) {
+  return markerEnvironment(task.artifact.runtime, task.arch, { extras: task.artifact.extras, dependencyGroups: task.artifact.dependencyGroups });
+}
+
 export const pipBuilder: Builder<PipAnalysis> = {
   name: 'pip',
-  version: 3,
+  version: 4,
   needsContainer: true,
-  markers: ['requirements.txt', 'pyproject.toml'],
+  markers: ['requirements.txt', 'pyproject.toml', 'Pipfile'],
   families: ['python'],
 
   async analyze(artifact, entries) {
     const files = topLevelFiles(entries);
+    const format = findLockfile(artifact.source, files);
+    const packagePath = artifact.kind === 'layer' ? 'python' : '';
+    if (format) {
+      const lock = await readLockfile(artifact.source, format);
+      const layout = pythonLayout(artifact.kind, undefined, lock.project !== undefined);
+      return {
+        installInputs: lockedInputs(entries, lock), installOnly: layout.installOnly, shipsSource: layout.shipsSource, sourcePath: layout.sourcePath,
+        facts: await readPipSourceFacts(artifact.source, undefined), pipConf: files.has('pip.conf'), lock, packagePath,
+      };
+    }
     const hasRequirements = files.has('requirements.txt');
     if (!hasRequirements && !files.has('pyproject.toml')) {
       throw new ConfigError('REQUIREMENTS_MISSING',
@@ -52,44 +88,44 @@ export const pipBuilder: Builder<PipAnalysis> = {
       throw new ConfigError('REQUIREMENTS_UNREADABLE', `Function "${artifact.name}": ${manifest} cannot be read (${(error as NodeJS.ErrnoException).code}). Fix its permissions (chmod a+r).`, { file: manifest }, { cause: error });
     });
     const requirements = hasRequirements ? await readRequirements(artifact.source) : undefined;
-    const wheelhouses = requirements ? wheelhouseDirs(requirements) : [];
+    // A pyproject project installs itself: all of it is input, and its source would ship twice.
+    const layout = pythonLayout(artifact.kind, requirements, !requirements);
     return {
-      // A pyproject project installs itself: all of it is input.
-      installInputs: requirements ? selectInputs(entries, ['pip.conf'], requirementPaths(requirements)) : entries,
-      // A wheelhouse named by --find-links feeds the install; its archives are no code to ship.
-      installOnly: ['pip.conf', 'requirements.txt', 'pyproject.toml', ...wheelhouses.flatMap((dir) => [dir, `${dir}/**`])],
-      // A requirements.txt function ships its code beside its dependencies; a pyproject project is
-      // itself installed, so its source would ship twice.
-      shipsSource: hasRequirements && artifact.kind !== 'layer',
-      sourcePath: '',
-      facts: await readPipSourceFacts(artifact.source, requirements),
-      pipConf: files.has('pip.conf'),
+      installInputs: requirements ? requirementsInputs(entries, requirements) : entries,
+      installOnly: layout.installOnly, shipsSource: layout.shipsSource, sourcePath: layout.sourcePath,
+      facts: await readPipSourceFacts(artifact.source, requirements), pipConf: files.has('pip.conf'), packagePath,
     };
   },
 
-  strategyFacts: (analysis, task) => pipStrategyFacts(analysis.facts, task),
+  strategyFacts(analysis, task) {
+    if (!analysis.lock) return pipStrategyFacts(analysis.facts, task);
+    const project = analysis.lock.project && analysis.facts.project ? { name: analysis.lock.project.name, ...(analysis.facts.project.compiles ? { compiles: analysis.facts.project.compiles } : {}) } : undefined;
+    return lockedStrategyFacts(analysis.lock.format, lockedSet(analysis.lock, taskChoice(task)), task.artifact.runtime, task.arch, project);
+  },
 
   install(analysis, task, strategy) {
     const { artifact } = task;
     const python = `python${artifact.runtime.python![0]}.${artifact.runtime.python![1]}`;
     const cross = strategy.kind === 'cross';
+    const crossOptions = cross ? { cross: crossInstallOptions(artifact.runtime, task.arch) } : {};
     const requirements = analysis.facts.requirements;
+    const install = analysis.lock
+      ? lockedPlan(analysis.lock, { source: artifact.source, runtime: artifact.runtime, arch: task.arch, dependencyGroups: artifact.dependencyGroups, extras: artifact.extras, passEnv: artifact.passEnv, env: artifact.env, cross }).install
+      : requirementsInstall({
+        python, requirementsFile: requirements ? 'requirements.txt' : '.', localProjects: requirements ? localProjectDirs(requirements) : ['.'],
+        buildSources: requirements ? requirementsBuildSources(requirements) : {}, ...crossOptions,
+      });
+    const steps: InstallStep[] = planSteps(install);
+    // Cross: pip chooses the target's wheels as it would on Lambda, and never builds one; a failed
+    // download most likely means the image's own settings offered other files.
+    const download = steps.findIndex((s) => 'run' in s && s.run.includes('download'));
+    if (cross && !analysis.lock && download >= 0) steps[download] = { ...steps[download]!, onFailure: crossFailure(task, requirements ? wheelhouseDirs(requirements) : []) } as InstallStep;
     return {
-      steps: [
-        { require: `command -v ${python} >/dev/null`, message: `lambda-pack: ${python} is not in this image; use an image made for ${artifact.runtime.id}` },
-        { run: ['mkdir', '-p', CONTAINER.out] },
-        {
-          run: [python, '-m', 'pip', 'install', '--no-compile', '--no-warn-script-location', '--disable-pip-version-check',
-            '--progress-bar', 'off', '--target', CONTAINER.out,
-            // Cross: pip chooses the target's wheels as it would on Lambda, and never builds one.
-            ...(cross ? crossInstallOptions(artifact.runtime, task.arch) : []), ...(requirements ? ['-r', 'requirements.txt'] : ['.'])],
-          ...(cross ? { onFailure: crossFailure(task, requirements ? wheelhouseDirs(requirements) : []) } : {}),
-        },
-      ],
-      output: CONTAINER.out,
-      packagePath: artifact.kind === 'layer' ? 'python' : '',
+      steps: [{ require: `command -v ${python} >/dev/null`, message: `lambda-pack: ${python} is not in this image; use an image made for ${artifact.runtime.id}` }, ...steps],
+      output: install.output,
+      packagePath: analysis.packagePath,
       // A pip.conf in the function directory configures the install (private index) and never ships.
-      ...(analysis.pipConf ? { env: { PIP_CONFIG_FILE: `${CONTAINER.build}/pip.conf` } } : {}),
+      env: { ...install.env, ...(analysis.pipConf ? { PIP_CONFIG_FILE: `${CONTAINER.build}/pip.conf` } : {}) },
       compilerFlags: true,
       drop: JUNK,
     };

@@ -112,6 +112,11 @@ function artifact(ctx: Context, raw: RawConfig, kind: 'function' | 'layer', name
       builder === 'make' || builder === 'copy' ? `Remove "manifest" (the ${builder} builder installs nothing from one).` : `Name the ${builder === 'npm' ? 'package.json' : builder === 'pip' ? 'requirements.txt or pyproject.toml' : 'Cargo.toml'} to install from.`);
   }
   const workingDirectory = rawArtifact.workingDirectory === undefined ? undefined : projectPath(ctx, rawArtifact.workingDirectory, at('workingDirectory'));
+  for (const field of ['dependencyGroups', 'extras'] as const) {
+    if (rawArtifact[field] !== undefined && builder !== 'pip') {
+      fail(ctx, 'PIP_SETTING', at(field), `"${field}" chooses what a Python lockfile installs, but this ${kind} uses the ${builder} builder.`, `Remove "${field}".`);
+    }
+  }
   const architectures = lookupArchitectures(ctx, rawArtifact.architectures ?? raw.architectures ?? ['x86_64'],
     rawArtifact.architectures ? at('architectures') : ['architectures']);
   const fn = kind === 'function' ? rawArtifact as RawFunction : undefined;
@@ -146,6 +151,8 @@ function artifact(ctx: Context, raw: RawConfig, kind: 'function' | 'layer', name
         external: rawBundle.external ?? [], ...(rawBundle.target ? { target: rawBundle.target } : {}), ...(rawBundle.banner !== undefined ? { banner: rawBundle.banner } : {}),
       },
     } : {}),
+    dependencyGroups: rawArtifact.dependencyGroups ?? [],
+    extras: rawArtifact.extras ?? [],
   };
 }
 

@@ -58,6 +58,10 @@ const artifactCommon = {
   workingDirectory: z.string().min(1).optional(),
   /** npm, pip, cargo: the dependency manifest to install from when it is not in `source` (SAM's manifest path). */
   manifest: z.string().min(1).optional(),
+  /** pip with a lockfile: dependency groups that ship besides the main dependencies (never a dev group). */
+  dependencyGroups: z.array(z.string().min(1)).optional(),
+  /** pip with a lockfile: the project's extras that ship. */
+  extras: z.array(z.string().min(1)).optional(),
 };
 
 /** `bundle: esbuild`, or esbuild with options. */

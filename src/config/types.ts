@@ -35,6 +35,9 @@ export interface ArtifactConfig {
   readonly imageOutput?: { readonly repository: string; readonly tag?: string; readonly push: boolean };
   /** make only: the Makefile builds with the CC/CXX/AR it is given, so it can cross-compile. */
   readonly cross: boolean;
+  /** pip with a lockfile: the dependency groups and extras that ship. */
+  readonly dependencyGroups: readonly string[];
+  readonly extras: readonly string[];
   /**
    * make only: the target to run, which must exist in the Makefile (a missing one is an error naming
    * the Makefile and the target, as in SAM). Set for template resources (`build-<LogicalId>`); when

@@ -8,6 +8,7 @@ import { placeTasks, plan } from '../../src/plan/plan.js';
 import { taskPlan } from '../../src/plan/task-plan.js';
 import type { TaskPlan } from '../../src/plan/types.js';
 import { analyzeArtifact } from '../../src/project/analyze.js';
+import { WHEEL_BUILDER_PROGRAM } from '../../src/builders/python/wheel-builder-program.js';
 import { ARCHITECTURES } from '../../src/runtimes.js';
 import { HOST } from '../helpers/host.js';
 import { tempProject, type TempProject } from '../helpers/project.js';
@@ -72,28 +73,35 @@ describe('the install each builder plans', () => {
     expect(layer.verify).toMatchObject({ layer: true, runtimes: ['nodejs22.x'] });
   });
 
-  it('pip: the runtime\'s python installs into the output, pip.conf configuring it; the target\'s wheels with --platform from x86_64', async () => {
+  it('pip: download everything, build every sdist at a fixed path, install the wheels (pip.conf configuring it); the target\'s wheels with --platform from x86_64', async () => {
     const all = await plans();
-    const pip = ['python3.11', '-m', 'pip', 'install', '--no-compile', '--no-warn-script-location', '--disable-pip-version-check', '--progress-bar', 'off', '--target', '/tmp/lambda-pack-out'];
+    const QUIET = ['--disable-pip-version-check', '--progress-bar', 'off', '--no-input'];
+    const download = ['python3.11', '-m', 'pip', 'download', ...QUIET, '--dest', '/tmp/lambda-pack-python/dist'];
+    const build = (local: string[]) => ({ run: ['python3.11', '-c', WHEEL_BUILDER_PROGRAM, '/tmp/lambda-pack-python/dist', '/tmp/lambda-pack-python/build', JSON.stringify({ local })], onFailure: expect.stringContaining('pip failed to build every sdist') });
+    const install = ['python3.11', '-m', 'pip', 'install', ...QUIET, '--no-deps', '--no-index', '--no-compile', '--no-warn-script-location', '--find-links', '/tmp/lambda-pack-python/dist', '--target', '/tmp/lambda-pack-out'];
     expect(all.get('app-x86_64')!.install).toMatchObject({
       steps: [
         { require: 'command -v python3.11 >/dev/null', message: 'lambda-pack: python3.11 is not in this image; use an image made for python3.11' },
-        { run: ['mkdir', '-p', '/tmp/lambda-pack-out'] },
-        { run: [...pip, '-r', 'requirements.txt'] },
+        { run: [...download, '-r', 'requirements.txt'], onFailure: 'lambda-pack: pip failed to download requirements.txt and everything it requires' },
+        build([]),
+        { run: [...install, '-r', '/tmp/lambda-pack-python/build/installs.txt'], onFailure: 'lambda-pack: pip failed to install the wheels' },
       ],
       env: { ...BASE_ENV, ...CFLAGS, PIP_CONFIG_FILE: '/build/pip.conf' }, output: '/tmp/lambda-pack-out',
       drop: ['**/__pycache__/**', '**/__pycache__', '**/*.pyc', '**/*.pyo', 'bin/**', 'bin', '*.dist-info/direct_url.json'],
     });
     const layer = all.get('pylib-arm64')!;
     expect(layer.strategy.kind).toBe('cross');
-    expect(layer.install!.steps[2]).toEqual({
-      run: [...pip, '--platform', 'manylinux_2_26_aarch64', '--platform', 'manylinux_2_25_aarch64', '--platform', 'manylinux_2_24_aarch64', '--platform', 'manylinux_2_23_aarch64',
-        '--platform', 'manylinux_2_22_aarch64', '--platform', 'manylinux_2_21_aarch64', '--platform', 'manylinux_2_20_aarch64', '--platform', 'manylinux_2_19_aarch64',
-        '--platform', 'manylinux_2_18_aarch64', '--platform', 'manylinux_2_17_aarch64', '--platform', 'manylinux2014_aarch64',
-        '--implementation', 'cp', '--python-version', '3.11', '--abi', 'cp311', '--only-binary=:all:', '-r', 'requirements.txt'],
-      onFailure: expect.stringContaining('pip found no aarch64 wheel for a requirement'),
-    });
-    expect(layer.package).toEqual({ dependencies: { prefix: 'python' } });
+    const platform = ['--platform', 'manylinux_2_26_aarch64', '--platform', 'manylinux_2_25_aarch64', '--platform', 'manylinux_2_24_aarch64', '--platform', 'manylinux_2_23_aarch64',
+      '--platform', 'manylinux_2_22_aarch64', '--platform', 'manylinux_2_21_aarch64', '--platform', 'manylinux_2_20_aarch64', '--platform', 'manylinux_2_19_aarch64',
+      '--platform', 'manylinux_2_18_aarch64', '--platform', 'manylinux_2_17_aarch64', '--platform', 'manylinux2014_aarch64',
+      '--implementation', 'cp', '--python-version', '3.11', '--abi', 'cp311', '--only-binary=:all:'];
+    expect(layer.install!.steps.slice(1)).toEqual([
+      { run: [...download, ...platform, '-r', 'requirements.txt'], onFailure: expect.stringContaining('pip found no aarch64 wheel for a requirement') },
+      build(['slugkit']),
+      { run: [...install, ...platform, '-r', '/tmp/lambda-pack-python/build/installs.txt'], onFailure: 'lambda-pack: pip failed to install the wheels' },
+    ]);
+    // A layer's own modules ship under python/ beside its dependencies; the local project it installs does not.
+    expect(layer.package).toMatchObject({ source: { prefix: 'python', entries: [] }, dependencies: { prefix: 'python' } });
   });
 
   it('cargo: the release binary as bootstrap, --locked; --target and the cross linker for arm64; paths remapped', async () => {

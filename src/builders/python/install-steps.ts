@@ -3,6 +3,7 @@
 // first, and the output directory. Every requirement that compiles is fetched by pip download and
 // built by the wheel builder at a path that is the same in every build; pip then installs wheels
 // only, with --no-deps, from that directory.
+import { isUrl, type PipRequirements } from '../pip-requirements.js';
 import { CONTAINER } from '../types.js';
 import { NETRC_PROGRAM } from './indexes.js';
 import type { LockedRequirements } from './locked-requirements.js';
@@ -78,10 +79,20 @@ function installStep(python: string, cross: readonly string[]): InstallStep {
   };
 }
 
+/** The index settings of a requirements.txt, for installing build requirements (its --find-links dirs under /build). */
+export function requirementsBuildSources(requirements: PipRequirements): BuildSources {
+  const [indexUrl, ...extraIndexUrls] = requirements.indexes;
+  const findLinks = requirements.findLinks.map((f) => (isUrl(f) ? f : `${CONTAINER.build}/${f}`));
+  return {
+    ...(indexUrl ? { indexUrl } : {}), ...(extraIndexUrls.length ? { extraIndexUrls } : {}),
+    ...(findLinks.length ? { findLinks } : {}), ...(requirements.noIndex ? { noIndex: true } : {}),
+  };
+}
+
 export interface RequirementsInstallOptions {
   /** The runtime's interpreter (`python3.11`). */
   readonly python: string;
-  /** Relative to the source: requirements.txt, which may include others. */
+  /** Relative to the source: requirements.txt (which may include others), or '.' for a pyproject.toml project. */
   readonly requirementsFile: string;
   /** Local project directories the requirements name (relative to the source): pip download resolves them but does not save them. */
   readonly localProjects: readonly string[];
@@ -96,7 +107,10 @@ export function requirementsInstall(options: RequirementsInstallOptions): Python
   const cross = options.cross ?? [];
   return {
     steps: [
-      { name: `download ${options.requirementsFile} and everything it requires`, argv: pip(options.python, 'download', ['--dest', PYTHON_PATHS.dist, ...cross, '-r', options.requirementsFile]) },
+      {
+        name: `download ${options.requirementsFile === '.' ? 'what the project requires' : `${options.requirementsFile} and everything it requires`}`,
+        argv: pip(options.python, 'download', ['--dest', PYTHON_PATHS.dist, ...cross, ...(options.requirementsFile === '.' ? ['.'] : ['-r', options.requirementsFile])]),
+      },
       buildStep(options.python, options.localProjects, options.buildSources),
       installStep(options.python, cross),
     ],

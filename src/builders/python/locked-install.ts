@@ -1,6 +1,6 @@
 // A locked Python install for one task, planned on the host from the lockfile alone: what it
 // installs (after markers, groups and extras), the install steps, the source paths it reads and
-// the cache-key material. The builder calls planLockedInstall once per task.
+// the cache-key material. The builder reads the lockfile once (analyze) and calls lockedPlan per task.
 import type { Architecture, Runtime } from '../../runtimes.js';
 import { crossInstallOptions } from '../pip-tags.js';
 import { resolveIndex, type ResolvedIndex } from './indexes.js';
@@ -51,8 +51,8 @@ function buildSources(indexes: readonly ResolvedIndex[], anyDefault: boolean): B
   return anyDefault ? { noIndex: false } : {};
 }
 
-export async function planLockedInstall(input: LockedTaskInput): Promise<LockedPlan> {
-  const graph = await readLockfile(input.source, input.format);
+/** The locked install of one task from a lockfile read once per artifact (readLockfile). Pure. */
+export function lockedPlan(graph: LockGraph, input: Omit<LockedTaskInput, 'format'>): LockedPlan {
   const env = markerEnvironment(input.runtime, input.arch, { extras: input.extras ?? [], dependencyGroups: input.dependencyGroups ?? [] });
   const distributions = lockedSet(graph, env);
   checkAvailable(distributions, input.runtime, input.arch, graph.file);
@@ -83,4 +83,9 @@ export async function planLockedInstall(input: LockedTaskInput): Promise<LockedP
     inputs: [...new Set(graph.project ? ['.'] : [...localProjects, ...archives])].sort(),
     key: lockedKeyMaterial(graph.format, distributions, graph.project?.path, credentials),
   };
+}
+
+/** Reads the lockfile and plans the task's install (tests and one-off callers; the builder reads once and calls lockedPlan). */
+export async function planLockedInstall(input: LockedTaskInput): Promise<LockedPlan> {
+  return lockedPlan(await readLockfile(input.source, input.format), input);
 }
