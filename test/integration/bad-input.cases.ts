@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import type { TempProject } from '../helpers/project.js';
 import { TEMPLATES } from './bad-template.cases.js';
 import { NODE_PROJECTS } from './bad-input.node.cases.js';
+import { PYTHON_LOCKS } from './bad-input.python.cases.js';
 
 export interface BadInput {
   readonly name: string;
@@ -237,6 +238,6 @@ export const USAGE: readonly BadInput[] = [
     where: [/Nothing to build: no selected function or layer is configured for arm64/], fix: /Add arm64 to its "architectures" in \S+lambda-pack\.config\.yaml, or choose another --arch/ },
 ];
 
-export const BAD_INPUTS: readonly BadInput[] = [...CONFIG_SYNTAX, ...CONFIG_SCHEMA, ...PATHS, ...BUILDS, ...MANIFESTS, ...NODE_PROJECTS, ...USAGE, ...TEMPLATES];
+export const BAD_INPUTS: readonly BadInput[] = [...CONFIG_SYNTAX, ...CONFIG_SCHEMA, ...PATHS, ...BUILDS, ...MANIFESTS, ...NODE_PROJECTS, ...PYTHON_LOCKS, ...USAGE, ...TEMPLATES];
 
 export { INDEX };

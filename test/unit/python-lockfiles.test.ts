@@ -171,10 +171,10 @@ describe('bad lockfile inputs', () => {
   it('names file:line of malformed TOML and JSON', async () => {
     const toml = project(fixture('python-uv'), { 'uv.lock': 'version = 1\n[[package]]\nname = "x"\nversion = \n' });
     const tomlError = await configError(readUvLock(toml));
-    expect(tomlError.code).toBe('LOCKFILE_MALFORMED');
-    expect(tomlError.message).toMatch(new RegExp(`^${toml}/uv.lock:4 cannot be read: invalid TOML \\(.+\\)\\. Regenerate it with \`uv lock\`\\.$`));
+    expect(tomlError.code).toBe('MANIFEST_INVALID');
+    expect(tomlError.message).toMatch(new RegExp(`^${toml}/uv.lock:4: cannot read uv.lock: .+\\. Regenerate it with \`uv lock\`\\.$`));
     const json = project(fixture('python-pipenv'), { 'Pipfile.lock': '{\n  "_meta": {},\n  "default": {,\n}\n' });
-    expect((await configError(readLockfile(json, 'Pipfile.lock'))).details.file).toBe(`${json}/Pipfile.lock:3`);
+    expect((await configError(readLockfile(json, 'Pipfile.lock'))).message).toMatch(new RegExp(`^${json}/Pipfile.lock:3: cannot read Pipfile.lock: .+ Regenerate it with \`pipenv lock\`\\.$`));
   });
 
   it('names the package a lockfile lacks for the task', async () => {

@@ -1,9 +1,9 @@
 // What a Python lockfile says, in one shape for uv.lock, poetry.lock and Pipfile.lock: locked
 // packages, the edges between them (with markers), the roots per dependency group and extra, and
-// the indexes they come from. Also reads the TOML and JSON files with errors that name file:line.
-import { readFile } from 'node:fs/promises';
-import { parse as parseToml } from 'smol-toml';
+// the indexes they come from. Lockfiles are read through manifests.ts: errors name file:line.
+import path from 'node:path';
 import { ConfigError } from '../../errors.js';
+import { readManifest } from '../manifests.js';
 
 export type LockFormat = 'uv.lock' | 'poetry.lock' | 'Pipfile.lock';
 
@@ -77,44 +77,21 @@ export interface LockGraph {
   readonly indexes: readonly LockIndex[];
 }
 
-function lineAt(text: string, offset: number): number {
-  return text.slice(0, offset).split('\n').length;
+async function readParsed(file: string, format: 'toml' | 'json', fix: string): Promise<Record<string, unknown>> {
+  const value = await readManifest(file, format, fix);
+  if (value === undefined) throw new ConfigError('LOCKFILE_UNREADABLE', `${file} does not exist. ${fix}`, { file, fix });
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError('MANIFEST_INVALID', `${file}:1: cannot read ${path.basename(file)}: its top level is not a table. ${fix}`, { file, fix });
+  return value as Record<string, unknown>;
 }
 
-/** A lockfile or manifest that does not parse: names file:line and the fix. */
-function malformed(file: string, line: number | undefined, reason: string, fix: string, cause: unknown): ConfigError {
-  const where = line ? `${file}:${line}` : file;
-  return new ConfigError('LOCKFILE_MALFORMED', `${where} cannot be read: ${reason}. ${fix}`, { file: where, fix }, { cause });
+/** Reads a TOML lockfile or manifest: ConfigError naming file:line and the fix when it does not parse. */
+export function readTomlFile(file: string, fix: string): Promise<Record<string, unknown>> {
+  return readParsed(file, 'toml', fix);
 }
 
-export async function readText(file: string): Promise<string> {
-  return readFile(file, 'utf8').catch((error: unknown) => {
-    throw new ConfigError('LOCKFILE_UNREADABLE', `${file} cannot be read (${(error as NodeJS.ErrnoException).code}). Fix its permissions (chmod a+r).`, { file }, { cause: error });
-  });
-}
-
-export async function readTomlFile(file: string, fix: string): Promise<Record<string, unknown>> {
-  const text = await readText(file);
-  try {
-    return parseToml(text) as Record<string, unknown>;
-  } catch (error) {
-    const { line } = error as { line?: number };
-    throw malformed(file, line, `invalid TOML (${String((error as Error).message).split('\n')[0]!.replace(/^Invalid TOML document: /, '')})`, fix, error);
-  }
-}
-
-export async function readJsonFile(file: string, fix: string): Promise<Record<string, unknown>> {
-  const text = await readText(file);
-  try {
-    const value = JSON.parse(text) as unknown;
-    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new SyntaxError('the top level is not an object');
-    return value as Record<string, unknown>;
-  } catch (error) {
-    const message = String((error as Error).message);
-    const position = /position (\d+)/.exec(message)?.[1];
-    const line = /line (\d+)/.exec(message)?.[1];
-    throw malformed(file, line ? Number(line) : position ? lineAt(text, Number(position)) : undefined, `invalid JSON (${message.replace(/ in JSON at position \d+.*$/, '')})`, fix, error);
-  }
+/** Reads a JSON lockfile: ConfigError naming file:line and the fix when it does not parse. */
+export function readJsonFile(file: string, fix: string): Promise<Record<string, unknown>> {
+  return readParsed(file, 'json', fix);
 }
 
 /** A lockfile whose content is not what its format says: names the file, the entry and the fix. */
