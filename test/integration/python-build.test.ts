@@ -14,6 +14,7 @@ import type { ArchName } from '../../src/runtimes.js';
 import { lambdaPack, REPO } from '../helpers/cli.js';
 import { requireEngine, runWithMounts } from '../helpers/docker.js';
 import { poetryLock } from '../helpers/lock-tools.js';
+import { localPythonImage } from '../helpers/pip-steps.js';
 import { assembleIndex, makeCertificates, startPythonIndex, type PythonIndex } from '../helpers/python-index.js';
 import { elfMachine, extractZip, sha256, zipEntries } from '../helpers/zip.js';
 
@@ -39,10 +40,10 @@ const zip = (run: number, name: string, arch: ArchName) => path.join(root, `out-
 async function call(name: string, arch: ArchName, event: object): Promise<Record<string, unknown>> {
   const dir = await extractZip(zip(1, name, arch));
   temp.push(dir);
-  const handler = manifests[0]!.artifacts.find((a) => a.name === name && a.arch === arch)!;
   const module = name === 'uvfn' ? 'uvfn.handler' : 'app';
   // The events hold numbers and strings only: their JSON is a Python dict literal.
-  const stdout = await runWithMounts(handler.image!, arch, [{ dir, target: '/var/task' }],
+  // The python3.11 image of the architecture (a cross-built zip's own build image is x86_64's).
+  const stdout = await runWithMounts(await localPythonImage(arch), arch, [{ dir, target: '/var/task' }],
     `cd /var/task && python3.11 -c 'import json, ${module}; print(json.dumps(${module}.handler(${JSON.stringify(event)}, None), sort_keys=True))'`);
   return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
 }
