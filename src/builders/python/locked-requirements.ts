@@ -51,7 +51,10 @@ export function lockedRequirements(dists: readonly LockedDistribution[], options
   const localProjects: string[] = [];
   const add = (key: string, init: () => { label: string; header: string[]; usesIndex: boolean }, line: string, isHashed: boolean) => {
     let group = groups.get(key);
-    if (!group) groups.set(key, group = { ...init(), lines: [], hashed: isHashed });
+    if (!group) {
+      group = { ...init(), lines: [], hashed: isHashed };
+      groups.set(key, group);
+    }
     group.lines.push(line);
   };
   const inBuild = (p: string) => path.posix.join(options.buildDir, p);

@@ -84,7 +84,8 @@ export async function readPipfileLock(source: string): Promise<LockGraph> {
         });
       }
       const marker = asString(entry.markers);
-      (categories[group] ??= []).push({ name, version, sourceKey, extras: [], ...(marker ? { marker } : {}) });
+      categories[group] ??= [];
+      categories[group].push({ name, version, sourceKey, extras: [], ...(marker ? { marker } : {}) });
     }
   }
   const { main = [], ...groups } = categories;

@@ -118,7 +118,8 @@ function groupEdges(lock: Table): { main: LockEdge[]; groups: Record<string, Loc
     const version = String(raw.version ?? '');
     for (const group of asArray(raw.groups).map((g) => normaliseProject(String(g)))) {
       const marker = typeof raw.markers === 'string' ? raw.markers : asString(asTable(raw.markers)[group]);
-      (groups[group] ??= []).push({ name, version, extras: [], ...(marker && marker !== '*' ? { marker } : {}) });
+      groups[group] ??= [];
+      groups[group].push({ name, version, extras: [], ...(marker && marker !== '*' ? { marker } : {}) });
     }
   }
   const { main = [], ...rest } = groups;
