@@ -101,14 +101,16 @@ describe('faults during a build', () => {
   }, 120_000);
 
   it('runs two builds on one output directory one after the other, never interleaved', async () => {
+    // The first build holds the output directory's lock for as long as its install runs (a few
+    // seconds of sleep); the second starts while it does, waits, then finds the zip complete.
     const project = tempProject({
-      'lambda-pack.config.yaml': 'loadCheck: false\nfunctions:\n  big: { runtime: nodejs22.x, source: fn, handler: index.handler }\n',
-      'fn/index.js': 'exports.handler = async () => 1;\n',
+      'lambda-pack.config.yaml': 'imageSet: local\nloadCheck: false\narchitectures: [x86_64]\nfunctions:\n  slow: { runtime: provided.al2023, source: fn }\n',
+      'fn/Makefile': 'build-slow:\n\techo compiling; sleep 6\n\tinstall -m 0755 bootstrap "$(ARTIFACTS_DIR)/bootstrap"\n',
+      'fn/bootstrap': '#!/bin/sh\n',
     });
-    for (let i = 0; i < 3; i++) writeFileSync(path.join(project.root, `fn/blob-${i}.bin`), randomBytes(16 * 1024 * 1024));
     try {
-      const first = execa('node', [CLI, 'build'], { cwd: project.root, reject: false, env: { CI: 'true' } });
-      await new Promise<void>((resolve) => first.stderr!.on('data', (c: Buffer) => { if (c.toString().includes('zipping')) resolve(); }));
+      const first = execa('node', [CLI, 'build', '--verbose'], { cwd: project.root, reject: false, env: { CI: 'true' } });
+      await new Promise<void>((resolve) => first.stderr!.on('data', (c: Buffer) => { if (c.toString().includes('compiling')) resolve(); }));
       const second = await lambdaPack(['build'], { cwd: project.root });
       const firstResult = await first;
       expect(firstResult.exitCode, String(firstResult.stderr)).toBe(0);
@@ -117,8 +119,8 @@ describe('faults during a build', () => {
       const dist = path.join(project.root, 'dist');
       expect(leftovers(dist)).toEqual([]);
       const manifest = JSON.parse(readFileSync(path.join(dist, 'manifest.json'), 'utf8'));
-      expect(manifest.artifacts[0].sha256).toBe(await sha256(path.join(dist, 'big-x86_64.zip')));
-      // The second build found the first one's zip complete and reused it.
+      expect(manifest.artifacts[0].sha256).toBe(await sha256(path.join(dist, 'slow-x86_64.zip')));
+      // The second build decided after the first had finished: it found the zip complete and reused it.
       expect(manifest.artifacts[0].action).toBe('reuse');
     } finally { project.remove(); }
   }, 120_000);
