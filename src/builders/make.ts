@@ -1,7 +1,7 @@
 // make (SAM-compatible): `make build-<Name>` when the Makefile has that target, else the default
-// target, with ARTIFACTS_DIR pointing at the output; what lands there is the package. With
-// `cross: true` a container of the engine's architecture builds it, CC/CXX/AR naming the
-// target's compilers.
+// target, with ARTIFACTS_DIR pointing at the output; what lands there is the package. For the
+// other architecture a container of the engine's architecture builds it with the image's cross
+// tools (CC/CXX on make's command line), and the proof decides; `cross: false` emulates.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
@@ -13,6 +13,8 @@ import { CONTAINER, type Analysis, type Builder } from './types.js';
 
 const MAKEFILES = ['GNUmakefile', 'makefile', 'Makefile'];
 const INTERMEDIATES = ['**/*.o', '**/*.d'];
+/** Cross tools passed as make command-line variables (the rest only in the environment). */
+const MAKE_COMMAND_LINE = ['CC', 'CXX'] as const;
 
 export interface MakeAnalysis extends Analysis {
   /** The target make runs; undefined: the Makefile's default target. */
@@ -54,7 +56,7 @@ function crossCompilerIn(task: PlacedTask): boolean {
 
 export const makeBuilder: Builder<MakeAnalysis> = {
   name: 'make',
-  version: 3,
+  version: 4,
   needsContainer: true,
   markers: MAKEFILES,
   families: ['nodejs', 'python', 'provided'],
@@ -94,10 +96,16 @@ export const makeBuilder: Builder<MakeAnalysis> = {
   },
 
   strategyFacts(_analysis, task) {
-    if (!task.artifact.cross) return { mustCompile: [], noCross: '"cross: true" is not set' };
+    if (task.artifact.cross === false) return { mustCompile: [], noCross: '"cross: false" is set' };
     if (!crossCompilerIn(task)) return { mustCompile: [], noCross: `its ${task.engine.arch.name} image, ${describeImage(task.engineImage)}, has no ${gnuTriple(task.arch)} cross compiler` };
     const env = makeCrossEnv(task.arch);
-    return { mustCompile: [], cross: `cross: true: the Makefile builds with CC=${env.CC} CXX=${env.CXX} AR=${env.AR} in the ${task.engine.arch.name} image` };
+    // What a Makefile builds is unknown until it has run: the proof decides whether the cross
+    // tools were honoured (verify sees an engine-architecture binary; the load check a crash).
+    return {
+      mustCompile: ['the Makefile'],
+      cross: `the Makefile builds with CC=${env.CC} CXX=${env.CXX} in the ${task.engine.arch.name} image`,
+      compileCross: `make CC=${env.CC} CXX=${env.CXX}, AR, LD, RANLIB and STRIP from the environment`,
+    };
   },
 
   install(analysis, task, strategy) {
@@ -107,6 +115,10 @@ export const makeBuilder: Builder<MakeAnalysis> = {
     // builds for the engine's machine, and verification then refuses the zip (ARCH_MISMATCH).
     // Variables the config sets keep their value.
     const crossEnv = cross ? Object.fromEntries(Object.entries(makeCrossEnv(task.arch)).map(([k, v]) => [k, task.artifact.env[k] ?? v])) : {};
+    // The compilers also go on make's command line, which overrides a Makefile's own `CC = gcc`
+    // (Lua's, and many more). The other tools stay in the environment: Makefiles often set them
+    // with flags (`AR = ar rcu`), and the build machine's binutils handle the target's objects.
+    const overrides = cross ? MAKE_COMMAND_LINE.map((name) => `${name}=${crossEnv[name]}`) : [];
     return {
       steps: [
         ...(cross ? [{
@@ -114,7 +126,7 @@ export const makeBuilder: Builder<MakeAnalysis> = {
           message: `lambda-pack: this image has no ${cc}, so it cannot cross-compile "${task.artifact.name}" for ${task.arch.name}. Rebuild the image from its recipe in images/, or build with --strategy emulated.`,
         }] : []),
         { run: ['mkdir', '-p', CONTAINER.out] },
-        { run: ['make', ...(analysis.makefile ? ['-f', analysis.makefile] : []), ...(analysis.target ? [analysis.target] : [])] },
+        { run: ['make', ...(analysis.makefile ? ['-f', analysis.makefile] : []), ...overrides, ...(analysis.target ? [analysis.target] : [])] },
       ],
       output: CONTAINER.out,
       workdir: analysis.workdir,

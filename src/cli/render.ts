@@ -79,6 +79,7 @@ export function buildHuman(result: RunResult, outDir: string): string {
       lines.push(`ok    ${o.plan.id}: ${path.join(outDir, r.path)} (${r.zippedBytes} bytes zipped, ${r.unzippedBytes} unzipped, sha256 ${r.sha256.slice(0, 16)}…)`);
       const image = r.containerImage;
       if (image) lines.push(`      image ${image.repository}:${image.tag} ${image.digest}${image.pushed ? ` pushed: ${image.uri}` : ' (loaded into the engine)'}`);
+      if (r.fallback) lines.push(`      built emulated: ${r.fallback}`);
     } else {
       const f = failureOf(o.error);
       lines.push(`FAIL  ${o.plan.id}: ${f.step ? `[${f.step}] ` : ''}${f.message}`);

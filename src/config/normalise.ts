@@ -99,7 +99,7 @@ function artifact(ctx: Context, raw: RawConfig, kind: 'function' | 'layer', name
   const misfit = checkBuilderFits(builder, runtime, source);
   if (misfit) fail(ctx, 'BUILDER_MISMATCH', at(rawArtifact.builder ? 'builder' : 'source'), misfit.problem, misfit.fix);
   if (rawArtifact.cross !== undefined && builder !== 'make') {
-    fail(ctx, 'CROSS_NOT_MAKE', at('cross'), `"cross" is a make setting (the Makefile honours CC/CXX/AR), but this ${kind} uses the ${builder} builder, which decides on its own whether it can cross-build.`,
+    fail(ctx, 'CROSS_NOT_MAKE', at('cross'), `"cross" is a make setting (false: the Makefile ignores the cross compilers, so arm64 builds emulated), but this ${kind} uses the ${builder} builder, which decides on its own whether it can cross-build.`,
       'Remove "cross", or use --strategy on the command line.');
   }
   for (const key of ['makeTarget', 'workingDirectory'] as const) {
@@ -140,7 +140,7 @@ function artifact(ctx: Context, raw: RawConfig, kind: 'function' | 'layer', name
     allowSecrets: rawArtifact.allowSecrets ?? [],
     loadCheck: kind === 'function' && ((rawArtifact as RawFunction).loadCheck ?? raw.loadCheck ?? true),
     ...imagePackage(ctx, kind, rawArtifact, at),
-    cross: rawArtifact.cross ?? false,
+    ...(rawArtifact.cross !== undefined ? { cross: rawArtifact.cross } : {}),
     makeTarget: rawArtifact.makeTarget,
     workingDirectory,
     manifest,

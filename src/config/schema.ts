@@ -50,7 +50,7 @@ const artifactCommon = {
   image: imageRef.optional(),
   /** Zip paths (globs) allowed to look like secrets: verified as intentional and harmless. */
   allowSecrets: z.array(z.string().min(1)).optional(),
-  /** make: the Makefile honours CC/CXX/AR, so it may build in a host container with a cross toolchain. */
+  /** make: false keeps the other architecture's build emulated (default: cross-compiled where the image can, accepted once proven). */
   cross: z.boolean().optional(),
   /** make: the one target to run; it must exist (a template's `build-<LogicalId>`). Default: see ArtifactConfig.makeTarget. */
   makeTarget: z.string().regex(/^[^\s:#=]+$/, 'a make target name (no spaces, ":", "#" or "=")').optional(),

@@ -33,8 +33,8 @@ export interface ArtifactConfig {
   readonly packageType: 'zip' | 'image';
   /** packageType image: where the image goes. */
   readonly imageOutput?: { readonly repository: string; readonly tag?: string; readonly push: boolean };
-  /** make only: the Makefile builds with the CC/CXX/AR it is given, so it can cross-compile. */
-  readonly cross: boolean;
+  /** make only: false keeps the other architecture's build emulated; otherwise it cross-compiles when the image can, and the proof decides. */
+  readonly cross?: boolean;
   /** pip with a lockfile: the dependency groups and extras that ship. */
   readonly dependencyGroups: readonly string[];
   readonly extras: readonly string[];

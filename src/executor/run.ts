@@ -9,7 +9,7 @@ import { writeManifest, type ArtifactRecord } from '../package/manifest.js';
 import type { Decision } from '../plan/action.js';
 import type { TaskPlan } from '../plan/types.js';
 import type { ExecutorServices } from './services.js';
-import { runTask } from './task.js';
+import { runProvenTask } from './task.js';
 import { outputError } from './output-error.js';
 
 export type TaskOutcome =
@@ -63,7 +63,7 @@ export async function runPlans(tasks: readonly PlannedTask[], services: Executor
     title: plan.id,
     task: async (_: unknown, listrTask: { output: string; title: string }) => {
       try {
-        const record = await runTask(plan, decision, services, {
+        const record = await runProvenTask(plan, decision, services, {
           // Plain output interleaves tasks: say which one each line is about.
           status: (text) => { listrTask.output = options.plain ? `${plan.id}: ${text}` : text; },
           log: (line) => { if (options.verbose) listrTask.output = options.plain ? `${plan.id} | ${line}` : line; },

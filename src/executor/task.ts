@@ -3,7 +3,7 @@
 // Every failure names its step; the previous zip is replaced only by a verified one.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { InterruptedError } from '../errors.js';
+import { ExternalError, InterruptedError } from '../errors.js';
 import type { ArtifactRecord } from '../package/manifest.js';
 import type { Decision } from '../plan/action.js';
 import { bindKeys, withBaseImage, type TaskKeys } from '../plan/keys.js';
@@ -15,6 +15,38 @@ import { inStep } from './step.js';
 
 function checkSignal(signal: AbortSignal): void {
   if (signal.aborted) throw new InterruptedError(signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+}
+
+/** A cross-compiled artifact that failed its proof (first failing finding or the install's failure). */
+export class ProofRefused extends Error {}
+
+/**
+ * Runs a task whose cross compile must prove itself: when the cross install fails or the proof
+ * (verify, load check) refuses its artifact, the same task is rebuilt emulated, and the record
+ * says why. Other tasks run as they are.
+ */
+export async function runProvenTask(plan: TaskPlan, decision: Decision, services: ExecutorServices, reporter: TaskReporter, layerZips: () => Promise<string[]> = async () => []): Promise<ArtifactRecord> {
+  const fallback = plan.fallback;
+  if (!fallback) return runTask(plan, decision, services, reporter, layerZips);
+  const started = services.now();
+  let why: string;
+  try {
+    return await runTask(plan, decision, services, reporter, layerZips);
+  } catch (error) {
+    if (error instanceof ProofRefused) why = `the proof refused the cross build: ${error.message}`;
+    // A compile that fails only on the cross toolchain (a -march it lacks, a probe that ran on
+    // the build machine): what the emulated build says decides.
+    else if (error instanceof ExternalError && error.code === 'BUILD_FAILED') why = `the cross install failed (exit ${error.details.exitCode}): ${lastLine(error.details.logTail ?? '') || 'see --verbose'}`;
+    else throw error;
+  }
+  reporter.status(`${why}; rebuilding emulated`);
+  reporter.log(`${plan.id}: ${why}; rebuilding it emulated`);
+  const record = await runTask(fallback, { action: 'rebuild', reason: why, fallback: why }, services, reporter, layerZips);
+  return { ...record, durationMs: services.now() - started };
+}
+
+function lastLine(text: string): string {
+  return text.split('\n').map((line) => line.trim()).filter(Boolean).at(-1) ?? '';
 }
 
 /** The dependency tree to package: from the cache, or installed now (and then cached). */
@@ -79,6 +111,9 @@ export async function runTask(plan: TaskPlan, decision: Decision, services: Exec
         findings.push(...await inStep(plan.id, 'load check', () => services.loadCheck(plan, staged, layers)));
         loadCheckMs = services.now() - checkStarted;
       }
+      // A cross compile the proof refuses is not an error yet: its task is rebuilt emulated.
+      const refusal = plan.fallback ? findings.find((f) => f.severity === 'error') : undefined;
+      if (refusal) throw new ProofRefused(`${refusal.code} ${refusal.path || '(whole zip)'}: ${refusal.message.split('\n')[0]}`);
       if (plan.output.kind === 'image' && !findings.some((f) => f.severity === 'error')) {
         checkSignal(services.signal);
         reporter.status(plan.output.image!.push ? 'building and pushing its image' : 'building its image');
@@ -113,6 +148,7 @@ export async function runTask(plan: TaskPlan, decision: Decision, services: Exec
       inputKey: keys.input,
       durationMs: services.now() - started,
       ...(loadCheckMs !== undefined ? { loadCheckMs } : {}),
+      ...(decision.fallback ? { fallback: decision.fallback } : {}),
       ...(containerImage ? { containerImage } : {}),
       findings,
     };

@@ -35,6 +35,8 @@ export interface ArtifactRecord {
   readonly durationMs: number;
   /** Of it, the load check (absent when the zip was not run: a layer, reused, turned off). */
   readonly loadCheckMs?: number;
+  /** A cross compile refused by its proof (or whose install failed), so built emulated: why. */
+  readonly fallback?: string;
   /** Image functions: the image made of the zip's files (repository, tag, digest, pushed URI). */
   readonly containerImage?: ImageRecord;
   readonly findings: readonly Finding[];

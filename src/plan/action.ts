@@ -28,6 +28,8 @@ export interface Decision {
   readonly cachedDependencies?: string;
   /** --no-cache: nothing is read from the cache, not even after the image is resolved. */
   readonly noCache?: boolean;
+  /** The plan decided is a cross compile's emulated fallback: why the cross build was refused. */
+  readonly fallback?: string;
 }
 
 export function decide(plan: TaskPlan, facts: DecisionFacts): Decision {

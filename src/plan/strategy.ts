@@ -9,10 +9,16 @@ export interface StrategyFacts {
    * reason (e.g. "npm installs the arm64 binaries (--cpu arm64)"); absent when it cannot.
    */
   readonly cross?: string;
-  /** Why it cannot (e.g. "cross: true is not set"), shown instead of the generic reason. */
+  /** Why it cannot (e.g. "cross: false is set"), shown instead of the generic reason. */
   readonly noCross?: string;
   /** Packages that run a build step (install scripts, node-gyp, sdists), so need the target's CPU. */
   readonly mustCompile: readonly string[];
+  /**
+   * How the builder compiles those packages for the target with the cross toolchain of the
+   * engine-architecture image (e.g. "node-gyp builds with aarch64-linux-gnu-g++"); absent when it
+   * cannot, and they build emulated.
+   */
+  readonly compileCross?: string;
 }
 
 function list(names: readonly string[]): string {
@@ -38,12 +44,21 @@ export function chooseStrategy(task: PlacedTask, facts: StrategyFacts): Strategy
   const crossable = facts.cross !== undefined;
   if (requested === 'cross') {
     if (!crossable) throw new ConfigError('STRATEGY_CROSS_UNSUPPORTED', `--strategy cross: the ${builder} builder cannot cross-build ${task.id}${facts.noCross ? `: ${facts.noCross}` : ''}. Use auto or emulated.`);
+    // Asked for, a cross compile is not second-guessed: a failed proof fails the task.
+    if (facts.mustCompile.length > 0 && facts.compileCross) return cross(`--strategy cross: ${list(facts.mustCompile)} compile${facts.mustCompile.length === 1 ? 's' : ''} for ${arch.name} (${facts.compileCross})`);
     if (facts.mustCompile.length > 0) {
       throw new ConfigError('STRATEGY_CROSS_WOULD_DIFFER', `--strategy cross: ${task.id} has parts that must build on the target's CPU (${list(facts.mustCompile)}: they compile during install or probe the build machine); built on ${engineArch.name} they could give ${engineArch.name} binaries or other output than an emulated build. Use auto or emulated.`);
     }
     return cross('--strategy cross');
   }
   if (!crossable) return emulated(`the ${builder} builder cannot cross-build this${facts.noCross ? ` (${facts.noCross})` : ''}: the ${arch.name} container runs under emulation`);
+  if (facts.mustCompile.length > 0 && facts.compileCross) {
+    // Cross-compiled bytes need not equal emulated ones: the proof, not equality, is the rule.
+    return {
+      ...cross(`${list(facts.mustCompile)} compile${facts.mustCompile.length === 1 ? 's' : ''} for ${arch.name} on ${engineArch.name} (${facts.compileCross}); accepted once verify and the load check pass on ${arch.name}, else rebuilt emulated`),
+      proof: true,
+    };
+  }
   if (facts.mustCompile.length > 0) return emulated(`${list(facts.mustCompile)} must compile on ${arch.name}`);
   return cross(facts.cross!);
 }

@@ -10,7 +10,7 @@ import type { SourceEntry } from '../package/sources.js';
 import { DEFAULT_LEVEL } from '../zip/write.js';
 import { dependencyMaterial, layoutMaterial } from './keys.js';
 import { chooseStrategy } from './strategy.js';
-import type { InstallPlan, PlacedTask, TaskPlan } from './types.js';
+import type { InstallPlan, PlacedTask, Strategy, TaskPlan } from './types.js';
 
 /** What the host side found out about an artifact: its source, its builder's analysis, content hashes. */
 export interface ArtifactAnalysis {
@@ -35,9 +35,17 @@ function passEnvValues(task: PlacedTask, host: HostFacts): Record<string, string
 }
 
 export function taskPlan(task: PlacedTask, found: ArtifactAnalysis, host: HostFacts): TaskPlan {
+  const builder = builderFor(task.artifact.builder);
+  const strategy = chooseStrategy(task, builder.strategyFacts?.(found.analysis, task) ?? { mustCompile: [] });
+  const planned = planWith(task, found, host, strategy);
+  if (!strategy.proof) return planned;
+  const emulated: Strategy = { kind: 'emulated', reason: `the cross build of ${task.id} failed its proof: the ${task.arch.name} container runs under emulation`, buildArch: task.arch };
+  return { ...planned, fallback: planWith(task, found, host, emulated) };
+}
+
+function planWith(task: PlacedTask, found: ArtifactAnalysis, host: HostFacts, strategy: Strategy): TaskPlan {
   const { artifact } = task;
   const builder = builderFor(artifact.builder);
-  const strategy = chooseStrategy(task, builder.strategyFacts?.(found.analysis, task) ?? { mustCompile: [] });
   const passed = passEnvValues(task, host);
   const spec = (builder.needsContainer ? builder.install(found.analysis, task, strategy, host) : null) ?? undefined;
   const image = strategy.kind === 'cross' ? task.engineImage : task.image;
@@ -61,7 +69,7 @@ export function taskPlan(task: PlacedTask, found: ArtifactAnalysis, host: HostFa
     id: task.id, name: artifact.name, kind: artifact.kind, runtime: artifact.runtime.id, runtimes: artifact.runtimes.map((r) => r.id),
     arch: task.arch.name, builder: artifact.builder, builderVersion: builder.version, source: artifact.source,
     engine: { ...(task.engine.name ? { name: task.engine.name } : {}), arch: task.engine.arch.name },
-    strategy: { kind: strategy.kind, reason: strategy.reason, buildArch: strategy.buildArch.name },
+    strategy: { kind: strategy.kind, reason: strategy.reason, buildArch: strategy.buildArch.name, ...(strategy.proof ? { proof: true as const } : {}) },
     install,
     package: { ...(source ? { source } : {}), ...(spec && install ? { dependencies: { prefix: spec.packagePath } } : {}) },
     output: { kind: task.imageTarget ? 'image' : 'zip', path: task.output, mtime, level: DEFAULT_LEVEL, ...(task.imageTarget ? { image: task.imageTarget } : {}) },

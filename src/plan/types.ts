@@ -44,6 +44,11 @@ export interface Strategy {
   readonly reason: string;
   /** The architecture the build container runs as. */
   readonly buildArch: Architecture;
+  /**
+   * A cross compile chosen by `auto`: the artifact is accepted only once verify finds no error and
+   * the load check passes on the target; otherwise the task is rebuilt emulated (TaskPlan.fallback).
+   */
+  readonly proof?: boolean;
 }
 
 /** One thing the build container does, in order. */
@@ -130,7 +135,9 @@ export interface TaskPlan {
   readonly builderVersion: number;
   readonly source: string;
   readonly engine: { readonly name?: string; readonly arch: ArchName };
-  readonly strategy: { readonly kind: StrategyKind; readonly reason: string; readonly buildArch: ArchName };
+  readonly strategy: { readonly kind: StrategyKind; readonly reason: string; readonly buildArch: ArchName; readonly proof?: true };
+  /** A cross compile's proof can refuse it: then this plan, the same task emulated, builds it. */
+  readonly fallback?: TaskPlan;
   /** null when nothing is installed (the source is packaged as it is). */
   readonly install: InstallPlan | null;
   readonly package: PackageLayout;

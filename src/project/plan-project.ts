@@ -93,6 +93,15 @@ export async function decideProject(project: ProjectPlan, options: { readonly no
   const decided: TaskDecision[] = [];
   for (const taskPlan of project.plans) {
     try {
+      // A cross compile its proof refused last time, unchanged since: its emulated build stands.
+      const refused = taskPlan.fallback ? options.previous.get(taskPlan.id)?.fallback : undefined;
+      if (refused && taskPlan.fallback) {
+        const decision = await decideTask(taskPlan.fallback, sources);
+        if (decision.action !== 'rebuild') {
+          decided.push({ plan: taskPlan.fallback, decision: { ...decision, reason: `${decision.reason}; emulated, as last time (${refused})`, fallback: refused } });
+          continue;
+        }
+      }
       decided.push({ plan: taskPlan, decision: await decideTask(taskPlan, sources) });
     } catch (problem) {
       if (!(problem instanceof ExternalError)) throw problem;

@@ -1,6 +1,6 @@
 // arm64 from an x86_64 container with a cross compiler: the std-only Rust bootstrap (cargo
 // --target aarch64-unknown-linux-gnu, auto; its build script and proc-macro run on x86_64) and a
-// C bootstrap whose Makefile honours CC/AR (make with cross: true). Each cross zip is aarch64,
+// C bootstrap whose Makefile honours CC/AR (make, cross by default). Each cross zip is aarch64,
 // passes verify, runs in an arm64 container exactly like the emulated build of the same source
 // (the architecture it reports comes from the build script), and is byte-identical when built again.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -27,7 +27,7 @@ const BUILDS: Record<string, [string, string[]]> = {
   'rust-cross': [RUST, ['--strategy', 'cross']],
   'rust-cross-again': [RUST, ['--strategy', 'cross', '--no-cache']],
   'rust-emulated': [RUST, ['--strategy', 'emulated']],
-  // auto: csquares has cross: true, "emulated" the same source without it.
+  // auto: csquares cross-compiles, "emulated" is the same source with cross: false.
   make: [MAKE, []],
   'make-again': [MAKE, ['csquares', '--no-cache']],
 };
@@ -73,14 +73,14 @@ beforeAll(async () => {
 afterAll(() => { for (const d of [dir, ...extracted]) rmSync(d, { recursive: true, force: true }); });
 
 describe('cross-compiling for arm64 from x86_64', () => {
-  it('is what auto picks for a std-only crate and for make with cross: true, and the plan says why', async () => {
+  it('is what auto picks for a std-only crate and for make, and the plan says why', async () => {
     const rust = JSON.parse((await lambdaPack(['plan', '--json', '--arch', 'arm64'], { cwd: RUST, env })).stdout).tasks;
     expect(rust).toEqual([expect.objectContaining({ id: 'squares-arm64', strategy: expect.objectContaining({ kind: 'cross',
       reason: 'no crate links a system library: x86_64 cargo build --target aarch64-unknown-linux-gnu linked by aarch64-linux-gnu-gcc' }) })]);
     const make = JSON.parse((await lambdaPack(['plan', '--json'], { cwd: MAKE, env })).stdout).tasks;
     expect(make).toEqual([
-      expect.objectContaining({ id: 'csquares-arm64', strategy: expect.objectContaining({ kind: 'cross', reason: expect.stringContaining('CC=aarch64-linux-gnu-gcc') }) }),
-      expect.objectContaining({ id: 'emulated-arm64', strategy: expect.objectContaining({ kind: 'emulated', reason: expect.stringContaining('"cross: true" is not set') }) }),
+      expect.objectContaining({ id: 'csquares-arm64', strategy: expect.objectContaining({ kind: 'cross', proof: true, reason: expect.stringContaining('CC=aarch64-linux-gnu-gcc') }) }),
+      expect.objectContaining({ id: 'emulated-arm64', strategy: expect.objectContaining({ kind: 'emulated', reason: expect.stringContaining('"cross: false" is set') }) }),
     ]);
     expect(record('make', 'csquares')).toMatchObject({ strategy: 'cross' });
     expect(record('make', 'emulated')).toMatchObject({ strategy: 'emulated' });
@@ -115,18 +115,39 @@ describe('cross-compiling for arm64 from x86_64', () => {
     expect(await sha256(zipOf(again, name))).toBe(await sha256(zipOf(first, name)));
   });
 
-  it('refuses the zip of a cross: true Makefile that ignores CC, instead of shipping x86_64 code', async () => {
+  it('cross-compiles a Makefile that sets CC = gcc itself: the cross compilers go on make\'s command line', async () => {
     const project = tempProject({
-      'lambda-pack.config.yaml': 'imageSet: local\narchitectures: [arm64]\nfunctions:\n  hardcoded: { runtime: provided.al2023, source: fn, cross: true }\n',
-      'fn/Makefile': 'CC = gcc\nbuild-hardcoded:\n\tprintf \'int main(void) { return 0; }\\n\' > main.c\n\t$(CC) -o $(ARTIFACTS_DIR)/bootstrap main.c\n',
+      'lambda-pack.config.yaml': 'imageSet: local\nloadCheck: false\narchitectures: [arm64]\nfunctions:\n  assigned: { runtime: provided.al2023, source: fn }\n',
+      'fn/Makefile': 'CC = gcc\nbuild-assigned:\n\tprintf \'int main(void) { return 0; }\\n\' > main.c\n\t$(CC) -o $(ARTIFACTS_DIR)/bootstrap main.c\n',
+    });
+    try {
+      const result = await lambdaPack(['build', '--out', path.join(dir, 'assigned')], { cwd: project.root, env });
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(record('assigned', 'assigned')).toMatchObject({ strategy: 'cross', findings: [] });
+      const unpacked = await extractZip(zipOf('assigned', 'assigned'));
+      extracted.push(unpacked);
+      expect(await elfMachine(path.join(unpacked, 'bootstrap'))).toBe(183);
+    } finally { project.remove(); }
+  }, 120_000);
+
+  it('rebuilds emulated a Makefile that calls gcc itself, since verify refuses its x86_64 code; --strategy cross fails', async () => {
+    const project = tempProject({
+      'lambda-pack.config.yaml': 'imageSet: local\nloadCheck: false\narchitectures: [arm64]\nfunctions:\n  hardcoded: { runtime: provided.al2023, source: fn }\n',
+      'fn/Makefile': 'build-hardcoded:\n\tprintf \'int main(void) { return 0; }\\n\' > main.c\n\tgcc -o $(ARTIFACTS_DIR)/bootstrap main.c\n',
     });
     try {
       const result = await lambdaPack(['build', '--out', path.join(dir, 'hardcoded')], { cwd: project.root, env });
-      expect(result.exitCode, result.stderr).toBe(1);
-      expect(result.stderr).toContain('ARCH_MISMATCH');
-      expect(existsSync(path.join(dir, 'hardcoded', 'hardcoded-arm64.zip'))).toBe(false);
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(record('hardcoded', 'hardcoded')).toMatchObject({ strategy: 'emulated', fallback: expect.stringMatching(/^the proof refused the cross build: ARCH_MISMATCH bootstrap: /) });
+      const unpacked = await extractZip(zipOf('hardcoded', 'hardcoded'));
+      extracted.push(unpacked);
+      expect(await elfMachine(path.join(unpacked, 'bootstrap'))).toBe(183);
+      const forced = await lambdaPack(['build', '--strategy', 'cross', '--out', path.join(dir, 'hardcoded-cross')], { cwd: project.root, env });
+      expect(forced.exitCode, forced.stderr).toBe(1);
+      expect(forced.stderr).toContain('ARCH_MISMATCH');
+      expect(existsSync(path.join(dir, 'hardcoded-cross', 'hardcoded-arm64.zip'))).toBe(false);
     } finally { project.remove(); }
-  }, 120_000);
+  }, 240_000);
 
   it('refuses --strategy cross in an image it knows no cross toolchain of, naming the image', async () => {
     const project = tempProject({

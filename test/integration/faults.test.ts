@@ -110,7 +110,15 @@ describe('faults during a build', () => {
     });
     try {
       const first = execa('node', [CLI, 'build', '--verbose'], { cwd: project.root, reject: false, env: { CI: 'true' } });
-      await new Promise<void>((resolve) => first.stderr!.on('data', (c: Buffer) => { if (c.toString().includes('compiling')) resolve(); }));
+      // Wait until the first build's install is running (its log says so), or until it ends: a
+      // first build that fails before its install must fail this test with its own words.
+      let firstLog = '';
+      const started = await new Promise<boolean>((resolve) => {
+        first.stderr!.on('data', (c: Buffer) => { firstLog += c.toString(); if (firstLog.includes('compiling')) resolve(true); });
+        first.stdout!.on('data', (c: Buffer) => { firstLog += c.toString(); if (firstLog.includes('compiling')) resolve(true); });
+        void first.finally(() => resolve(false));
+      });
+      expect(started, `the first build ended before its install ran:\n${firstLog}`).toBe(true);
       const second = await lambdaPack(['build'], { cwd: project.root });
       const firstResult = await first;
       expect(firstResult.exitCode, String(firstResult.stderr)).toBe(0);

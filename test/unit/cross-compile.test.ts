@@ -28,11 +28,11 @@ function project(files: Record<string, string>): string {
   return p.root;
 }
 
-function task(builder: 'cargo' | 'make', source: string, options: { hostImage?: ImageChoice; cross?: boolean; runtime?: string } = {}): PlacedTask {
+function task(builder: 'cargo' | 'make', source: string, options: { hostImage?: ImageChoice; cross?: boolean; runtime?: string; env?: Record<string, string> } = {}): PlacedTask {
   const image = options.hostImage ?? LOCAL_PROVIDED;
   return {
     id: 'fn-arm64', arch: ARM, engine: { arch: X86 }, image, engineImage: image, requestedStrategy: 'auto', runtimeImage: null, output: '/out/fn-arm64.zip',
-    artifact: { name: 'fn', kind: 'function', builder, source, runtime: runtime(options.runtime ?? 'provided.al2023'), cross: options.cross ?? false, env: {}, passEnv: [], exclude: [] } as unknown as PlacedTask['artifact'],
+    artifact: { name: 'fn', kind: 'function', builder, source, runtime: runtime(options.runtime ?? 'provided.al2023'), ...(options.cross !== undefined ? { cross: options.cross } : {}), env: options.env ?? {}, passEnv: [], exclude: [] } as unknown as PlacedTask['artifact'],
   };
 }
 
@@ -157,27 +157,41 @@ describe('the cargo builder', () => {
 describe('the make builder', () => {
   const MAKEFILE = { Makefile: 'build-fn:\n\t$(CC) -o $(ARTIFACTS_DIR)/bootstrap main.c\n' };
 
-  it('emulates unless cross: true is set, and says so', async () => {
+  it('cross-compiles by default where the image has the GNU cross compiler, and the proof decides', async () => {
     const t = task('make', project(MAKEFILE));
     const facts = await factsOf(makeBuilder, t);
-    expect(chooseStrategy(t, facts)).toMatchObject({ kind: 'emulated', reason: expect.stringContaining('"cross: true" is not set') });
-    expect(() => chooseStrategy({ ...t, requestedStrategy: 'cross' }, facts)).toThrow(/"cross: true" is not set/);
+    const auto = chooseStrategy(t, facts);
+    expect(auto).toMatchObject({ kind: 'cross', proof: true, buildArch: { name: 'x86_64' } });
+    expect(auto.reason).toBe('the Makefile compiles for arm64 on x86_64 (make CC=aarch64-linux-gnu-gcc CXX=aarch64-linux-gnu-g++, AR, LD, RANLIB and STRIP from the environment); accepted once verify and the load check pass on arm64, else rebuilt emulated');
+    // Asked for, it is not second-guessed: no fallback.
+    const asked = chooseStrategy({ ...t, requestedStrategy: 'cross' }, facts);
+    expect(asked).toMatchObject({ kind: 'cross' });
+    expect(asked.proof).toBeUndefined();
   });
 
-  it('cross-builds with cross: true in an image with the GNU cross compiler, passing CC/CXX/AR', async () => {
-    const t = task('make', project(MAKEFILE), { cross: true });
+  it('emulates with cross: false, and says so', async () => {
+    const t = task('make', project(MAKEFILE), { cross: false });
     const facts = await factsOf(makeBuilder, t);
-    expect(chooseStrategy(t, facts)).toMatchObject({ kind: 'cross', reason: expect.stringContaining('CC=aarch64-linux-gnu-gcc') });
-    const install = makeBuilder.install(await analysis(makeBuilder, t), t, CROSS, HOST);
-    expect(install.env).toMatchObject({ CC: 'aarch64-linux-gnu-gcc', CXX: 'aarch64-linux-gnu-g++', AR: 'aarch64-linux-gnu-ar', ARTIFACTS_DIR: '/tmp/lambda-pack-out' });
-    expect(renderStep(install.steps[0]!)).toContain('command -v aarch64-linux-gnu-gcc');
-    expect(makeBuilder.install(await analysis(makeBuilder, t), t, EMULATED, HOST).env).toEqual({ ARTIFACTS_DIR: '/tmp/lambda-pack-out' });
+    expect(chooseStrategy(t, facts)).toMatchObject({ kind: 'emulated', reason: expect.stringContaining('"cross: false" is set') });
+    expect(() => chooseStrategy({ ...t, requestedStrategy: 'cross' }, facts)).toThrow(/"cross: false" is set/);
   });
 
-  it('emulates with cross: true where the image has no GNU cross compiler', async () => {
-    for (const hostImage of [CONFIGURED, { kind: 'recipe', recipe: 'nodejs22.x', origin: 'local' } as const]) {
-      const t = task('make', project(MAKEFILE), { cross: true, hostImage });
-      expect(chooseStrategy(t, await factsOf(makeBuilder, t))).toMatchObject({ kind: 'emulated', reason: expect.stringContaining('has no aarch64-linux-gnu cross compiler') });
-    }
+  it('passes the cross compilers on make\'s command line and every cross tool in the environment', async () => {
+    const t = task('make', project(MAKEFILE));
+    const install = makeBuilder.install(await analysis(makeBuilder, t), t, CROSS, HOST);
+    expect(install.env).toMatchObject({ CC: 'aarch64-linux-gnu-gcc', CXX: 'aarch64-linux-gnu-g++', AR: 'aarch64-linux-gnu-ar', RANLIB: 'aarch64-linux-gnu-ranlib', STRIP: 'aarch64-linux-gnu-strip', ARTIFACTS_DIR: '/tmp/lambda-pack-out' });
+    expect(renderStep(install.steps[0]!)).toContain('command -v aarch64-linux-gnu-gcc');
+    expect(renderStep(install.steps[2]!)).toBe('make CC=aarch64-linux-gnu-gcc CXX=aarch64-linux-gnu-g++ build-fn');
+    // A CC the config sets wins, on the command line too.
+    const own = task('make', project(MAKEFILE), { env: { CC: 'aarch64-linux-gnu-gcc-12' } });
+    expect(renderStep(makeBuilder.install(await analysis(makeBuilder, own), own, CROSS, HOST).steps[2]!)).toBe('make CC=aarch64-linux-gnu-gcc-12 CXX=aarch64-linux-gnu-g++ build-fn');
+    const emulated = makeBuilder.install(await analysis(makeBuilder, t), t, EMULATED, HOST);
+    expect(emulated.env).toEqual({ ARTIFACTS_DIR: '/tmp/lambda-pack-out' });
+    expect(renderStep(emulated.steps[1]!)).toBe('make build-fn');
+  });
+
+  it('emulates where the image has no GNU cross compiler', async () => {
+    const t = task('make', project(MAKEFILE), { hostImage: CONFIGURED });
+    expect(chooseStrategy(t, await factsOf(makeBuilder, t))).toMatchObject({ kind: 'emulated', reason: expect.stringContaining('has no aarch64-linux-gnu cross compiler') });
   });
 });

@@ -10,7 +10,7 @@ import { ExternalError, InterruptedError, LambdaPackError } from '../../src/erro
 import { runPlans } from '../../src/executor/run.js';
 import type { ExecutorServices } from '../../src/executor/services.js';
 import { STEPS, type StepName } from '../../src/executor/step.js';
-import { runTask } from '../../src/executor/task.js';
+import { runProvenTask, runTask } from '../../src/executor/task.js';
 import type { Decision } from '../../src/plan/action.js';
 import { bindKeys } from '../../src/plan/keys.js';
 import type { TaskPlan } from '../../src/plan/types.js';
@@ -178,6 +178,76 @@ describe('a task plan executed as named steps', () => {
     const record = await runTask(taskPlan(out), { action: 'reuse', reason: 'nothing changed' }, { ...services, previous }, reporter);
     expect(calls).toEqual([]);
     expect(record).toMatchObject({ sha256: 'old', action: 'reuse', cacheHit: true });
+  });
+});
+
+/** An arm64 task cross-compiled on x86_64, with its emulated fallback. */
+function provenPlan(out: string): TaskPlan {
+  const base = taskPlan(out, { id: 'api-arm64', arch: 'arm64', output: { kind: 'zip', path: path.join(out, 'api-arm64.zip'), mtime: '1980-01-01T00:00:00.000Z', level: 6 } });
+  const fallback: TaskPlan = { ...base, strategy: { kind: 'emulated', reason: 'the cross build failed its proof', buildArch: 'arm64' }, keys: { ...base.keys, dependency: 'emulated-material' } };
+  return { ...base, strategy: { kind: 'cross', reason: 'node-gyp cross-compiles', buildArch: 'x86_64', proof: true }, keys: { ...base.keys, dependency: 'cross-material' }, fallback };
+}
+
+describe('a cross compile the proof decides', () => {
+  const refusing = (services: ExecutorServices, seen: string[]) => ({
+    ...services,
+    install: async (plan: TaskPlan) => { seen.push(`install ${plan.strategy.kind}`); },
+    loadCheck: async (plan: TaskPlan) => {
+      seen.push(`load check ${plan.strategy.kind}`);
+      return plan.strategy.kind === 'cross' ? [{ code: 'LOAD_FAILED', severity: 'error' as const, path: '', message: 'Error: built for x64, running on arm64\n    at Object.<anonymous>', fix: 'f' }] : [];
+    },
+  });
+
+  it('is accepted as it is when verify and the load check pass', async () => {
+    const out = temp();
+    const { services, calls } = fake();
+    const record = await runProvenTask(provenPlan(out), rebuild, services, reporter);
+    expect(calls).toEqual([...ZIP_STEPS]);
+    expect(record).toMatchObject({ strategy: 'cross', action: 'rebuild' });
+    expect(record.fallback).toBeUndefined();
+  });
+
+  it('is rebuilt emulated when the load check refuses it, and the record says why', async () => {
+    const out = temp();
+    const seen: string[] = [];
+    const { services } = fake();
+    const { commitOrReject } = await import('../../src/executor/check.js');
+    const statuses: string[] = [];
+    const record = await runProvenTask(provenPlan(out), rebuild, { ...refusing(services, seen), commit: commitOrReject }, { status: (s) => statuses.push(s), log: () => {} });
+    expect(seen).toEqual(['install cross', 'load check cross', 'install emulated', 'load check emulated']);
+    expect(record).toMatchObject({ strategy: 'emulated', action: 'rebuild', fallback: 'the proof refused the cross build: LOAD_FAILED (whole zip): Error: built for x64, running on arm64' });
+    expect(record.dependencyKey).toBe(bindKeys(provenPlan(out).fallback!.keys, 'sha256:img').dependency);
+    expect(statuses).toContain('the proof refused the cross build: LOAD_FAILED (whole zip): Error: built for x64, running on arm64; rebuilding emulated');
+    // Only the emulated zip was committed; the refused one left nothing behind.
+    expect(readdirSync(out)).toEqual(['api-arm64.zip']);
+  });
+
+  it('is rebuilt emulated when verify finds an error, without running the cross zip', async () => {
+    const seen: string[] = [];
+    const { services } = fake();
+    const verify = async (plan: TaskPlan) => plan.strategy.kind === 'cross' ? [{ code: 'ARCH_MISMATCH', severity: 'error' as const, path: 'node_modules/x/x.node', message: 'built for x86_64', fix: 'f' }] : [];
+    const record = await runProvenTask(provenPlan(temp()), rebuild, { ...refusing(services, seen), verify }, reporter);
+    expect(seen).toEqual(['install cross', 'install emulated', 'load check emulated']);
+    expect(record.fallback).toBe('the proof refused the cross build: ARCH_MISMATCH node_modules/x/x.node: built for x86_64');
+  });
+
+  it('is rebuilt emulated when the cross install fails, naming its last line', async () => {
+    const { services } = fake();
+    const install = async (plan: TaskPlan) => {
+      if (plan.strategy.kind === 'cross') throw new ExternalError('BUILD_FAILED', 'api-arm64: the npm build step failed with exit code 2 in img:tag.', { exitCode: 2, logTail: 'gyp info\ncc1: error: unknown value \'native\' for -march\n' });
+    };
+    const record = await runProvenTask(provenPlan(temp()), rebuild, { ...services, install }, reporter);
+    expect(record).toMatchObject({ strategy: 'emulated', fallback: "the cross install failed (exit 2): cc1: error: unknown value 'native' for -march" });
+  });
+
+  it('fails as it is when the emulated build fails too, and for failures the cross compile cannot cause', async () => {
+    const { services } = fake();
+    const broken = { ...services, install: async () => { throw new ExternalError('BUILD_FAILED', 'api-arm64: failed', { exitCode: 1, logTail: 'npm error code EUSAGE' }); } };
+    await expect(runProvenTask(provenPlan(temp()), rebuild, broken, reporter)).rejects.toMatchObject({ code: 'BUILD_FAILED', step: 'install' });
+    const oom = { ...services, install: async () => { throw new ExternalError('BUILD_OOM', 'api-arm64: ran out of memory'); } };
+    const seen: string[] = [];
+    await expect(runProvenTask(provenPlan(temp()), rebuild, { ...oom, resolveImage: async (plan: TaskPlan) => { seen.push(plan.strategy.kind); return { ref: 'img:tag', id: 'sha256:img', arch: { name: 'x86_64' } as never }; } }, reporter)).rejects.toMatchObject({ code: 'BUILD_OOM' });
+    expect(seen).toEqual(['cross']);
   });
 });
 

@@ -31,6 +31,20 @@ describe('build strategy', () => {
     });
   });
 
+  it('cross-compiles what must compile when the builder can, proven, with an emulated fallback', () => {
+    const facts = { ...NPM, mustCompile: ['bcrypt', 'better-sqlite3'], compileCross: 'node-gyp builds with aarch64-linux-gnu-g++' };
+    const strategy = chooseStrategy(task('npm', 'arm64'), facts);
+    expect(strategy).toEqual({
+      kind: 'cross', buildArch: ARCHITECTURES.x86_64, proof: true,
+      reason: 'bcrypt, better-sqlite3 compile for arm64 on x86_64 (node-gyp builds with aarch64-linux-gnu-g++); accepted once verify and the load check pass on arm64, else rebuilt emulated',
+    });
+    // --strategy cross: the user's choice, without a fallback; emulated and native targets stay as they were.
+    expect(chooseStrategy(task('npm', 'arm64', 'cross'), facts)).toEqual({ kind: 'cross', buildArch: ARCHITECTURES.x86_64, reason: '--strategy cross: bcrypt, better-sqlite3 compile for arm64 (node-gyp builds with aarch64-linux-gnu-g++)' });
+    expect(chooseStrategy(task('npm', 'arm64', 'emulated'), facts)).toMatchObject({ kind: 'emulated' });
+    expect(chooseStrategy(task('npm', 'x86_64'), facts)).toMatchObject({ kind: 'native' });
+    expect(chooseStrategy(task('npm', 'x86_64'), facts).proof).toBeUndefined();
+  });
+
   it('emulates where the builder cannot cross-build, and says so', () => {
     const strategy = chooseStrategy(task('make', 'arm64'), NO_CROSS);
     expect(strategy.kind).toBe('emulated');
