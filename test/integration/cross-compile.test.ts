@@ -62,6 +62,21 @@ async function invoke(zip: string, image: string, arch: ArchName = 'arm64'): Pro
   }
 }
 
+/** A one-function provided.al2023 project whose Makefile compiles a C bootstrap with `compiler`. */
+function makeProject(name: string, preamble: string, compiler: string) {
+  return tempProject({
+    'lambda-pack.config.yaml': `imageSet: local\nloadCheck: false\narchitectures: [arm64]\nfunctions:\n  ${name}: { runtime: provided.al2023, source: fn }\n`,
+    'fn/Makefile': `${preamble}build-${name}:\n\tprintf 'int main(void) { return 0; }\\n' > main.c\n\t${compiler} -o $(ARTIFACTS_DIR)/bootstrap main.c\n`,
+  });
+}
+
+/** e_machine of the bootstrap in a build's zip. */
+async function bootstrapMachine(build: string): Promise<number | undefined> {
+  const unpacked = await extractZip(zipOf(build, build));
+  extracted.push(unpacked);
+  return elfMachine(path.join(unpacked, 'bootstrap'));
+}
+
 beforeAll(async () => {
   await requireEngine();
   for (const [out, [cwd, args]] of Object.entries(BUILDS)) {
@@ -116,32 +131,22 @@ describe('cross-compiling for arm64 from x86_64', () => {
   });
 
   it('cross-compiles a Makefile that sets CC = gcc itself: the cross compilers go on make\'s command line', async () => {
-    const project = tempProject({
-      'lambda-pack.config.yaml': 'imageSet: local\nloadCheck: false\narchitectures: [arm64]\nfunctions:\n  assigned: { runtime: provided.al2023, source: fn }\n',
-      'fn/Makefile': 'CC = gcc\nbuild-assigned:\n\tprintf \'int main(void) { return 0; }\\n\' > main.c\n\t$(CC) -o $(ARTIFACTS_DIR)/bootstrap main.c\n',
-    });
+    const project = makeProject('assigned', 'CC = gcc\n', '$(CC)');
     try {
       const result = await lambdaPack(['build', '--out', path.join(dir, 'assigned')], { cwd: project.root, env });
       expect(result.exitCode, result.stderr).toBe(0);
       expect(record('assigned', 'assigned')).toMatchObject({ strategy: 'cross', findings: [] });
-      const unpacked = await extractZip(zipOf('assigned', 'assigned'));
-      extracted.push(unpacked);
-      expect(await elfMachine(path.join(unpacked, 'bootstrap'))).toBe(183);
+      expect(await bootstrapMachine('assigned')).toBe(183);
     } finally { project.remove(); }
   }, 120_000);
 
   it('rebuilds emulated a Makefile that calls gcc itself, since verify refuses its x86_64 code; --strategy cross fails', async () => {
-    const project = tempProject({
-      'lambda-pack.config.yaml': 'imageSet: local\nloadCheck: false\narchitectures: [arm64]\nfunctions:\n  hardcoded: { runtime: provided.al2023, source: fn }\n',
-      'fn/Makefile': 'build-hardcoded:\n\tprintf \'int main(void) { return 0; }\\n\' > main.c\n\tgcc -o $(ARTIFACTS_DIR)/bootstrap main.c\n',
-    });
+    const project = makeProject('hardcoded', '', 'gcc');
     try {
       const result = await lambdaPack(['build', '--out', path.join(dir, 'hardcoded')], { cwd: project.root, env });
       expect(result.exitCode, result.stderr).toBe(0);
       expect(record('hardcoded', 'hardcoded')).toMatchObject({ strategy: 'emulated', fallback: expect.stringMatching(/^the proof refused the cross build: ARCH_MISMATCH bootstrap: /) });
-      const unpacked = await extractZip(zipOf('hardcoded', 'hardcoded'));
-      extracted.push(unpacked);
-      expect(await elfMachine(path.join(unpacked, 'bootstrap'))).toBe(183);
+      expect(await bootstrapMachine('hardcoded')).toBe(183);
       const forced = await lambdaPack(['build', '--strategy', 'cross', '--out', path.join(dir, 'hardcoded-cross')], { cwd: project.root, env });
       expect(forced.exitCode, forced.stderr).toBe(1);
       expect(forced.stderr).toContain('ARCH_MISMATCH');
