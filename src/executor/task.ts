@@ -45,6 +45,12 @@ export async function runProvenTask(plan: TaskPlan, decision: Decision, services
   return { ...record, durationMs: services.now() - started };
 }
 
+/** A finding's message (the loader's output included) as one line of at most 400 characters. */
+function oneLine(text: string): string {
+  const joined = text.split('\n').map((line) => line.trim()).filter(Boolean).join(' ');
+  return joined.length > 400 ? `${joined.slice(0, 399)}…` : joined;
+}
+
 function lastLine(text: string): string {
   return text.split('\n').map((line) => line.trim()).filter(Boolean).at(-1) ?? '';
 }
@@ -113,7 +119,7 @@ export async function runTask(plan: TaskPlan, decision: Decision, services: Exec
       }
       // A cross compile the proof refuses is not an error yet: its task is rebuilt emulated.
       const refusal = plan.fallback ? findings.find((f) => f.severity === 'error') : undefined;
-      if (refusal) throw new ProofRefused(`${refusal.code} ${refusal.path || '(whole zip)'}: ${refusal.message.split('\n')[0]}`);
+      if (refusal) throw new ProofRefused(`${refusal.code} ${refusal.path || '(whole zip)'}: ${oneLine(refusal.message)}`);
       if (plan.output.kind === 'image' && !findings.some((f) => f.severity === 'error')) {
         checkSignal(services.signal);
         reporter.status(plan.output.image!.push ? 'building and pushing its image' : 'building its image');

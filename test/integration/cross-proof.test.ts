@@ -49,7 +49,7 @@ describe('a cross compile whose build runs what it built for the build machine',
     expect(record()).toMatchObject({ strategy: 'emulated', action: 'rebuild', fallback: expect.stringContaining(why) });
     expect(record().fallback).toContain('answer: its tables were generated for x86_64, but it runs on aarch64');
     expect(first.stderr).toContain('rebuilding emulated');
-    expect(first.stdout).toContain(`built emulated: ${why}`);
+    expect(first.stdout + first.stderr).toContain(`built emulated: ${why}`);
     expect(record().findings).toEqual([]);
   });
 

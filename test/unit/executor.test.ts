@@ -215,9 +215,9 @@ describe('a cross compile the proof decides', () => {
     const statuses: string[] = [];
     const record = await runProvenTask(provenPlan(out), rebuild, { ...refusing(services, seen), commit: commitOrReject }, { status: (s) => statuses.push(s), log: () => {} });
     expect(seen).toEqual(['install cross', 'load check cross', 'install emulated', 'load check emulated']);
-    expect(record).toMatchObject({ strategy: 'emulated', action: 'rebuild', fallback: 'the proof refused the cross build: LOAD_FAILED (whole zip): Error: built for x64, running on arm64' });
+    expect(record).toMatchObject({ strategy: 'emulated', action: 'rebuild', fallback: 'the proof refused the cross build: LOAD_FAILED (whole zip): Error: built for x64, running on arm64 at Object.<anonymous>' });
     expect(record.dependencyKey).toBe(bindKeys(provenPlan(out).fallback!.keys, 'sha256:img').dependency);
-    expect(statuses).toContain('the proof refused the cross build: LOAD_FAILED (whole zip): Error: built for x64, running on arm64; rebuilding emulated');
+    expect(statuses).toContain('the proof refused the cross build: LOAD_FAILED (whole zip): Error: built for x64, running on arm64 at Object.<anonymous>; rebuilding emulated');
     // Only the emulated zip was committed; the refused one left nothing behind.
     expect(readdirSync(out)).toEqual(['api-arm64.zip']);
   });
