@@ -141,6 +141,8 @@ function artifact(ctx: Context, raw: RawConfig, kind: 'function' | 'layer', name
     loadCheck: kind === 'function' && ((rawArtifact as RawFunction).loadCheck ?? raw.loadCheck ?? true),
     ...imagePackage(ctx, kind, rawArtifact, at),
     ...(rawArtifact.cross !== undefined ? { cross: rawArtifact.cross } : {}),
+    // cargo-lambda's release profile strips; a Rust binary otherwise ships std's debug info.
+    strip: rawArtifact.strip ?? builder === 'cargo',
     makeTarget: rawArtifact.makeTarget,
     workingDirectory,
     manifest,

@@ -50,6 +50,8 @@ const artifactCommon = {
   image: imageRef.optional(),
   /** Zip paths (globs) allowed to look like secrets: verified as intentional and harmless. */
   allowSecrets: z.array(z.string().min(1)).optional(),
+  /** Strip debug sections from the ELF files that ship (default: true for cargo, false otherwise). */
+  strip: z.boolean().optional(),
   /** make: false keeps the other architecture's build emulated (default: cross-compiled where the image can, accepted once proven). */
   cross: z.boolean().optional(),
   /** make: the one target to run; it must exist (a template's `build-<LogicalId>`). Default: see ArtifactConfig.makeTarget. */

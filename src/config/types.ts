@@ -33,6 +33,8 @@ export interface ArtifactConfig {
   readonly packageType: 'zip' | 'image';
   /** packageType image: where the image goes. */
   readonly imageOutput?: { readonly repository: string; readonly tag?: string; readonly push: boolean };
+  /** Debug sections stripped from the shipped ELF files (cargo: by default). */
+  readonly strip: boolean;
   /** make only: false keeps the other architecture's build emulated; otherwise it cross-compiles when the image can, and the proof decides. */
   readonly cross?: boolean;
   /** pip with a lockfile: the dependency groups and extras that ship. */

@@ -10,6 +10,7 @@ import type { SourceEntry } from '../package/sources.js';
 import { DEFAULT_LEVEL } from '../zip/write.js';
 import { dependencyMaterial, layoutMaterial } from './keys.js';
 import { chooseStrategy } from './strategy.js';
+import { stripStep, stripTool } from '../builders/strip.js';
 import type { InstallPlan, PlacedTask, Strategy, TaskPlan } from './types.js';
 
 /** What the host side found out about an artifact: its source, its builder's analysis, content hashes. */
@@ -54,13 +55,13 @@ function planWith(task: PlacedTask, found: ArtifactAnalysis, host: HostFacts, st
   if (spec && image) {
     const env = { ...REPRODUCIBLE_ENV, ...(spec.compilerFlags ? COMPILER_FLAGS : {}), ...artifact.env, ...spec.env };
     install = {
-      image, steps: spec.steps, env, passEnv: artifact.passEnv, inputs: found.analysis.installInputs, generated: found.analysis.generatedInputs ?? [],
+      image, steps: artifact.strip ? [...spec.steps, stripStep(spec.output, stripTool(strategy.kind, task.arch))] : spec.steps, env, passEnv: artifact.passEnv, inputs: found.analysis.installInputs, generated: found.analysis.generatedInputs ?? [],
       output: spec.output, workdir: spec.workdir ?? CONTAINER.build, outputOptional: spec.outputOptional ?? false, materialiseWithin: [CONTAINER.build],
       drop: spec.drop, pruneBuildTrees: spec.pruneBuildTrees ?? false,
     };
     dependency = dependencyMaterial({
       builder: `${builder.name}@${builder.version}`, runtime: artifact.runtime.id, arch: task.arch.name, strategy: strategy.kind,
-      steps: spec.steps, output: spec.output, env: { ...env, ...passed }, inputs: found.inputsHash,
+      steps: install.steps, output: spec.output, env: { ...env, ...passed }, inputs: found.inputsHash,
     });
   }
   const mtime = zipTimeFrom(host.sourceDateEpoch).toISOString();

@@ -28,6 +28,21 @@ export async function elfMachine(file: string): Promise<number | undefined> {
   return bytes[5] === 1 ? bytes.readUInt16LE(18) : bytes.readUInt16BE(18);
 }
 
+/** The section names of a 64-bit little-endian ELF file (x86_64, aarch64). */
+export async function elfSections(file: string): Promise<string[]> {
+  const bytes = await readFile(file);
+  const shoff = Number(bytes.readBigUInt64LE(0x28));
+  const size = bytes.readUInt16LE(0x3a);
+  const count = bytes.readUInt16LE(0x3c);
+  const header = (i: number) => shoff + i * size;
+  const names = header(bytes.readUInt16LE(0x3e));
+  const strings = Number(bytes.readBigUInt64LE(names + 0x18));
+  return Array.from({ length: count }, (_, i) => {
+    const start = strings + bytes.readUInt32LE(header(i));
+    return bytes.toString('latin1', start, bytes.indexOf(0, start));
+  }).filter(Boolean);
+}
+
 /** One entry's content, as text. */
 export async function readZipEntry(zip: string, entry: string): Promise<string> {
   const { stdout } = await execa('unzip', ['-p', zip, entry], { stripFinalNewline: false });

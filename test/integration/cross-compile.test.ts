@@ -12,7 +12,7 @@ import { lambdaPack, REPO } from '../helpers/cli.js';
 import { requireEngine, runWithMounts } from '../helpers/docker.js';
 import { tempProject } from '../helpers/project.js';
 import { startRuntimeApi } from '../helpers/runtime-api.js';
-import { elfMachine, extractZip, sha256, zipEntries } from '../helpers/zip.js';
+import { elfMachine, elfSections, extractZip, sha256, zipEntries } from '../helpers/zip.js';
 import type { ArtifactRecord, Manifest } from '../../src/package/manifest.js';
 import type { ArchName } from '../../src/runtimes.js';
 
@@ -124,6 +124,15 @@ describe('cross-compiling for arm64 from x86_64', () => {
     expect(await invoke(zip, emulated.image!)).toEqual(expected);
     expect(await invoke(zipOf(emulatedBuild, emulatedName), emulated.image!)).toEqual(expected);
   }, 240_000);
+
+  it('ships the Rust bootstrap without debug sections (strip is on for cargo), its symbols kept', async () => {
+    const unpacked = await extractZip(zipOf('rust-cross', 'squares'));
+    extracted.push(unpacked);
+    const sections = await elfSections(path.join(unpacked, 'bootstrap'));
+    expect(sections).toContain('.text');
+    expect(sections).toContain('.symtab');
+    expect(sections.filter((s) => s.startsWith('.debug'))).toEqual([]);
+  });
 
   it.each([['rust-cross', 'rust-cross-again', 'squares'], ['make', 'make-again', 'csquares']])('%s: building again from scratch gives the same bytes', async (first, again, name) => {
     expect(record(again, name)).toMatchObject({ strategy: 'cross', cacheHit: false });

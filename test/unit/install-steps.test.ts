@@ -1,6 +1,7 @@
 // The install each builder plans, by value (as CDK's bundling tests check the rendered command):
 // steps, environment, output, what is sent in and what never ships, for native, cross and layer
 // tasks of npm, pip, cargo and make.
+import { stripStep } from '../../src/builders/strip.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { renderScript } from '../../src/executor/script.js';
@@ -113,6 +114,8 @@ describe('the install each builder plans', () => {
         { run: ['cargo', 'build', '--release', '--locked', '--target-dir', '/tmp/lambda-pack-target', '--bin', 'squares'] },
         { run: ['mkdir', '-p', '/tmp/lambda-pack-out'] },
         { run: ['install', '-m', '0755', '/tmp/lambda-pack-target/release/squares', '/tmp/lambda-pack-out/bootstrap'] },
+        // strip is on for cargo: the image's own strip natively, the cross one for arm64 (below).
+        stripStep('/tmp/lambda-pack-out', 'strip'),
       ],
       env: { ...BASE_ENV, ...CFLAGS, RUSTFLAGS: rustflags, CARGO_INCREMENTAL: '0' },
     });
@@ -121,6 +124,7 @@ describe('the install each builder plans', () => {
     expect(cross.steps[2]).toEqual({ run: ['cargo', 'build', '--target', 'aarch64-unknown-linux-gnu', '--release', '--locked', '--target-dir', '/tmp/lambda-pack-target', '--bin', 'squares'] });
     expect(cross.steps[4]).toEqual({ run: ['install', '-m', '0755', '/tmp/lambda-pack-target/aarch64-unknown-linux-gnu/release/squares', '/tmp/lambda-pack-out/bootstrap'] });
     expect(cross.env).toMatchObject({ CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER: 'aarch64-linux-gnu-gcc', RUSTFLAGS: rustflags });
+    expect(cross.steps.at(-1)).toEqual(stripStep('/tmp/lambda-pack-out', 'aarch64-linux-gnu-strip'));
   });
 
   it("make: the build-<Name> target with ARTIFACTS_DIR, the Makefile's own CFLAGS, the config's CC kept over the cross one", async () => {
