@@ -1,0 +1,92 @@
+// arm64 when dependencies compile: x86_64 (native), arm64 cross-compiled on x86_64 (auto: the
+// proof decides; its load check shown apart) and arm64 emulated, each a cold build (--no-cache)
+// with the compiled CLI, the three columns of a row measured in turn within one run. Also the
+// size of the Rust and C bootstraps with and without strip.
+// Usage: npm run build && node bench/cross-compile.mjs [--runs N]   → "## arm64 cross-compile" in bench/RESULTS.md
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cli = path.join(repo, 'dist/cli/main.js');
+const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 1;
+const work = path.join(repo, 'bench/.work/cross-compile');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Lua 5.4.4's source, as Debian ships it (the bench project's Makefile unpacks it). */
+function fetchLua() {
+  const tarball = path.join(repo, 'bench/projects/lua/function/lua-5.4.4.tar.gz');
+  if (existsSync(tarball)) return;
+  const got = spawnSync('curl', ['-fsS', '-o', tarball, 'http://deb.debian.org/debian/pool/main/l/lua5.4/lua5.4_5.4.4.orig.tar.gz'], { stdio: 'inherit' });
+  if (got.status !== 0) throw new Error('could not fetch Lua 5.4.4 from the Debian mirror');
+}
+
+/** One cold build of `name` in `project`; its wall time and manifest record. */
+function build(project, name, args, extraEnv = {}) {
+  const out = path.join(work, 'out');
+  rmSync(out, { recursive: true, force: true });
+  const started = Date.now();
+  const result = spawnSync('node', [cli, 'build', name, '--no-cache', '--out', out, ...args], { cwd: path.join(repo, project), env: { ...process.env, CI: 'true', ...extraEnv }, encoding: 'utf8' });
+  const ms = Date.now() - started;
+  if (result.status !== 0) throw new Error(`${project} ${args.join(' ')} failed:\n${result.stderr.slice(-3000)}`);
+  const record = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')).artifacts.find((a) => a.name === name);
+  return { ms, record };
+}
+
+const cases = [
+  { row: 'nodejs22.x + bcrypt 5.1.1 (node-gyp compile; fixtures/node-bcrypt)', project: 'fixtures/node-bcrypt', name: 'hasher' },
+  { row: 'nodejs22.x + better-sqlite3 (node-gyp compile of SQLite; bench/projects/better-sqlite3)', project: 'bench/projects/better-sqlite3', name: 'db' },
+  { row: 'python3.11 + a C-extension sdist, vendored (fixtures/python-sdist)', project: 'fixtures/python-sdist', name: 'sums' },
+  { row: 'provided.al2023: Lua 5.4.4 via `make linux` (bench/projects/lua)', project: 'bench/projects/lua', name: 'lua' },
+].filter((c) => existsSync(path.join(repo, c.project)));
+
+fetchLua();
+mkdirSync(work, { recursive: true });
+const lines = ['## arm64 cross-compile', '',
+  `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, x86_64 host, arm64 under qemu-user; Node ${process.version}; ${new Date().toISOString()}; load average at the start ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.`,
+  `Command: \`npm run build && node bench/cross-compile.mjs --runs ${runs}\`. Cold builds (\`--no-cache\`; the engine's download caches stay warm), median of ${runs}, the columns of a row measured in turn within one run.`, '',
+  '| function | x86_64 | arm64 cross (auto), of it the load check | arm64 emulated | cross / x86_64 (target ≤ 1.5×) | emulated / x86_64 |', '|---|---|---|---|---|---|'];
+for (const c of cases) {
+  const times = { native: [], cross: [], check: [], emulated: [] };
+  let crossRecord;
+  for (let i = 0; i < runs; i++) {
+    times.native.push(build(c.project, c.name, ['--arch', 'x86_64']).ms);
+    const cross = build(c.project, c.name, ['--arch', 'arm64']);
+    crossRecord = cross.record;
+    times.cross.push(cross.ms);
+    times.check.push(cross.record.loadCheckMs ?? 0);
+    times.emulated.push(build(c.project, c.name, ['--arch', 'arm64', '--strategy', 'emulated']).ms);
+  }
+  // A proof that failed is never silent: the row says the build fell back, and why.
+  const how = crossRecord.strategy === 'cross' ? `${fmt(median(times.cross))}, ${fmt(median(times.check))}` : `${fmt(median(times.cross))} — **fell back to emulated**: ${crossRecord.fallback}`;
+  lines.push(`| ${c.row} | ${fmt(median(times.native))} | ${how} | ${fmt(median(times.emulated))} | ${(median(times.cross) / median(times.native)).toFixed(2)}× | ${(median(times.emulated) / median(times.native)).toFixed(1)}× |`);
+  console.log(lines.at(-1));
+}
+
+// strip: the Rust bootstrap (cargo strips by default) and the C bootstrap, each with and without.
+const stripProject = path.join(work, 'strip');
+rmSync(stripProject, { recursive: true, force: true });
+cpSync(path.join(repo, 'fixtures/rust-bootstrap/function'), path.join(stripProject, 'rust'), { recursive: true });
+cpSync(path.join(repo, 'fixtures/c-bootstrap/function'), path.join(stripProject, 'c'), { recursive: true });
+writeFileSync(path.join(stripProject, 'lambda-pack.config.yaml'), [
+  'imageSet: local', 'functions:',
+  '  rust: { runtime: provided.al2023, source: rust }', '  rustUnstripped: { runtime: provided.al2023, source: rust, strip: false }',
+  '  csquares: { runtime: provided.al2023, source: c, strip: true }', '  cUnstripped: { runtime: provided.al2023, source: c }', ''].join('\n'));
+const size = (name) => build(path.relative(repo, stripProject), name, ['--arch', 'x86_64']).record;
+lines.push('', 'Bootstrap zips with and without `strip` (x86_64; `--strip-debug` in the container):', '',
+  '| bootstrap | as built: zipped / unzipped | stripped: zipped / unzipped |', '|---|---|---|');
+for (const [row, plain, stripped] of [['Rust (fixtures/rust-bootstrap; cargo strips by default)', 'rustUnstripped', 'rust'], ['C (fixtures/c-bootstrap, `-O2`, no `-g`)', 'cUnstripped', 'csquares']]) {
+  const a = size(plain);
+  const b = size(stripped);
+  lines.push(`| ${row} | ${a.zippedBytes} / ${a.unzippedBytes} B | ${b.zippedBytes} / ${b.unzippedBytes} B |`);
+  console.log(lines.at(-1));
+}
+rmSync(work, { recursive: true, force: true });
+const results = path.join(repo, 'bench/RESULTS.md');
+const existing = existsSync(results) ? readFileSync(results, 'utf8') : '';
+const rest = existing.replace(/## arm64 cross-compile\n[\s\S]*?(?=\n## |$)/, '').trimEnd();
+writeFileSync(results, `${rest}${rest ? '\n\n' : ''}${lines.join('\n')}\n`);
+console.log(`written to ${results}`);
