@@ -53,11 +53,14 @@ export function chooseStrategy(task: PlacedTask, facts: StrategyFacts): Strategy
   }
   if (!crossable) return emulated(`the ${builder} builder cannot cross-build this${facts.noCross ? ` (${facts.noCross})` : ''}: the ${arch.name} container runs under emulation`);
   if (facts.mustCompile.length > 0 && facts.compileCross) {
-    // Cross-compiled bytes need not equal emulated ones: the proof, not equality, is the rule.
-    return {
-      ...cross(`${list(facts.mustCompile)} compile${facts.mustCompile.length === 1 ? 's' : ''} for ${arch.name} on ${engineArch.name} (${facts.compileCross}); accepted once verify and the load check pass on ${arch.name}, else rebuilt emulated`),
-      proof: true,
-    };
+    const compiles = `${list(facts.mustCompile)} compile${facts.mustCompile.length === 1 ? 's' : ''}`;
+    // Cross-compiled bytes need not equal emulated ones: the proof, not equality, is the rule. A
+    // function's proof includes its init; a layer has none of its own (its functions load it), so
+    // verify is its proof. A function whose load check is off cannot be proven: it emulates.
+    const layer = task.artifact.kind === 'layer';
+    if (!layer && task.runtimeImage === null) return emulated(`${compiles} on ${arch.name}: a cross compile is accepted only once its load check passes, and the load check is off`);
+    const proof = layer ? 'verify passes' : 'verify and the load check pass';
+    return { ...cross(`${compiles} for ${arch.name} on ${engineArch.name} (${facts.compileCross}); accepted once ${proof} on ${arch.name}, else rebuilt emulated`), proof: true };
   }
   if (facts.mustCompile.length > 0) return emulated(`${list(facts.mustCompile)} must compile on ${arch.name}`);
   return cross(facts.cross!);

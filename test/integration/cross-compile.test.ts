@@ -62,10 +62,15 @@ async function invoke(zip: string, image: string, arch: ArchName = 'arm64'): Pro
   }
 }
 
-/** A one-function provided.al2023 project whose Makefile compiles a C bootstrap with `compiler`. */
-function makeProject(name: string, preamble: string, compiler: string) {
+/**
+ * A one-artifact provided.al2023 project whose Makefile compiles a C program to `bootstrap` with
+ * `compiler`: a layer (whose proof is verify: its functions load it), or a function without the
+ * load check (the program is no runtime), which only --strategy cross builds cross.
+ */
+function makeProject(name: string, preamble: string, compiler: string, kind: 'functions' | 'layers') {
+  const artifact = kind === 'layers' ? `{ runtimes: [provided.al2023], source: fn }` : `{ runtime: provided.al2023, source: fn }`;
   return tempProject({
-    'lambda-pack.config.yaml': `imageSet: local\nloadCheck: false\narchitectures: [arm64]\nfunctions:\n  ${name}: { runtime: provided.al2023, source: fn }\n`,
+    'lambda-pack.config.yaml': `imageSet: local\nloadCheck: false\narchitectures: [arm64]\n${kind}:\n  ${name}: ${artifact}\n`,
     'fn/Makefile': `${preamble}build-${name}:\n\tprintf 'int main(void) { return 0; }\\n' > main.c\n\t${compiler} -o $(ARTIFACTS_DIR)/bootstrap main.c\n`,
   });
 }
@@ -139,18 +144,26 @@ describe('cross-compiling for arm64 from x86_64', () => {
     expect(await sha256(zipOf(again, name))).toBe(await sha256(zipOf(first, name)));
   });
 
-  it('cross-compiles a Makefile that sets CC = gcc itself: the cross compilers go on make\'s command line', async () => {
-    const project = makeProject('assigned', 'CC = gcc\n', '$(CC)');
+  it('emulates a function whose load check is off, since its cross compile could not be proven', async () => {
+    const project = makeProject('unchecked', '', '$(CC)', 'functions');
     try {
-      const result = await lambdaPack(['build', '--out', path.join(dir, 'assigned')], { cwd: project.root, env });
+      const plan = JSON.parse((await lambdaPack(['plan', '--json'], { cwd: project.root, env })).stdout).tasks[0];
+      expect(plan.strategy).toMatchObject({ kind: 'emulated', reason: 'the Makefile compiles on arm64: a cross compile is accepted only once its load check passes, and the load check is off' });
+    } finally { project.remove(); }
+  });
+
+  it('cross-compiles a Makefile that sets CC = gcc itself: the cross compilers go on make\'s command line', async () => {
+    const project = makeProject('assigned', 'CC = gcc\n', '$(CC)', 'functions');
+    try {
+      const result = await lambdaPack(['build', '--strategy', 'cross', '--out', path.join(dir, 'assigned')], { cwd: project.root, env });
       expect(result.exitCode, result.stderr).toBe(0);
       expect(record('assigned', 'assigned')).toMatchObject({ strategy: 'cross', findings: [] });
       expect(await bootstrapMachine('assigned')).toBe(183);
     } finally { project.remove(); }
   }, 120_000);
 
-  it('rebuilds emulated a Makefile that calls gcc itself, since verify refuses its x86_64 code; --strategy cross fails', async () => {
-    const project = makeProject('hardcoded', '', 'gcc');
+  it('rebuilds emulated a layer whose Makefile calls gcc itself, since verify refuses its x86_64 code; --strategy cross fails', async () => {
+    const project = makeProject('hardcoded', '', 'gcc', 'layers');
     try {
       const result = await lambdaPack(['build', '--out', path.join(dir, 'hardcoded')], { cwd: project.root, env });
       expect(result.exitCode, result.stderr).toBe(0);

@@ -31,7 +31,7 @@ function project(files: Record<string, string>): string {
 function task(builder: 'cargo' | 'make', source: string, options: { hostImage?: ImageChoice; cross?: boolean; runtime?: string; env?: Record<string, string> } = {}): PlacedTask {
   const image = options.hostImage ?? LOCAL_PROVIDED;
   return {
-    id: 'fn-arm64', arch: ARM, engine: { arch: X86 }, image, engineImage: image, requestedStrategy: 'auto', runtimeImage: null, output: '/out/fn-arm64.zip',
+    id: 'fn-arm64', arch: ARM, engine: { arch: X86 }, image, engineImage: image, requestedStrategy: 'auto', runtimeImage: { kind: 'recipe', recipe: 'runtime-provided.al2023', origin: 'local' }, output: '/out/fn-arm64.zip',
     artifact: { name: 'fn', kind: 'function', builder, source, runtime: runtime(options.runtime ?? 'provided.al2023'), ...(options.cross !== undefined ? { cross: options.cross } : {}), env: options.env ?? {}, passEnv: [], exclude: [] } as unknown as PlacedTask['artifact'],
   };
 }

@@ -33,12 +33,20 @@ describe('build strategy', () => {
 
   it('cross-compiles what must compile when the builder can, proven, with an emulated fallback', () => {
     const facts = { ...NPM, mustCompile: ['bcrypt', 'better-sqlite3'], compileCross: 'node-gyp builds with aarch64-linux-gnu-g++' };
-    const strategy = chooseStrategy(task('npm', 'arm64'), facts);
+    const checked = (t: PlacedTask): PlacedTask => ({ ...t, runtimeImage: { kind: 'recipe', recipe: 'runtime-nodejs22.x', origin: 'local' }, artifact: { builder: 'npm', kind: 'function' } as PlacedTask['artifact'] });
+    const strategy = chooseStrategy(checked(task('npm', 'arm64')), facts);
     expect(strategy).toEqual({
       kind: 'cross', buildArch: ARCHITECTURES.x86_64, proof: true,
       reason: 'bcrypt, better-sqlite3 compile for arm64 on x86_64 (node-gyp builds with aarch64-linux-gnu-g++); accepted once verify and the load check pass on arm64, else rebuilt emulated',
     });
     // --strategy cross: the user's choice, without a fallback; emulated and native targets stay as they were.
+    // Without its load check a function cannot be proven, so it emulates; a layer's proof is verify.
+    expect(chooseStrategy({ ...checked(task('npm', 'arm64')), runtimeImage: null }, facts)).toEqual({
+      kind: 'emulated', buildArch: ARCHITECTURES.arm64,
+      reason: 'bcrypt, better-sqlite3 compile on arm64: a cross compile is accepted only once its load check passes, and the load check is off',
+    });
+    const layer = { ...task('npm', 'arm64'), artifact: { builder: 'npm', kind: 'layer' } as PlacedTask['artifact'] };
+    expect(chooseStrategy(layer, facts)).toMatchObject({ kind: 'cross', proof: true, reason: expect.stringContaining('accepted once verify passes on arm64, else rebuilt emulated') });
     expect(chooseStrategy(task('npm', 'arm64', 'cross'), facts)).toEqual({ kind: 'cross', buildArch: ARCHITECTURES.x86_64, reason: '--strategy cross: bcrypt, better-sqlite3 compile for arm64 (node-gyp builds with aarch64-linux-gnu-g++)' });
     expect(chooseStrategy(task('npm', 'arm64', 'emulated'), facts)).toMatchObject({ kind: 'emulated' });
     expect(chooseStrategy(task('npm', 'x86_64'), facts)).toMatchObject({ kind: 'native' });
