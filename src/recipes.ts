@@ -7,7 +7,8 @@ import type { ImageChoice } from './plan/types.js';
 
 /**
  * How an image cross-compiles for the other architecture: `gnu` has Debian's cross gcc/g++
- * (`aarch64-linux-gnu-gcc`…) and the other architecture's Rust std; `zig` has rustup targets and
+ * (`aarch64-linux-gnu-gcc`…) and the target's glibc headers (and, where it has cargo, the other
+ * architecture's Rust std); `zig` has rustup targets and
  * cargo-zigbuild (zig as linker, glibc pinned to the runtime's).
  */
 export type CrossToolchain = 'gnu' | 'zig';
@@ -63,7 +64,7 @@ const officialBuildImage = (rt: Runtime) => (arch: Architecture) => defaultBuild
 /** Local recipes are named by the runtime they serve; official ones add to an official image. */
 export const RECIPES: Readonly<Record<string, Recipe>> = {
   'nodejs22.x': {
-    dir: 'nodejs', repository: 'lambda-pack-local/nodejs22.x', base: debianBase, baseOrigin: 'local', shared: SAM_TOOLS,
+    dir: 'nodejs', repository: 'lambda-pack-local/nodejs22.x', base: debianBase, baseOrigin: 'local', shared: SAM_TOOLS, cross: 'gnu',
     packages: [
       { file: 'node.tgz', spec: (arch) => `node-linux-${arch.nodeArch}@${NODE_22}` },
       { file: 'npm.tgz', spec: () => `npm@${NPM_10}` },

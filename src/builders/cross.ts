@@ -31,6 +31,30 @@ export function makeCrossEnv(target: Architecture): Record<string, string> {
 }
 
 /**
+ * node-gyp compiles an addon's sources in parallel on every core the container has (`make -j`):
+ * each object and the link order are fixed by the gyp files, so the bytes do not change.
+ */
+export const NODE_GYP_PARALLEL: Readonly<Record<string, string>> = { JOBS: 'max' };
+
+/**
+ * What node-gyp needs to build an addon for the target in a container of the engine's
+ * architecture. npm_config_arch / npm_config_target_arch: node-gyp's target_arch, and the
+ * architecture node-pre-gyp and prebuild-install download prebuilt binaries for (or compile, when
+ * the download fails). CC, CXX, AR, LINK: gyp's target toolset; gyp falls back to them for its
+ * host toolset too, so the *_host names keep helpers gyp builds and runs during the build on the
+ * engine's own gcc.
+ */
+export function nodeGypCrossEnv(target: Architecture): Record<string, string> {
+  const prefix = `${gnuTriple(target)}-`;
+  return {
+    npm_config_arch: target.nodeArch, npm_config_target_arch: target.nodeArch,
+    CC: `${prefix}gcc`, CXX: `${prefix}g++`, AR: `${prefix}ar`, LINK: `${prefix}g++`,
+    CC_host: 'gcc', CXX_host: 'g++', AR_host: 'ar', LINK_host: 'g++',
+    ...NODE_GYP_PARALLEL,
+  };
+}
+
+/**
  * What cargo needs beyond `--target`: the linker for the target, and the compilers the `cc`
  * crate picks for build scripts that compile C for the target (build scripts themselves and
  * proc-macros are built for, and run on, the host).

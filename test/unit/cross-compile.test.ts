@@ -88,7 +88,7 @@ describe('cross toolchain names', () => {
   it('knows the toolchain of lambda-pack recipes only', () => {
     expect(crossToolchainOf(LOCAL_PROVIDED)).toBe('gnu');
     expect(crossToolchainOf(OFFICIAL_RUST)).toBe('zig');
-    expect(crossToolchainOf({ kind: 'recipe', recipe: 'nodejs22.x', origin: 'local' })).toBeUndefined();
+    expect(crossToolchainOf({ kind: 'recipe', recipe: 'nodejs22.x', origin: 'local' })).toBe('gnu');
     expect(crossToolchainOf(CONFIGURED)).toBeUndefined();
     expect(crossToolchainOf({ kind: 'reference', ref: 'public.ecr.aws/sam/build-provided.al2023:latest-x86_64', origin: 'official' })).toBeUndefined();
     expect(crossToolchainOf(null)).toBeUndefined();
