@@ -2,6 +2,8 @@
 // (npm, pnpm, yarn, bun), which installs production dependencies, frozen, in the target
 // container; a workspace function gets only its own closure, from lambda-pack's pruned lockfile;
 // `bundle: esbuild` bundles the handler on the host and installs only its native packages.
+// For the other architecture npm installs from a container of the engine's architecture (--cpu),
+// node-gyp compiling addons with the image's cross compilers; the proof decides.
 // The node/ modules hold the logic; this file adapts it to the builder interface.
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,7 +17,10 @@ import { lockfileNativeReason } from './node/native-packages.js';
 import { declaresPackContents, npmPackFiles } from './node/packlist.js';
 import { readNodeProject } from './node/project-files.js';
 import { CONTAINER, topLevelFiles, type Analysis, type Builder, type GeneratedInput, type InstallSpec } from './types.js';
+import { NODE_GYP_PARALLEL, nodeGypCrossEnv } from './cross.js';
 import type { HostFacts } from '../host.js';
+import type { PlacedTask } from '../plan/types.js';
+import { crossToolchainOf } from '../recipes.js';
 import { architecture } from '../runtimes.js';
 
 /**
@@ -65,13 +70,32 @@ async function packedSource(artifact: ArtifactConfig, facts: NodeProjectFacts, e
   return entries.filter((e) => (e.kind === 'directory' ? dirs.has(e.path) : packed.has(e.path)));
 }
 
+/**
+ * Whether the task's engine-architecture image has Debian's cross gcc/g++ for the target, which
+ * node-gyp needs to compile addons for it there. Of the images lambda-pack knows, only the local
+ * nodejs ones do; a plain official build image or one from the config is assumed to have none.
+ */
+function crossCompilerIn(task: PlacedTask): boolean {
+  return crossToolchainOf(task.engineImage) === 'gnu';
+}
+
+/**
+ * node-gyp's environment for the task: parallel compiles always; for a cross install that
+ * compiles, the target's architecture and compilers too. Variables the config's `env` sets keep
+ * its value (the install's environment would otherwise win over it).
+ */
+function compileEnv(analysis: NpmAnalysis, task: PlacedTask, cross: boolean): Record<string, string> {
+  const env = cross && analysis.mustCompile.length > 0 ? nodeGypCrossEnv(task.arch) : NODE_GYP_PARALLEL;
+  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, task.artifact.env[name] ?? value]));
+}
+
 function planFor(analysis: NpmAnalysis, arch: ReturnType<typeof architecture>, cross = false): NodeInstallPlan {
   return planNodeInstall(analysis.facts, { arch, cross, ...(analysis.only ? { only: analysis.only } : {}) });
 }
 
 export const npmBuilder: Builder<NpmAnalysis, InstallSpec | null> = {
   name: 'npm',
-  version: 4,
+  version: 5,
   needsContainer: true,
   markers: ['package.json'],
   families: ['nodejs'],
@@ -123,20 +147,33 @@ export const npmBuilder: Builder<NpmAnalysis, InstallSpec | null> = {
     if (!installsWithNpm(analysis.facts, analysis)) {
       return { mustCompile: analysis.mustCompile, noCross: `${analysis.facts.manager?.manager ?? 'the package manager'} installs for the machine it runs on` };
     }
+    const env = nodeGypCrossEnv(task.arch);
     return {
       mustCompile: analysis.mustCompile,
       cross: `no package compiles during install: ${task.engine.arch.name} npm installs the ${task.arch.name} binaries (--cpu ${task.arch.nodeArch})`,
+      // What compiles, node-gyp (directly or through node-pre-gyp / prebuild-install) builds for
+      // npm_config_arch; an install script that ignores it is caught by the proof.
+      ...(crossCompilerIn(task) ? { compileCross: `node-gyp builds with ${env.CXX} (npm_config_arch=${env.npm_config_arch})` } : {}),
     };
   },
 
   install(analysis, task, strategy) {
-    const plan = planFor(analysis, task.arch, strategy.kind === 'cross');
+    const cross = strategy.kind === 'cross';
+    const plan = planFor(analysis, task.arch, cross);
     if (plan.mode === 'none') return null;
+    const compiles = cross && analysis.mustCompile.length > 0;
+    const cxx = nodeGypCrossEnv(task.arch).CXX;
     return {
-      steps: plan.steps.map((step) => ({ run: step.argv })),
+      steps: [
+        ...(compiles ? [{
+          require: `command -v ${cxx} >/dev/null`,
+          message: `lambda-pack: this image has no ${cxx}, so node-gyp cannot compile "${task.artifact.name}"'s addons for ${task.arch.name} here. Rebuild the image from its recipe in images/, or build with --strategy emulated.`,
+        }] : []),
+        ...plan.steps.map((step) => ({ run: step.argv })),
+      ],
       output: path.posix.join(CONTAINER.build, plan.output),
       packagePath: task.artifact.kind === 'layer' ? 'nodejs/node_modules' : 'node_modules',
-      ...(Object.keys(plan.env).length ? { env: plan.env } : {}),
+      env: { ...compileEnv(analysis, task, cross), ...plan.env },
       compilerFlags: true,
       drop: plan.mode === 'project' && plan.manager?.lockfile === 'npm' ? NPM_INTERMEDIATES : [...new Set([...NPM_INTERMEDIATES, ...plan.drop])],
       pruneBuildTrees: true,
