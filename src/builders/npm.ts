@@ -153,7 +153,7 @@ export const npmBuilder: Builder<NpmAnalysis, InstallSpec | null> = {
       cross: `no package compiles during install: ${task.engine.arch.name} npm installs the ${task.arch.name} binaries (--cpu ${task.arch.nodeArch})`,
       // What compiles, node-gyp (directly or through node-pre-gyp / prebuild-install) builds for
       // npm_config_arch; an install script that ignores it is caught by the proof.
-      ...(crossCompilerIn(task) ? { compileCross: `node-gyp builds with ${env.CXX} (npm_config_arch=${env.npm_config_arch})` } : {}),
+      ...(crossCompilerIn(task) ? { compileCross: `node-gyp builds with ${env.CXX}, npm_config_arch=${env.npm_config_arch}` } : {}),
     };
   },
 

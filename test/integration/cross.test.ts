@@ -1,5 +1,6 @@
 // arm64 without emulation: an npm function whose native dependency is prebuilt installs from an
-// x86_64 container (cross) and gives exactly the zip an emulated build gives.
+// x86_64 container (cross) and gives exactly the zip an emulated build gives; one whose addon
+// compiles is cross-compiled there too.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,7 +33,7 @@ describe('cross-installing npm for arm64', () => {
     expect(task).toMatchObject({ id: 'checksum-arm64', strategy: { kind: 'cross' } });
     expect(task.strategy.reason).toContain('no package compiles during install');
     const native = await lambdaPack(['plan', '--json', '--arch', 'arm64'], { cwd: path.join(REPO, 'fixtures/node-native'), env });
-    expect(JSON.parse(native.stdout).tasks[0]).toMatchObject({ strategy: { kind: 'emulated', reason: 'native-sum must compile on arm64' } });
+    expect(JSON.parse(native.stdout).tasks[0]).toMatchObject({ strategy: { kind: 'cross', proof: true, reason: expect.stringContaining('native-sum compiles for arm64 on x86_64 (node-gyp builds with aarch64-linux-gnu-g++') } });
   });
 
   it('gives the same zip as an emulated build: same files, same native binaries, same bytes', async () => {
@@ -57,10 +58,15 @@ describe('cross-installing npm for arm64', () => {
     } finally { rmSync(extracted, { recursive: true, force: true }); }
   }, 120_000);
 
-  it('refuses --strategy cross where a package must compile', async () => {
-    const result = await lambdaPack(['build', '--arch', 'arm64', '--strategy', 'cross', '--out', path.join(dir, 'refused')], { cwd: path.join(REPO, 'fixtures/node-native'), env });
-    expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain('native-sum');
-    expect(result.stderr).toContain('Use auto or emulated');
-  });
+  it('compiles a package for arm64 under --strategy cross too, node-gyp using the image\'s cross compiler', async () => {
+    const compiled = path.join(dir, 'compiled');
+    const result = await lambdaPack(['build', '--arch', 'arm64', '--strategy', 'cross', '--out', compiled], { cwd: path.join(REPO, 'fixtures/node-native'), env });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const built: Manifest = JSON.parse(readFileSync(path.join(compiled, 'manifest.json'), 'utf8'));
+    expect(built.artifacts[0]).toMatchObject({ strategy: 'cross', findings: [] });
+    const extracted = await extractZip(path.join(compiled, 'native-arm64.zip'));
+    try {
+      expect(await elfMachine(path.join(extracted, 'node_modules/native-sum/build/Release/native_sum.node'))).toBe(183);
+    } finally { rmSync(extracted, { recursive: true, force: true }); }
+  }, 300_000);
 });

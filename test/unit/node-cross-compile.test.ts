@@ -74,10 +74,10 @@ describe('the npm builder with packages that compile', () => {
   it('cross-compiles for arm64, under the proof, when the x86_64 image has the cross toolchain', async () => {
     const t = task(project({ bcrypt: true, ms: false }));
     const facts = npmBuilder.strategyFacts!(await analysisOf(t), t);
-    expect(facts).toMatchObject({ mustCompile: ['bcrypt'], compileCross: 'node-gyp builds with aarch64-linux-gnu-g++ (npm_config_arch=arm64)' });
+    expect(facts).toMatchObject({ mustCompile: ['bcrypt'], compileCross: 'node-gyp builds with aarch64-linux-gnu-g++, npm_config_arch=arm64' });
     expect(chooseStrategy(t, facts)).toEqual({
       kind: 'cross', buildArch: X86, proof: true,
-      reason: 'bcrypt compiles for arm64 on x86_64 (node-gyp builds with aarch64-linux-gnu-g++ (npm_config_arch=arm64)); accepted once verify and the load check pass on arm64, else rebuilt emulated',
+      reason: 'bcrypt compiles for arm64 on x86_64 (node-gyp builds with aarch64-linux-gnu-g++, npm_config_arch=arm64); accepted once verify and the load check pass on arm64, else rebuilt emulated',
     });
   });
 
