@@ -88,6 +88,16 @@ describe('the npm builder with packages that compile', () => {
     expect(chooseStrategy(t, facts)).toEqual({ kind: 'emulated', buildArch: ARM, reason: 'bcrypt must compile on arm64' });
   });
 
+  it('cross-compiles under --strategy cross without a fallback, and refuses it where the image has no cross toolchain', async () => {
+    const t: PlacedTask = { ...task(project({ bcrypt: true })), requestedStrategy: 'cross' };
+    expect(chooseStrategy(t, npmBuilder.strategyFacts!(await analysisOf(t), t))).toEqual({
+      kind: 'cross', buildArch: X86, reason: '--strategy cross: bcrypt compiles for arm64 (node-gyp builds with aarch64-linux-gnu-g++, npm_config_arch=arm64)',
+    });
+    const bare: PlacedTask = { ...task(project({ bcrypt: true }), { engineImage: OFFICIAL_NODE }), requestedStrategy: 'cross' };
+    const facts = npmBuilder.strategyFacts!(await analysisOf(bare), bare);
+    expect(() => chooseStrategy(bare, facts)).toThrow(/--strategy cross: fn-arm64 has parts that must build on the target's CPU \(bcrypt:/);
+  });
+
   it('keeps emulating what pnpm installs: it picks optional packages for the machine it runs on', async () => {
     const t = task(project({ bcrypt: true }, 'pnpm-lock.yaml'));
     const facts = npmBuilder.strategyFacts!(await analysisOf(t), t);
