@@ -2,7 +2,7 @@
 // registry (node-pre-gyp asks for the linux-arm64 prebuilt, fails offline, and node-gyp compiles
 // it with aarch64-linux-gnu-g++). auto picks cross under the proof; the proof passes, so the zip
 // is the cross build: its addon is aarch64, it answers on arm64, and a second cold build gives
-// the same bytes.
+// the same bytes, as does one compiling a file at a time (JOBS=1 instead of JOBS=max).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,8 @@ const ADDON = 'node_modules/bcrypt/lib/binding/napi-v3/bcrypt_lib.node';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lambda-pack-node-cross-'));
 const env = { LAMBDA_PACK_CACHE_DIR: path.join(dir, 'cache') };
 const outs = [path.join(dir, 'first'), path.join(dir, 'again')];
+/** The fixture's config with JOBS=1 in the function's env, beside it (so `source:` resolves the same). */
+const SERIAL = path.join(FIXTURE, `lambda-pack.serial-${process.pid}.yaml`);
 
 function record(out: string): ArtifactRecord {
   const manifest: Manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
@@ -31,7 +33,7 @@ beforeAll(async () => {
   }
 }, 600_000);
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => { rmSync(dir, { recursive: true, force: true }); rmSync(SERIAL, { force: true }); });
 
 describe('bcrypt built for arm64 by default', () => {
   it('is cross-compiled under the proof, and the plan says how', async () => {
@@ -67,4 +69,16 @@ describe('bcrypt built for arm64 by default', () => {
     expect(record(outs[1]!).strategy).toBe('cross');
     expect(await sha256(path.join(outs[1]!, 'hasher-arm64.zip'))).toBe(await sha256(path.join(outs[0]!, 'hasher-arm64.zip')));
   });
+
+  it('gives the same bytes compiling one file at a time: the config\'s JOBS=1 wins over JOBS=max', async () => {
+    const config = readFileSync(path.join(FIXTURE, 'lambda-pack.config.yaml'), 'utf8');
+    writeFileSync(SERIAL, config.replace('    handler: index.handler\n', '    handler: index.handler\n    env: { JOBS: "1" }\n'));
+    const serial = path.join(dir, 'serial');
+    const plan = JSON.parse((await lambdaPack(['plan', '--json', '--arch', 'arm64', '--config', SERIAL], { cwd: FIXTURE, env })).stdout).tasks[0];
+    expect(plan.install.env).toMatchObject({ JOBS: '1', CXX: 'aarch64-linux-gnu-g++' });
+    const result = await lambdaPack(['build', '--arch', 'arm64', '--no-cache', '--config', SERIAL, '--out', serial], { cwd: FIXTURE, env });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(record(serial).strategy).toBe('cross');
+    expect(await sha256(path.join(serial, 'hasher-arm64.zip'))).toBe(await sha256(path.join(outs[0]!, 'hasher-arm64.zip')));
+  }, 300_000);
 });
