@@ -44,7 +44,7 @@ function task(source: string, options: { engineImage?: ImageChoice; env?: Record
   const arch = options.arch ?? ARM;
   return {
     id: `fn-${arch.name}`, arch, engine: { arch: X86 }, image: LOCAL_NODE, engineImage: options.engineImage ?? LOCAL_NODE, requestedStrategy: 'auto',
-    runtimeImage: null, output: `/out/fn-${arch.name}.zip`,
+    runtimeImage: { kind: 'recipe', recipe: 'runtime-nodejs22.x', origin: 'local' }, output: `/out/fn-${arch.name}.zip`,
     artifact: {
       name: 'fn', kind: 'function', builder: 'npm', root: source, source, handler: 'index.handler', runtime: runtime('nodejs22.x'), runtimes: [runtime('nodejs22.x')],
       env: options.env ?? {}, passEnv: [], exclude: [],
