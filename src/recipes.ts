@@ -8,7 +8,8 @@ import type { ImageChoice } from './plan/types.js';
 /**
  * How an image cross-compiles for the other architecture: `gnu` has Debian's cross gcc/g++
  * (`aarch64-linux-gnu-gcc`…) and the target's glibc headers (and, where it has cargo, the other
- * architecture's Rust std); `zig` has rustup targets and
+ * architecture's Rust std; where it has Python, the other architecture's pyconfig.h and
+ * _sysconfigdata); `zig` has rustup targets and
  * cargo-zigbuild (zig as linker, glibc pinned to the runtime's).
  */
 export type CrossToolchain = 'gnu' | 'zig';
@@ -70,7 +71,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
       { file: 'npm.tgz', spec: () => `npm@${NPM_10}` },
     ],
   },
-  'python3.11': { dir: 'python', repository: 'lambda-pack-local/python3.11', base: debianBase, baseOrigin: 'local', packages: [], shared: SAM_TOOLS },
+  'python3.11': { dir: 'python', repository: 'lambda-pack-local/python3.11', base: debianBase, baseOrigin: 'local', packages: [], cross: 'gnu', shared: SAM_TOOLS },
   'provided.al2023': { dir: 'provided', repository: 'lambda-pack-local/provided.al2023', base: debianBase, baseOrigin: 'local', packages: [], cross: 'gnu', shared: SAM_TOOLS },
   // Stand-ins for the Lambda runtime base images (public.ecr.aws/lambda/…), for the load check and invoke.
   'runtime-nodejs22.x': {

@@ -77,3 +77,25 @@ export function cargoCrossCommand(target: Architecture, toolchain: CrossToolchai
     ? ['cargo', 'zigbuild', '--target', `${rustTarget(target)}.${runtime.glibc.join('.')}`]
     : ['cargo', 'build', '--target', rustTarget(target)];
 }
+
+/**
+ * What setuptools needs to build a wheel for the target with the engine's interpreter: the
+ * target's sysconfig data (EXT_SUFFIX `.cpython-311-aarch64-linux-gnu.so`, SOABI, its compiler
+ * commands) in place of the running interpreter's, the target platform for the wheel's tag
+ * (`linux_aarch64`) and the build directories, and the compilers and linker commands as the
+ * target's sysconfig data names them, for build steps that read the environment rather than
+ * sysconfig. The headers follow from the compiler: Debian's pyconfig.h includes the one of the
+ * architecture being compiled for. Only the PEP 517 build hooks get this environment: pip, which
+ * installs the build requirements, must keep choosing wheels for the machine it runs on.
+ */
+export function pythonCrossEnv(target: Architecture): Record<string, string> {
+  const triple = gnuTriple(target);
+  const link = '-shared -Wl,-O1 -Wl,-Bsymbolic-functions';
+  return {
+    CC: `${triple}-gcc`, CXX: `${triple}-g++`,
+    LDSHARED: `${triple}-gcc ${link}`, LDCXXSHARED: `${triple}-g++ ${link}`,
+    AR: `${triple}-gcc-ar`,
+    _PYTHON_HOST_PLATFORM: `linux-${target.gnuArch}`,
+    _PYTHON_SYSCONFIGDATA_NAME: `_sysconfigdata__${triple}`,
+  };
+}

@@ -4,8 +4,8 @@
 // the rest. Pure: judged from what the host read (pip-local.ts, python/sdist-project.ts); the
 // proof (verify, then the load check on the target) decides whether the artifact is kept.
 import type { PlacedTask } from '../plan/types.js';
-import { crossToolchainOf, describeImage } from '../recipes.js';
-import { gnuTriple, pythonCrossEnv } from './cross.js';
+import { crossToolchainOf } from '../recipes.js';
+import { pythonCrossEnv } from './cross.js';
 import type { LocalProject } from './pip-local.js';
 
 /** One thing the install compiles, as the cross-compile judges it. */
@@ -23,22 +23,15 @@ export function compilingProject(name: string, project: LocalProject | undefined
   return project.noCrossCompile ? { name, noCross: `${name} ${project.noCrossCompile}` } : { name };
 }
 
-function list(names: readonly string[]): string {
-  return names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
-}
-
 /**
- * How the engine-architecture image compiles `compiling` for the task's architecture (the reason
- * the plan shows), or undefined when something keeps it from doing so: no cross toolchain in the
- * image, a requirement it cannot judge, or one that setuptools cannot cross-compile.
+ * How the engine-architecture image compiles `compiling` for the task's architecture (shown in the
+ * plan's reason), or undefined when something keeps it from doing so, and they build emulated: a
+ * requirement lambda-pack cannot judge (`blockers`), one that setuptools cannot cross-compile, or
+ * an image without the GNU cross toolchain.
  */
-export function compileCrossHow(task: PlacedTask, compiling: readonly Compiling[], blockers: readonly string[]): { how?: string; why?: string } {
-  if (compiling.length === 0) return {};
-  if (crossToolchainOf(task.engineImage) !== 'gnu') return { why: `its ${task.engine.arch.name} image, ${describeImage(task.engineImage)}, has no ${gnuTriple(task.arch)} cross compiler` };
-  const refused = compiling.find((c) => c.noCross);
-  if (refused) return { why: refused.noCross! };
-  if (blockers.length > 0) return { why: blockers[0]! };
-  const env = pythonCrossEnv(task.arch, task.artifact.runtime);
-  const names = [...new Set(compiling.map((c) => c.name))].sort();
-  return { how: `setuptools builds ${list(names)} with ${env.CC} for ${task.arch.name} (_PYTHON_HOST_PLATFORM=${env._PYTHON_HOST_PLATFORM})` };
+export function compileCrossHow(task: PlacedTask, compiling: readonly Compiling[], blockers: readonly string[]): string | undefined {
+  if (compiling.length === 0 || blockers.length > 0 || compiling.some((c) => c.noCross)) return undefined;
+  if (crossToolchainOf(task.engineImage) !== 'gnu') return undefined;
+  const env = pythonCrossEnv(task.arch);
+  return `setuptools builds with ${env.CC}, _PYTHON_HOST_PLATFORM=${env._PYTHON_HOST_PLATFORM}`;
 }

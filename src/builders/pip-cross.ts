@@ -1,17 +1,21 @@
 // Whether a pip install for the other architecture may run in a host-architecture container
 // (pip --platform … --only-binary=:all:) and give exactly what an install in a container of the
-// target gives. Decided on the host, before any container: nothing may compile, and every named
-// requirement, followed through its wheels' METADATA, must be a wheel for the target in a
-// wheelhouse of the function's own, with no package index that could offer other files (local
-// pure-Python projects build the same anywhere).
+// target gives. Decided on the host, before any container: every named requirement, followed
+// through its wheels' METADATA, must be a wheel for the target in a wheelhouse of the function's
+// own, with no package index that could offer other files (local pure-Python projects build the
+// same anywhere). What must compile (sdists, local C extensions) is cross-compiled where
+// setuptools can do it with the image's cross toolchain (pip-compile-cross.ts), and the proof
+// decides; otherwise the task builds emulated.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StrategyFacts } from '../plan/strategy.js';
 import type { PlacedTask } from '../plan/types.js';
+import { compileCrossHow, compilingProject, type Compiling } from './pip-compile-cross.js';
 import { readLocalProject, type LocalProject } from './pip-local.js';
 import { isUrl, parseNamed, wheelhouseDirs, type NamedRequirement, type PipRequirements } from './pip-requirements.js';
 import { normaliseProject, wheelFit } from './pip-tags.js';
 import { readWheelhouses, wheelRequirements, type Distributions } from './pip-wheelhouse.js';
+import { readSdistProject } from './python/sdist-project.js';
 
 /** What the cross decision needs from a pip source, read once on the host. */
 export interface PipSourceFacts {
@@ -26,6 +30,8 @@ export interface PipSourceFacts {
   readonly houses: ReadonlyMap<string, Distributions>;
   /** Each wheelhouse wheel's Requires-Dist (undefined: unreadable METADATA), by its path in the source. */
   readonly wheelRequirements: ReadonlyMap<string, (NamedRequirement | 'url')[] | undefined>;
+  /** Local archive requirements and wheelhouse sdists as projects (undefined: unreadable here), by path in the source. */
+  readonly archives: ReadonlyMap<string, LocalProject | undefined>;
 }
 
 const ARCHIVE = /\.(?:tar\.gz|tar\.bz2|tar\.xz|zip)$/i;
@@ -38,12 +44,15 @@ export async function readPipSourceFacts(source: string, requirements: PipRequir
   }
   const houses = await readWheelhouses(source, requirements ? wheelhouseDirs(requirements) : []);
   const metadata = new Map<string, (NamedRequirement | 'url')[] | undefined>();
+  const archives = new Map<string, LocalProject | undefined>();
+  for (const local of requirements?.local ?? []) if (ARCHIVE.test(local)) archives.set(local, await readSdistProject(path.join(source, local)));
   for (const distributions of houses.values()) {
     for (const wheel of distributions.wheels) metadata.set(wheel.file, wheelRequirements(path.join(source, wheel.file)));
+    for (const sdist of distributions.sdists) archives.set(sdist.file, await readSdistProject(path.join(source, sdist.file)));
   }
   return {
     ...(requirements ? { requirements } : { project: await readLocalProject(source) }),
-    localProjects, conf: await pipConf(source), houses, wheelRequirements: metadata,
+    localProjects, conf: await pipConf(source), houses, wheelRequirements: metadata, archives,
   };
 }
 
@@ -92,10 +101,11 @@ interface Wanted { readonly requirement: NamedRequirement; readonly via?: string
  * Follows the named requirements through the wheelhouses: what must compile (sdists only, or
  * --no-binary) and what keeps the install from being judged (missing, other wheels, markers).
  */
-function resolve(task: PlacedTask, wanted: Wanted[], facts: PipSourceFacts, noBinary: readonly string[], dirs: string): { mustCompile: string[]; blockers: string[] } {
+function resolve(task: PlacedTask, wanted: Wanted[], facts: PipSourceFacts, noBinary: readonly string[], dirs: string): { mustCompile: string[]; blockers: string[]; compiling: Compiling[] } {
   const houses = facts.houses;
   const { runtime } = task.artifact;
   const mustCompile = new Set<string>();
+  const compiling: Compiling[] = [];
   const blockers: string[] = [];
   const seen = new Set<string>();
   for (let next = wanted.shift(); next; next = wanted.shift()) {
@@ -108,7 +118,11 @@ function resolve(task: PlacedTask, wanted: Wanted[], facts: PipSourceFacts, noBi
     const key = `${requirement.project}==${requirement.pin ?? '*'}[${requirement.extras.join(',')}]`;
     if (seen.has(key)) continue;
     seen.add(key);
-    if (noBinary.includes(':all:') || noBinary.includes(requirement.project)) { mustCompile.add(requirement.project); continue; }
+    if (noBinary.includes(':all:') || noBinary.includes(requirement.project)) {
+      mustCompile.add(requirement.project);
+      compiling.push({ name: requirement.project, noCross: `--no-binary asks pip to build ${requirement.project} from source, which an install for another platform refuses` });
+      continue;
+    }
     const found = houses.get(requirement.project);
     const versions = requirement.pin ? [requirement.pin]
       : [...new Set([...(found?.wheels.map((w) => w.name.version) ?? []), ...(found?.sdists.map((s) => s.version) ?? [])])];
@@ -120,8 +134,11 @@ function resolve(task: PlacedTask, wanted: Wanted[], facts: PipSourceFacts, noBi
       if (tooNew) blockers.push(`${tooNew.file} needs a newer glibc than ${runtime.id} has, and an install on ${task.arch.name} could choose it`);
       const fitting = wheels.filter((w) => wheelFit(w.name, runtime, task.arch) === 'fits');
       if (fitting.length === 0) {
-        if (found!.sdists.some((s) => s.version === version)) mustCompile.add(requirement.project);
+        const sdists = found!.sdists.filter((s) => s.version === version);
+        if (sdists.length > 0) mustCompile.add(requirement.project);
         else blockers.push(`${requirement.project} ${version}${where} has no wheel for ${runtime.id} on ${task.arch.name}`);
+        // Built into a target wheel before pip resolves, as an install on the target would build it.
+        for (const sdist of sdists) compiling.push({ ...compilingProject(requirement.project, facts.archives.get(sdist.file), sdist.file), prebuild: sdist.file });
         continue;
       }
       for (const wheel of fitting) {
@@ -136,7 +153,7 @@ function resolve(task: PlacedTask, wanted: Wanted[], facts: PipSourceFacts, noBi
       }
     }
   }
-  return { mustCompile: [...mustCompile].sort(), blockers };
+  return { mustCompile: [...mustCompile].sort(), blockers, compiling };
 }
 
 /** The reason shown by the plan for a cross build. */
@@ -149,32 +166,45 @@ function crossReason(task: PlacedTask, wheelhouses: string, pure: readonly strin
   return `${what}: ${task.engine.arch.name} pip installs ${them} for ${task.arch.name} (--platform, --only-binary=:all:)`;
 }
 
-/** The strategy facts of a pip function or layer for `task.arch`, built from a container of the engine's architecture. */
-export function pipStrategyFacts(facts: PipSourceFacts, task: PlacedTask): StrategyFacts {
-  const requirements = facts.requirements;
-  const dirs = requirements ? wheelhouseDirs(requirements) : [];
-  const wheelhouses = dirs.map((d) => `${d}/`).join(', ');
+interface Judgement {
+  readonly mustCompile: readonly string[];
+  readonly blockers: readonly string[];
+  readonly compiling: readonly Compiling[];
+  readonly wheelhouses: string;
+  readonly pure: readonly string[];
+  readonly named: boolean;
+}
+
+/** What a requirements.txt install compiles, and what keeps it from being judged on the host. */
+function judge(facts: PipSourceFacts, task: PlacedTask, requirements: PipRequirements): Judgement {
+  const wheelhouses = wheelhouseDirs(requirements).map((d) => `${d}/`).join(', ');
   const pure: string[] = [];
-  if (!requirements) {
-    const project = facts.project!;
-    return project.compiles ? { mustCompile: [project.name], cross: crossReason(task, wheelhouses, [], true) }
-      : { mustCompile: [], noCross: 'a pyproject.toml function installs its own source; pip cross-builds requirements.txt functions only' };
-  }
   const mustCompile = new Set<string>();
+  const compiling: Compiling[] = [];
   const blockers = requirements.urls.map((u) => `${u} is a URL requirement`);
   const wanted: Wanted[] = requirements.named.map((requirement) => ({ requirement }));
-  for (const local of requirements.local) {
-    if (/\.whl$/i.test(local)) { blockers.push(`${local} is a wheel named by path`); continue; }
-    if (ARCHIVE.test(local)) { mustCompile.add(path.posix.basename(local)); continue; }
-    const project = facts.localProjects.get(local)!;
-    if (project.compiles) { mustCompile.add(project.name); continue; }
-    if (!project.dependencies) { blockers.push(`${local} has a setup.py that may declare dependencies lambda-pack cannot read`); continue; }
-    pure.push(project.name);
+  const follow = (project: LocalProject, local: string) => {
+    if (!project.dependencies) { blockers.push(`${local} has a setup.py that may declare dependencies lambda-pack cannot read`); return; }
     for (const dependency of project.dependencies) {
       const parsed = parseNamed(dependency);
       if (parsed === 'url' || !parsed) blockers.push(`${local} requires ${dependency}`);
       else wanted.push({ requirement: parsed, via: project.name });
     }
+  };
+  for (const local of requirements.local) {
+    if (/\.whl$/i.test(local)) { blockers.push(`${local} is a wheel named by path`); continue; }
+    if (ARCHIVE.test(local)) {
+      const name = path.posix.basename(local);
+      const project = facts.archives.get(local);
+      mustCompile.add(name);
+      compiling.push(compilingProject(name, project, local));
+      if (project) follow(project, local);
+      continue;
+    }
+    const project = facts.localProjects.get(local)!;
+    if (project.compiles) { mustCompile.add(project.name); compiling.push(compilingProject(project.name, project, local)); follow(project, local); continue; }
+    if (project.dependencies) pure.push(project.name);
+    follow(project, local);
   }
   // Local pure-Python projects without dependencies build the same anywhere: only named
   // requirements depend on where pip looks.
@@ -183,7 +213,33 @@ export function pipStrategyFacts(facts: PipSourceFacts, task: PlacedTask): Strat
   const resolved = resolve(task, wanted, facts, requirements.noBinary, wheelhouses);
   for (const name of resolved.mustCompile) mustCompile.add(name);
   blockers.push(...resolved.blockers);
-  if (mustCompile.size > 0) return { mustCompile: [...mustCompile].sort(), cross: crossReason(task, wheelhouses, pure, named) };
+  compiling.push(...resolved.compiling);
+  return { mustCompile: [...mustCompile].sort(), blockers, compiling, wheelhouses, pure, named };
+}
+
+/** The strategy facts of a pip function or layer for `task.arch`, built from a container of the engine's architecture. */
+export function pipStrategyFacts(facts: PipSourceFacts, task: PlacedTask): StrategyFacts {
+  const requirements = facts.requirements;
+  if (!requirements) {
+    const project = facts.project!;
+    if (!project.compiles) return { mustCompile: [], noCross: 'a pyproject.toml function installs its own source; pip cross-builds requirements.txt functions only' };
+    // Its dependencies would come from wherever pip looks: only a project without any is judged.
+    const blockers = project.dependencies?.length === 0 ? [] : ['a pyproject.toml function may require what lambda-pack cannot see while planning'];
+    const how = compileCrossHow(task, [compilingProject(project.name, project, 'the project')], blockers);
+    return { mustCompile: [project.name], cross: crossReason(task, '', [], true), ...(how ? { compileCross: how } : {}) };
+  }
+  const judged = judge(facts, task, requirements);
+  const { mustCompile, blockers, wheelhouses, pure, named } = judged;
+  if (mustCompile.length > 0) {
+    const how = compileCrossHow(task, judged.compiling, blockers);
+    return { mustCompile, cross: crossReason(task, wheelhouses, pure, named), ...(how ? { compileCross: how } : {}) };
+  }
   if (blockers.length > 0) return { mustCompile: [], noCross: blockers.length > 1 ? `${blockers[0]}; and ${blockers.length - 1} more` : blockers[0] };
   return { mustCompile: [], cross: crossReason(task, wheelhouses, pure, named) };
+}
+
+/** The wheelhouse sdists a cross-compiling install builds into target wheels before pip resolves (paths in the source, sorted). */
+export function pipPrebuilds(facts: PipSourceFacts, task: PlacedTask): string[] {
+  if (!facts.requirements) return [];
+  return [...new Set(judge(facts, task, facts.requirements).compiling.flatMap((c) => (c.prebuild ? [c.prebuild] : [])))].sort();
 }

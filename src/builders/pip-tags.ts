@@ -78,11 +78,19 @@ export function wheelFit(wheel: WheelName, runtime: Runtime, arch: Architecture)
   return forThisCpu ? 'too-new' : 'other';
 }
 
-/** pip's options for installing the runtime's wheels for `arch` from a container of another architecture. */
-export function crossInstallOptions(runtime: Runtime, arch: Architecture): string[] {
+/** pip's refusal to build anything: a --platform install that resolves dependencies needs it. */
+export const ONLY_BINARY = '--only-binary=:all:';
+
+/**
+ * pip's options for installing the runtime's wheels for `arch` from a container of another
+ * architecture. `locallyBuilt`: the install also takes the wheels lambda-pack cross-compiled,
+ * which setuptools tags `linux_<arch>` (ranked last, as pip on the target ranks them).
+ */
+export function crossInstallOptions(runtime: Runtime, arch: Architecture, options: { locallyBuilt?: boolean } = {}): string[] {
   const [major, minor] = runtime.python!;
+  const platforms = [...manylinuxPlatforms(arch, runtime.glibc), ...(options.locallyBuilt ? [`linux_${arch.gnuArch}`] : [])];
   return [
-    ...manylinuxPlatforms(arch, runtime.glibc).flatMap((p) => ['--platform', p]),
-    '--implementation', 'cp', '--python-version', `${major}.${minor}`, '--abi', `cp${major}${minor}`, '--only-binary=:all:',
+    ...platforms.flatMap((p) => ['--platform', p]),
+    '--implementation', 'cp', '--python-version', `${major}.${minor}`, '--abi', `cp${major}${minor}`, ONLY_BINARY,
   ];
 }

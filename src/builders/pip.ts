@@ -2,18 +2,21 @@
 // runtime, architecture, groups and extras, hash-checked, from the indexes it names), a
 // requirements.txt or a PEP 621 project, with the runtime's own interpreter in the
 // target-architecture container — or, when everything is a wheel for the target, from a container
-// of the engine's architecture with --platform. Every sdist compiles at a fixed path (the wheel
-// builder), so cold builds are byte-identical. Ships site-packages without bytecode.
+// of the engine's architecture with --platform, cross-compiling with setuptools what must compile
+// (sdists, local C extensions) where the image has the cross toolchain. Every sdist compiles at a
+// fixed path (the wheel builder), so cold builds are byte-identical. Ships site-packages without
+// bytecode.
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { SourceEntry } from '../package/sources.js';
 import type { InstallStep, PlacedTask } from '../plan/types.js';
 import { CONTAINER, topLevelFiles, type Analysis, type Builder } from './types.js';
-import { pipStrategyFacts, readPipSourceFacts, type PipSourceFacts } from './pip-cross.js';
+import { gnuTriple, pythonCrossEnv } from './cross.js';
+import { pipPrebuilds, pipStrategyFacts, readPipSourceFacts, type PipSourceFacts } from './pip-cross.js';
 import { readRequirements, wheelhouseDirs } from './pip-requirements.js';
 import { crossInstallOptions } from './pip-tags.js';
-import { requirementsBuildSources, requirementsInstall } from './python/install-steps.js';
+import { requirementsBuildSources, requirementsInstall, type CrossCompile } from './python/install-steps.js';
 import { localProjectDirs, pythonLayout, requirementsInputs } from './python/layout.js';
 import { lockedPlan } from './python/locked-install.js';
 import { lockedSet } from './python/locked-set.js';
@@ -53,13 +56,29 @@ function lockedInputs(entries: readonly SourceEntry[], lock: LockGraph): readonl
   return entries.filter((e) => local.some((l) => e.path === l || e.path.startsWith(`${l}/`) || (e.kind === 'directory' && l.startsWith(`${e.path}/`))) || e.path === 'pip.conf');
 }
 
+/** The cross compile of a task whose strategy is cross and whose install compiles; the config's own env keeps its values. */
+function crossCompile(analysis: PipAnalysis, task: PlacedTask): CrossCompile {
+  const env = Object.fromEntries(Object.entries(pythonCrossEnv(task.arch)).map(([k, v]) => [k, task.artifact.env[k] ?? v]));
+  return { env, prebuild: analysis.lock ? [] : pipPrebuilds(analysis.facts, task).map((file) => `${CONTAINER.build}/${file}`) };
+}
+
+/** Stops a cross compile in an image without the target's compiler or sysconfig data (a stale or foreign image). */
+function crossCompilerStep(python: string, task: PlacedTask): InstallStep {
+  const env = pythonCrossEnv(task.arch);
+  const check = `import importlib.util; raise SystemExit(importlib.util.find_spec(${JSON.stringify(env._PYTHON_SYSCONFIGDATA_NAME)}) is None)`;
+  return {
+    require: `command -v ${env.CC} >/dev/null && command -v ${env.CXX} >/dev/null && ${python} -c '${check}'`,
+    message: `lambda-pack: this image has no ${gnuTriple(task.arch)} cross compiler or no ${python} sysconfig data for ${task.arch.name}, so it cannot cross-compile "${task.artifact.name}". Rebuild the image from its recipe in images/, or build with --strategy emulated.`,
+  };
+}
+
 function taskChoice(task: PlacedTask) {
   return markerEnvironment(task.artifact.runtime, task.arch, { extras: task.artifact.extras, dependencyGroups: task.artifact.dependencyGroups });
 }
 
 export const pipBuilder: Builder<PipAnalysis> = {
   name: 'pip',
-  version: 4,
+  version: 5,
   needsContainer: true,
   markers: ['requirements.txt', 'pyproject.toml', 'Pipfile'],
   families: ['python'],
@@ -99,27 +118,30 @@ export const pipBuilder: Builder<PipAnalysis> = {
 
   strategyFacts(analysis, task) {
     if (!analysis.lock) return pipStrategyFacts(analysis.facts, task);
-    const project = analysis.lock.project && analysis.facts.project ? { name: analysis.lock.project.name, ...(analysis.facts.project.compiles ? { compiles: analysis.facts.project.compiles } : {}) } : undefined;
-    return lockedStrategyFacts(analysis.lock.format, lockedSet(analysis.lock, taskChoice(task)), task.artifact.runtime, task.arch, project);
+    const own = analysis.facts.project;
+    const project = analysis.lock.project && own ? { ...own, name: analysis.lock.project.name } : undefined;
+    return lockedStrategyFacts(analysis.lock.format, lockedSet(analysis.lock, taskChoice(task)), task.artifact.runtime, task.arch, project, task);
   },
 
   install(analysis, task, strategy) {
     const { artifact } = task;
     const python = `python${artifact.runtime.python![0]}.${artifact.runtime.python![1]}`;
     const cross = strategy.kind === 'cross';
-    const crossOptions = cross ? { cross: crossInstallOptions(artifact.runtime, task.arch) } : {};
+    // Cross with something to compile: chooseStrategy allows it only where compileCross said how.
+    const compile = cross && (pipBuilder.strategyFacts!(analysis, task).mustCompile.length > 0) ? crossCompile(analysis, task) : undefined;
+    const crossOptions = cross ? { cross: crossInstallOptions(artifact.runtime, task.arch, { locallyBuilt: compile !== undefined }), ...(compile ? { compile } : {}) } : {};
     const requirements = analysis.facts.requirements;
     const install = analysis.lock
-      ? lockedPlan(analysis.lock, { source: artifact.source, runtime: artifact.runtime, arch: task.arch, dependencyGroups: artifact.dependencyGroups, extras: artifact.extras, passEnv: artifact.passEnv, env: artifact.env, cross }).install
+      ? lockedPlan(analysis.lock, { source: artifact.source, runtime: artifact.runtime, arch: task.arch, dependencyGroups: artifact.dependencyGroups, extras: artifact.extras, passEnv: artifact.passEnv, env: artifact.env, cross, ...(compile ? { compile } : {}) }).install
       : requirementsInstall({
         python, requirementsFile: requirements ? 'requirements.txt' : '.', localProjects: requirements ? localProjectDirs(requirements) : ['.'],
         buildSources: requirements ? requirementsBuildSources(requirements) : {}, ...crossOptions,
       });
-    const steps: InstallStep[] = planSteps(install);
+    const steps: InstallStep[] = [...(compile ? [crossCompilerStep(python, task)] : []), ...planSteps(install)];
     // Cross: pip chooses the target's wheels as it would on Lambda, and never builds one; a failed
     // download most likely means the image's own settings offered other files.
     const download = steps.findIndex((s) => 'run' in s && s.run.includes('download'));
-    if (cross && !analysis.lock && download >= 0) steps[download] = { ...steps[download]!, onFailure: crossFailure(task, requirements ? wheelhouseDirs(requirements) : []) } as InstallStep;
+    if (cross && !compile && !analysis.lock && download >= 0) steps[download] = { ...steps[download]!, onFailure: crossFailure(task, requirements ? wheelhouseDirs(requirements) : []) } as InstallStep;
     return {
       steps: [{ require: `command -v ${python} >/dev/null`, message: `lambda-pack: ${python} is not in this image; use an image made for ${artifact.runtime.id}` }, ...steps],
       output: install.output,

@@ -2,8 +2,11 @@
 // the source directory of the build container), the files lambda-pack writes into the container
 // first, and the output directory. Every requirement that compiles is fetched by pip download and
 // built by the wheel builder at a path that is the same in every build; pip then installs wheels
-// only, with --no-deps, from that directory.
+// only, with --no-deps, from that directory. A cross compile runs the builder's build hooks with
+// the target's compiler and sysconfig data, and builds the wheelhouse sdists a --platform
+// download would refuse before it.
 import { isUrl, type PipRequirements } from '../pip-requirements.js';
+import { ONLY_BINARY } from '../pip-tags.js';
 import { CONTAINER } from '../types.js';
 import { NETRC_PROGRAM } from './indexes.js';
 import type { LockedRequirements } from './locked-requirements.js';
@@ -15,6 +18,8 @@ export const PYTHON_PATHS = {
   dist: '/tmp/lambda-pack-python/dist',
   /** The wheel builder's unpacked sdists (src/) and build environments (env/), and installs.txt. */
   work: '/tmp/lambda-pack-python/build',
+  /** A cross compile's wheels of wheelhouse sdists, built before the download (which finds them here). */
+  prebuilt: '/tmp/lambda-pack-python/prebuilt',
   installs: '/tmp/lambda-pack-python/build/installs.txt',
   /** Requirements files generated from a lockfile, written by the first steps (/tmp: writable by the build user). */
   generated: '/tmp/lambda-pack-python/requirements',
@@ -63,11 +68,29 @@ function pip(python: string, command: string, args: readonly string[]): string[]
   return [python, '-m', 'pip', command, ...PIP_QUIET, ...args];
 }
 
-function buildStep(python: string, localProjects: readonly string[], sources: BuildSources): InstallStep {
-  const options = { local: [...localProjects], ...sources };
+/** A cross compile of what the install builds (pythonCrossEnv, and the sdists to build first). */
+export interface CrossCompile {
+  /** The environment of the PEP 517 build hooks (never of pip). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Container paths of wheelhouse sdists, built into target wheels before the download: a --platform download takes wheels only. */
+  readonly prebuild: readonly string[];
+}
+
+function buildStep(python: string, localProjects: readonly string[], sources: BuildSources, compile: CrossCompile | undefined): InstallStep {
+  const options = { local: [...localProjects], ...sources, ...(compile ? { crossEnv: compile.env } : {}) };
+  const what = localProjects.length ? `build every sdist and ${localProjects.join(', ')} into wheels at fixed paths` : 'build every sdist into a wheel at a fixed path';
   return {
-    name: localProjects.length ? `build every sdist and ${localProjects.join(', ')} into wheels at fixed paths` : 'build every sdist into a wheel at a fixed path',
+    name: compile ? `${what}, cross-compiling for ${compile.env._PYTHON_HOST_PLATFORM}` : what,
     argv: [python, '-c', WHEEL_BUILDER_PROGRAM, PYTHON_PATHS.dist, PYTHON_PATHS.work, JSON.stringify(options)],
+  };
+}
+
+/** The wheelhouse sdists of a cross compile, built into PYTHON_PATHS.prebuilt (at the wheel builder's usual paths). */
+function prebuildStep(python: string, sources: BuildSources, compile: CrossCompile): InstallStep {
+  const options = { local: [], sdists: compile.prebuild, ...sources, crossEnv: compile.env };
+  return {
+    name: `cross-compile ${compile.prebuild.join(', ')} for ${compile.env._PYTHON_HOST_PLATFORM} at fixed paths`,
+    argv: [python, '-c', WHEEL_BUILDER_PROGRAM, PYTHON_PATHS.prebuilt, PYTHON_PATHS.work, JSON.stringify(options)],
   };
 }
 
@@ -100,19 +123,25 @@ export interface RequirementsInstallOptions {
   readonly buildSources: BuildSources;
   /** pip's --platform … --only-binary=:all: options for a cross build (pip-tags crossInstallOptions). */
   readonly cross?: readonly string[];
+  /** With `cross`: what must compile is cross-compiled. */
+  readonly compile?: CrossCompile;
 }
 
 /** A requirements.txt install: pip download resolves everything, the builder compiles at fixed paths, pip installs. */
 export function requirementsInstall(options: RequirementsInstallOptions): PythonInstall {
   const cross = options.cross ?? [];
+  const { compile, python } = options;
+  const prebuild = compile && compile.prebuild.length > 0 ? compile : undefined;
   return {
     steps: [
+      ...(prebuild ? [prebuildStep(python, options.buildSources, prebuild)] : []),
       {
         name: `download ${options.requirementsFile === '.' ? 'what the project requires' : `${options.requirementsFile} and everything it requires`}`,
-        argv: pip(options.python, 'download', ['--dest', PYTHON_PATHS.dist, ...cross, ...(options.requirementsFile === '.' ? ['.'] : ['-r', options.requirementsFile])]),
+        argv: pip(python, 'download', ['--dest', PYTHON_PATHS.dist, ...cross, ...(prebuild ? ['--find-links', PYTHON_PATHS.prebuilt] : []),
+          ...(options.requirementsFile === '.' ? ['.'] : ['-r', options.requirementsFile])]),
       },
-      buildStep(options.python, options.localProjects, options.buildSources),
-      installStep(options.python, cross),
+      buildStep(python, options.localProjects, options.buildSources, compile),
+      installStep(python, cross),
     ],
     python: options.python, files: [], env: {}, output: CONTAINER.out,
   };
@@ -123,14 +152,18 @@ export interface LockedInstallOptions {
   readonly requirements: LockedRequirements;
   readonly buildSources: BuildSources;
   readonly cross?: readonly string[];
+  /** With `cross`: locked sdists are downloaded as they are and cross-compiled. */
+  readonly compile?: CrossCompile;
   /** A netrc file the config names, copied into the container at this path (CONTAINER.support/…). */
   readonly netrcFile?: string;
 }
 
 /** A locked install: each group downloaded with --no-deps (hash-checked where it can be), built at fixed paths, installed. */
 export function lockedInstall(options: LockedInstallOptions): PythonInstall {
-  const { python, requirements } = options;
+  const { python, requirements, compile } = options;
   const cross = options.cross ?? [];
+  // A --no-deps download may take sdists for another platform: the wheel builder cross-compiles them.
+  const download = compile ? cross.filter((o) => o !== ONLY_BINARY) : cross;
   const steps: InstallStep[] = [];
   const needsNetrc = requirements.credentials.length > 0 || options.netrcFile !== undefined;
   if (needsNetrc) {
@@ -143,11 +176,11 @@ export function lockedInstall(options: LockedInstallOptions): PythonInstall {
   for (const group of requirements.groups) {
     steps.push({
       name: `download from ${group.label}`,
-      argv: pip(python, 'download', ['--no-deps', ...(group.hashed ? ['--require-hashes'] : []), '--dest', PYTHON_PATHS.dist, ...cross, '-r', group.file]),
+      argv: pip(python, 'download', ['--no-deps', ...(group.hashed ? ['--require-hashes'] : []), '--dest', PYTHON_PATHS.dist, ...download, '-r', group.file]),
       ...(group.usesIndex ? { env: { PIP_NO_INDEX: '0' } } : {}),
     });
   }
-  steps.push(buildStep(python, requirements.localProjects, options.buildSources), installStep(python, cross));
+  steps.push(buildStep(python, requirements.localProjects, options.buildSources, compile), installStep(python, cross));
   return {
     python, steps,
     files: requirements.groups.map((g) => ({ path: g.file, content: g.content })),

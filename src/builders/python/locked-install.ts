@@ -4,7 +4,7 @@
 import type { Architecture, Runtime } from '../../runtimes.js';
 import { crossInstallOptions } from '../pip-tags.js';
 import { resolveIndex, type ResolvedIndex } from './indexes.js';
-import { lockedInstall, PYTHON_PATHS, type BuildSources, type PythonInstall } from './install-steps.js';
+import { lockedInstall, PYTHON_PATHS, type BuildSources, type CrossCompile, type PythonInstall } from './install-steps.js';
 import { lockedKeyMaterial, type LockedKeyMaterial } from './locked-key.js';
 import { checkAvailable, lockedRequirements } from './locked-requirements.js';
 import { lockedSet } from './locked-set.js';
@@ -26,6 +26,8 @@ export interface LockedTaskInput {
   readonly env: Readonly<Record<string, string>>;
   /** The task's strategy is cross: pip runs on the host architecture with --platform. */
   readonly cross: boolean;
+  /** With `cross`: the locked sdists (and the project) are cross-compiled. */
+  readonly compile?: CrossCompile;
   /** Container path of a netrc the config names (copied in by the executor, never shipped). */
   readonly netrcFile?: string;
   /** Values of the credential variables the install uses, only to key the cache by their hashes. */
@@ -72,7 +74,8 @@ export function lockedPlan(graph: LockGraph, input: Omit<LockedTaskInput, 'forma
     python: `python${input.runtime.python!.join('.')}`,
     requirements: { ...requirements, localProjects },
     buildSources: buildSources(resolved, anyDefault),
-    ...(input.cross ? { cross: crossInstallOptions(input.runtime, input.arch) } : {}),
+    ...(input.cross ? { cross: crossInstallOptions(input.runtime, input.arch, { locallyBuilt: input.compile !== undefined }) } : {}),
+    ...(input.cross && input.compile ? { compile: input.compile } : {}),
     ...(input.netrcFile ? { netrcFile: input.netrcFile } : {}),
   });
   const archives = distributions.flatMap((d) => (d.source.kind === 'archive' || d.source.kind === 'wheelhouse' ? [d.source.path] : []));

@@ -32,7 +32,7 @@ async function tarMembers(file: string): Promise<Members> {
     if (member !== undefined && header.type === 'file') members.paths.push(member);
     const wanted = member !== undefined && BUILD_FILES.has(member) && (header.size ?? 0) <= MAX_BUILD_FILE;
     const chunks: Buffer[] = [];
-    body.on('data', (chunk: Buffer) => { if (wanted) chunks.push(chunk); });
+    body.on('data', (chunk: unknown) => { if (wanted) chunks.push(chunk as Buffer); });
     body.on('end', () => {
       if (wanted) members.texts.set(member, Buffer.concat(chunks).toString('utf8'));
       next();

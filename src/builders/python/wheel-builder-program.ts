@@ -6,10 +6,16 @@
 // isolated as pip isolates (system site-packages hidden), against build requirements installed
 // into <work>/env/<archive stem>/; local project directories build where they are (under /build)
 // with an environment of their own. Every path is a function of the inputs only.
+// A cross compile (crossEnv) runs the build hooks, and only them, with the target's compiler and
+// sysconfig data: pip, installing build requirements, keeps choosing what runs here. A wheel whose
+// platform is neither the target's nor `any` fails the build (a backend that ignores that
+// environment compiled for this machine): the task is then built emulated.
 //
 // argv: <dist dir> <work dir> <options JSON>
 //   dist: pip download's output; its sdists are replaced by wheels built from them.
-//   options: {"local": [project dirs], "indexUrl", "extraIndexUrls", "findLinks", "noIndex", "trustedHosts"}
+//   options: {"local": [project dirs], "sdists": [archives], "crossEnv": {…}, "indexUrl",
+//     "extraIndexUrls", "findLinks", "noIndex", "trustedHosts"}
+//     sdists: archives elsewhere (a wheelhouse) also built into dist;
 //     index settings for installing build requirements; ${VAR} in them is expanded from the
 //     environment here (never on the host, so credentials stay in the container's environment).
 // Writes <work>/installs.txt: one name==version line per wheel in dist, for the install step.
@@ -85,14 +91,25 @@ def install(env_dir, requires, options, name):
             [sys.executable, '-m', 'pip', 'install', '--target', env_dir, '--no-warn-script-location',
              '--disable-pip-version-check', '--progress-bar', 'off', '--', *requires], env=pip_env(options))
 
+def wheels(dist):
+    return set(n for n in os.listdir(dist) if n.endswith('.whl'))
+
+def check_platform(built, target, name):
+    for wheel in sorted(built):
+        platforms = wheel[:-4].split('-')[-1].split('.')
+        if not all(p in ('any', target) for p in platforms):
+            fail('cross-compiling %s gave %s, a wheel for another platform than %s: its build does not honour the cross compiler' % (name, wheel, target))
+
 def build(root, env_dir, dist, options, name):
     requires, backend, backend_path = build_system(root)
+    cross = options.get('crossEnv')
     site_dir = os.path.join(env_dir, 'lambda-pack-site')
     os.makedirs(site_dir)
     with open(os.path.join(site_dir, 'sitecustomize.py'), 'w') as f:
         f.write(SITE % env_dir)
     install(env_dir, requires, options, name)
-    hook_env = dict(os.environ, PYTHONPATH=site_dir, PYTHONNOUSERSITE='1',
+    hook_env = dict(os.environ, **(cross or {}))
+    hook_env.update(PYTHONPATH=site_dir, PYTHONNOUSERSITE='1',
                     PATH=os.path.join(env_dir, 'bin') + os.pathsep + os.environ.get('PATH', ''))
     out = os.path.join(env_dir, 'lambda-pack-hook.json')
     def hook(which, what):
@@ -100,7 +117,10 @@ def build(root, env_dir, dist, options, name):
         with open(out) as f:
             return json.load(f)
     install(env_dir, hook('requires', 'asking %s what else it needs to build' % name), options, name)
+    before = wheels(dist)
     hook('wheel', 'building %s in %s' % (name, root))
+    if cross:
+        check_platform(wheels(dist) - before, cross['_PYTHON_HOST_PLATFORM'].replace('-', '_'), name)
 
 def safe(member):
     return not member.startswith('/') and '..' not in member.replace('\\', '/').split('/')
@@ -128,17 +148,22 @@ def unpack(archive, target):
     only = os.path.join(target, entries[0]) if len(entries) == 1 else target
     return only if os.path.isdir(only) else target
 
+def build_sdist(archive, work, dist, options):
+    name = os.path.basename(archive)
+    stem = SDIST.match(name).group(1)
+    root = unpack(archive, os.path.join(work, 'src', stem))
+    build(root, os.path.join(work, 'env', stem), dist, options, name)
+
 def main(dist, work, options):
     options = json.loads(options)
     os.makedirs(work, exist_ok=True)
+    os.makedirs(dist, exist_ok=True)
+    for archive in options.get('sdists', []):
+        build_sdist(archive, work, dist, options)
     for name in sorted(os.listdir(dist)):
-        match = SDIST.match(name)
-        if not match:
-            continue
-        stem = match.group(1)
-        root = unpack(os.path.join(dist, name), os.path.join(work, 'src', stem))
-        build(root, os.path.join(work, 'env', stem), dist, options, name)
-        os.remove(os.path.join(dist, name))
+        if SDIST.match(name):
+            build_sdist(os.path.join(dist, name), work, dist, options)
+            os.remove(os.path.join(dist, name))
     for i, root in enumerate(options.get('local', [])):
         build(os.path.abspath(root), os.path.join(work, 'env', 'local-%d' % i), dist, options, root)
     seen = {}
