@@ -194,8 +194,8 @@ function judge(facts: PipSourceFacts, task: PlacedTask, requirements: PipRequire
   for (const local of requirements.local) {
     if (/\.whl$/i.test(local)) { blockers.push(`${local} is a wheel named by path`); continue; }
     if (ARCHIVE.test(local)) {
-      const name = path.posix.basename(local);
       const project = facts.archives.get(local);
+      const name = project?.name ?? path.posix.basename(local);
       mustCompile.add(name);
       compiling.push(compilingProject(name, project, local));
       if (project) follow(project, local);
