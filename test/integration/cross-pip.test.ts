@@ -1,6 +1,7 @@
 // arm64 pip without emulation: a Python function whose dependencies are all wheels (a C extension
 // and a pure-Python package, from the function's own wheelhouse) installs from an x86_64 container
-// with pip --platform and gives exactly the zip an emulated build gives.
+// with pip --platform and gives exactly the zip an emulated build gives. (What must compile
+// cross-compiles under the proof: pip-cross-compile.test.ts.)
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,14 +41,14 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('cross-installing pip wheels for arm64', () => {
-  it('is what auto picks when every requirement is a wheel, and the plan says why; a local C extension emulates', async () => {
+  it('is what auto picks when every requirement is a wheel, and the plan says why; a local C extension cross-compiles under the proof', async () => {
     const result = await lambdaPack(['plan', '--json', '--arch', 'arm64'], { cwd: FIXTURE, env });
     const [task] = JSON.parse(result.stdout).tasks;
     expect(task).toMatchObject({ id: 'bits-arm64', strategy: { kind: 'cross' } });
     expect(task.strategy.reason).toBe('every requirement is a cp311 wheel for aarch64 (manylinux, glibc ≤ 2.26) in wheels/: x86_64 pip installs them for arm64 (--platform, --only-binary=:all:)');
     expect(manifest('auto').artifacts[0]).toMatchObject({ strategy: 'cross', arch: 'arm64', builder: 'pip' });
     const native = await lambdaPack(['plan', '--json', '--arch', 'arm64'], { cwd: NATIVE, env });
-    expect(JSON.parse(native.stdout).tasks[0]).toMatchObject({ strategy: { kind: 'emulated', reason: 'fastmath must compile on arm64' } });
+    expect(JSON.parse(native.stdout).tasks[0]).toMatchObject({ strategy: { kind: 'cross', proof: true, reason: expect.stringContaining('fastmath compiles for arm64 on x86_64') } });
   });
 
   it('gives the same zip as an emulated build: same files, same native binary, same bytes, every time', async () => {
@@ -82,8 +83,9 @@ describe('cross-installing pip wheels for arm64', () => {
     expect(await sha256(cross!)).toBe(await sha256(emulated!));
   });
 
-  it('refuses --strategy cross where a package must compile', async () => {
-    const result = await lambdaPack(['build', '--arch', 'arm64', '--strategy', 'cross', '--out', out('refused')], { cwd: NATIVE, env });
+  it('refuses --strategy cross where a package must compile and the engine\'s image cannot cross-compile it', async () => {
+    const config = path.join(NATIVE, 'own-image.config.yaml');
+    const result = await lambdaPack(['build', '--arch', 'arm64', '--strategy', 'cross', '--config', config, '--out', out('refused')], { cwd: NATIVE, env });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('fastmath');
     expect(result.stderr).toContain('Use auto or emulated');

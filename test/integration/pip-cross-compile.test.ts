@@ -11,7 +11,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaPack, REPO } from '../helpers/cli.js';
 import { requireEngine } from '../helpers/docker.js';
-import { tempProject } from '../helpers/project.js';
 import { elfMachine, extractZip, sha256, zipEntries } from '../helpers/zip.js';
 import type { ArtifactRecord, Manifest } from '../../src/package/manifest.js';
 
@@ -105,11 +104,6 @@ describe('cross-compiling Python C extensions for arm64 from x86_64', () => {
   it('still emulates when asked, or when the engine\'s image has no cross toolchain', async () => {
     expect(await plannedStrategy(SDIST, ['--strategy', 'emulated'])).toMatchObject({ kind: 'emulated', buildArch: 'arm64' });
     // The same function with a build image of its own: lambda-pack knows no cross toolchain in it.
-    const project = tempProject({
-      'lambda-pack.config.yaml': `root: ${NATIVE}\nimageSet: local\narchitectures: [arm64]\nimages:\n  python3.11: { x86_64: lambda-pack-local/debian-base:bookworm-x86_64 }\nfunctions:\n  stats: { runtime: python3.11, source: ${NATIVE}/function, handler: app.handler }\n`,
-    });
-    try {
-      expect(await plannedStrategy(project.root)).toEqual({ kind: 'emulated', buildArch: 'arm64', reason: 'fastmath must compile on arm64' });
-    } finally { project.remove(); }
+    expect(await plannedStrategy(NATIVE, ['--config', path.join(NATIVE, 'own-image.config.yaml')])).toEqual({ kind: 'emulated', buildArch: 'arm64', reason: 'fastmath must compile on arm64' });
   });
 });
