@@ -48,7 +48,7 @@ function task(source: string, options: { engineImage?: ImageChoice | null; env?:
   const arch = options.arch ?? ARM;
   const engineImage = options.engineImage === undefined ? LOCAL_PYTHON : options.engineImage;
   return {
-    id: `fn-${arch.name}`, arch, engine: { arch: arch === ARM ? X86 : ARM }, image: LOCAL_PYTHON, engineImage, requestedStrategy: 'auto', runtimeImage: null, output: '/out/fn.zip',
+    id: `fn-${arch.name}`, arch, engine: { arch: arch === ARM ? X86 : ARM }, image: LOCAL_PYTHON, engineImage, requestedStrategy: 'auto', runtimeImage: { kind: 'recipe', recipe: 'runtime-python3.11', origin: 'local' }, output: '/out/fn.zip',
     artifact: { name: 'fn', kind: 'function', builder: 'pip', source, runtime: py311, env: options.env ?? {}, passEnv: [], exclude: [], extras: [], dependencyGroups: [] } as unknown as PlacedTask['artifact'],
   };
 }
