@@ -36,14 +36,26 @@ function build(project, name, args, extraEnv = {}) {
   return { ms, record };
 }
 
+/** MarkupSafe's PyPI sdist (Debian's orig tarball), in the bench project's wheelhouse. */
+function fetchMarkupSafe() {
+  const wheels = path.join(repo, 'bench/projects/markupsafe/function/wheels');
+  if (existsSync(path.join(wheels, 'MarkupSafe-2.1.2.tar.gz'))) return;
+  const got = spawnSync('bash', [path.join(repo, 'fixtures/python-index/fetch-third-party.sh')], { stdio: 'inherit' });
+  if (got.status !== 0) throw new Error('could not fetch MarkupSafe 2.1.2 from the Debian mirror');
+  mkdirSync(wheels, { recursive: true });
+  cpSync(path.join(repo, 'fixtures/python-index/third-party/MarkupSafe-2.1.2.tar.gz'), path.join(wheels, 'MarkupSafe-2.1.2.tar.gz'));
+}
+
 const cases = [
   { row: 'nodejs22.x + bcrypt 5.1.1 (node-gyp compile; fixtures/node-bcrypt)', project: 'fixtures/node-bcrypt', name: 'hasher' },
   { row: 'nodejs22.x + better-sqlite3 (node-gyp compile of SQLite; bench/projects/better-sqlite3)', project: 'bench/projects/better-sqlite3', name: 'db' },
   { row: 'python3.11 + a C-extension sdist, vendored (fixtures/python-sdist)', project: 'fixtures/python-sdist', name: 'sums' },
+  { row: 'python3.11 + MarkupSafe 2.1.2 sdist from a wheelhouse (bench/projects/markupsafe)', project: 'bench/projects/markupsafe', name: 'escape' },
   { row: 'provided.al2023: Lua 5.4.4 via `make linux` (bench/projects/lua)', project: 'bench/projects/lua', name: 'lua' },
 ].filter((c) => existsSync(path.join(repo, c.project)));
 
 fetchLua();
+fetchMarkupSafe();
 mkdirSync(work, { recursive: true });
 const lines = ['## arm64 cross-compile', '',
   `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, x86_64 host, arm64 under qemu-user; Node ${process.version}; ${new Date().toISOString()}; load average at the start ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.`,
