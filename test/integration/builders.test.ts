@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaPack, REPO } from '../helpers/cli.js';
 import { requireEngine, runWithMounts } from '../helpers/docker.js';
+import { localPythonImage } from '../helpers/pip-steps.js';
 import { startRuntimeApi } from '../helpers/runtime-api.js';
 import { elfMachine, extractZip, sha256, zipEntries } from '../helpers/zip.js';
 import { buildAsUser, notOwnedBy } from '../helpers/user.js';
@@ -56,7 +57,8 @@ describe.each(ARCHES)('the demo on $arch', ({ arch, machine }) => {
   });
 
   it('imports the pip function, whose C extension computes', async () => {
-    const stdout = await runWithMounts(record('stats', arch).image!, arch, [{ dir: await unpacked('stats', arch), target: '/var/task' }],
+    // The python3.11 image of the architecture: a cross-compiled zip's own build image is x86_64's.
+    const stdout = await runWithMounts(await localPythonImage(arch), arch, [{ dir: await unpacked('stats', arch), target: '/var/task' }],
       `cd /var/task && python3.11 -c 'import json, app; print(json.dumps(app.handler({"numbers": [3, 4, 12]})))'`);
     expect(JSON.parse(stdout)).toEqual({ sumOfSquares: 169, summary: '3 numbers, sum of squares 169.', compiledFor: arch, machine: arch === 'x86_64' ? 'x86_64' : 'aarch64' });
   }, 120_000);
@@ -84,7 +86,7 @@ describe.each(ARCHES)('the demo on $arch', ({ arch, machine }) => {
     ];
     // Layers are extracted in order into /opt; clib adds lib/ and bin/ beside python/.
     const clib = await unpacked('clib', arch);
-    const stdout = await runWithMounts(record('stats', arch).image!, arch, [...mounts, { dir: path.join(clib, 'lib'), target: '/opt/lib' }, { dir: path.join(clib, 'bin'), target: '/opt/bin' }],
+    const stdout = await runWithMounts(await localPythonImage(arch), arch, [...mounts, { dir: path.join(clib, 'lib'), target: '/opt/lib' }, { dir: path.join(clib, 'bin'), target: '/opt/bin' }],
       `cd /var/task && export PYTHONPATH=/opt/python LD_LIBRARY_PATH=/opt/lib PATH=/opt/bin:$PATH && ` +
       `python3.11 -c 'import json, app; print(json.dumps(app.handler({"name": "layers", "title": "Héllo, Wörld!"})))' && greet tool`);
     const [handlerLine, toolLine] = stdout.trim().split('\n');
