@@ -86,8 +86,13 @@ export async function runInstall(install: PythonInstall, options: InstallRunOpti
 
 /** The image of the local python3.11 set for an architecture (built by setup-machine.sh). */
 export async function localPythonImage(arch: ArchName): Promise<string> {
-  const { stdout } = await execa('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', 'lambda-pack-local/python3.11']);
+  return localImage('python3.11', arch);
+}
+
+/** The newest local build image of a runtime for an architecture (lambda-pack-local/<runtime>:<arch>-<hash>). */
+export async function localImage(runtime: string, arch: ArchName): Promise<string> {
+  const { stdout } = await execa('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', `lambda-pack-local/${runtime}`]);
   const image = String(stdout).split('\n').find((ref) => ref.includes(`:${arch}-`));
-  if (!image) throw new Error(`no lambda-pack-local/python3.11 image for ${arch}: run bash scripts/setup-machine.sh`);
+  if (!image) throw new Error(`no lambda-pack-local/${runtime} image for ${arch}: run bash scripts/setup-machine.sh`);
   return image;
 }

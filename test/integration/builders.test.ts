@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaPack, REPO } from '../helpers/cli.js';
 import { requireEngine, runWithMounts } from '../helpers/docker.js';
-import { localPythonImage } from '../helpers/pip-steps.js';
+import { localImage, localPythonImage } from '../helpers/pip-steps.js';
 import { startRuntimeApi } from '../helpers/runtime-api.js';
 import { elfMachine, extractZip, sha256, zipEntries } from '../helpers/zip.js';
 import { buildAsUser, notOwnedBy } from '../helpers/user.js';
@@ -66,8 +66,8 @@ describe.each(ARCHES)('the demo on $arch', ({ arch, machine }) => {
   it.each([['squares', 'rust'], ['csquares', 'c']])('runs the %s bootstrap against the Runtime API', async (name, language) => {
     const api = await startRuntimeApi({ numbers: [3, 4, 12], note: 'sum me' });
     const container = `lambda-pack-test-${name}-${arch}-${process.pid}`;
-    // squares-arm64 is cross-compiled in the x86_64 image; csquares builds in the image of its architecture.
-    const run = runWithMounts(record('csquares', arch).image!, arch, [{ dir: await unpacked(name, arch), target: '/var/task' }],
+    // Both bootstraps are cross-compiled for arm64 in the x86_64 image: they run in the image of their architecture.
+    const run = runWithMounts(await localImage('provided.al2023', arch), arch, [{ dir: await unpacked(name, arch), target: '/var/task' }],
       'exec /var/task/bootstrap', { docker: ['--network', 'host', '--name', container, '-e', `AWS_LAMBDA_RUNTIME_API=${api.address}`] }).catch(() => '');
     try {
       const response = await api.response;

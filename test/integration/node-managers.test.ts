@@ -4,6 +4,7 @@
 // installed there from the npm registry (cached in the package-manager volume). Also npm's
 // `file:../shared` sibling (issue: sent in at its relative place, shipped as a real copy with its
 // own dependencies) and a function without dependencies (no install at all).
+import { localImage } from '../helpers/pip-steps.js';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,16 +30,12 @@ async function packages(zip: string): Promise<string[]> {
   return [...new Set(names)].filter((n) => !n.startsWith('.')).sort();
 }
 
-/** An image of `arch` to run in: one a task built in natively or under emulation (a cross build used the other architecture's). */
-function imageOf(arch: string): string {
-  const records = [...manifests.values()].flatMap((m) => m.artifacts);
-  return records.find((a) => a.arch === arch && a.strategy !== 'cross')!.image!;
-}
 
 async function invoke(fixture: Fixture, arch: string): Promise<Record<string, unknown>> {
   const dir = await extractZip(zipOf(fixture, arch));
   try {
-    const stdout = await runInContainer(imageOf(arch), arch as 'x86_64', dir, '/var/task',
+    // The Node 22 image of the architecture: a cross-compiled zip's own build image is x86_64's.
+    const stdout = await runInContainer(await localImage('nodejs22.x', arch as 'x86_64'), arch as 'x86_64', dir, '/var/task',
       `cd /tmp && node -e 'require("/var/task/index.js").handler({ text: "hello" }).then((r) => console.log(JSON.stringify(r)))'`);
     return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
   } finally { rmSync(dir, { recursive: true, force: true }); }

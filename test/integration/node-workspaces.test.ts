@@ -3,11 +3,11 @@
 // shipped with its production closure from the workspace; each invoked in a container of each
 // architecture. Then the cache: another member's dependency changes nothing, a function's own
 // dependency rebuilds only that function.
+import { localImage } from '../helpers/pip-steps.js';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Manifest } from '../../src/package/manifest.js';
 import { lambdaPack, REPO } from '../helpers/cli.js';
 import { requireEngine, runInContainer } from '../helpers/docker.js';
 import { pnpm } from '../helpers/node-tools.js';
@@ -16,16 +16,11 @@ import { elfMachine, extractZip, zipEntries } from '../helpers/zip.js';
 const ARCHES = [{ arch: 'x86_64', machine: 62, node: 'x64' }, { arch: 'arm64', machine: 183, node: 'arm64' }] as const;
 const project = mkdtempSync(path.join(os.tmpdir(), 'lambda-pack-pnpm-ws-'));
 const out = path.join(project, 'dist');
-let manifest: Manifest;
-
-function recordOf(name: string, arch: string) {
-  return manifest.artifacts.find((a) => a.name === name && a.arch === arch)!;
-}
 
 async function invoke(name: string, arch: string, handlerModule: string): Promise<Record<string, unknown>> {
   const dir = await extractZip(path.join(out, `${name}-${arch}.zip`));
   try {
-    const stdout = await runInContainer(recordOf(name, arch).image!, arch as 'x86_64', dir, '/var/task',
+    const stdout = await runInContainer(await localImage('nodejs22.x', arch as 'x86_64'), arch as 'x86_64', dir, '/var/task',
       `cd /tmp && node -e 'require("/var/task/${handlerModule}").handler({ numbers: [3, 4], text: "hello" }).then((r) => console.log(JSON.stringify(r)))'`);
     return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
   } finally { rmSync(dir, { recursive: true, force: true }); }
@@ -44,7 +39,6 @@ beforeAll(async () => {
   await pnpm(project, ['install', '--frozen-lockfile', '--ignore-scripts']);
   const result = await lambdaPack(['build', '--json'], { cwd: project });
   expect(result.exitCode, result.stderr).toBe(0);
-  manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as Manifest;
 }, 900_000);
 
 afterAll(() => rmSync(project, { recursive: true, force: true }));
