@@ -95,7 +95,7 @@ describe.each(ARCHES)('the demo on $arch', ({ arch, machine }) => {
   }, 120_000);
 
   it('loads a Node module from the layer at /opt/nodejs/node_modules', async () => {
-    const stdout = await runWithMounts(record('native', arch).image!, arch,
+    const stdout = await runWithMounts(await localImage('nodejs22.x', arch), arch,
       [{ dir: await unpacked('sizes', arch), target: '/var/task' }, { dir: await unpacked('nodelib', arch), target: '/opt' }],
       `cd /tmp && NODE_PATH=/opt/nodejs/node22/node_modules:/opt/nodejs/node_modules node -e 'require("/var/task/index.js").handler({ size: 1048576, text: "3KB" }).then((r) => console.log(JSON.stringify(r)))'`);
     expect(JSON.parse(stdout)).toEqual({ human: '1MB', parsed: 3072 });
