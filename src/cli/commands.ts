@@ -100,12 +100,17 @@ export async function imagesBuildCommand(options: { arch?: string; verbose?: boo
     downloads: path.join(cacheRoot(io.host), 'downloads'),
     progress: (line) => { if (options.verbose) io.stderr.write(`${line}\n`); },
   });
-  for (const name of localRecipeNames()) {
-    for (const archName of arch ? [arch] : ARCH_NAMES) {
+  // One lane per architecture, side by side: an emulated build is mostly one qemu process, so the
+  // engine's own-architecture builds fit beside it (on a fresh machine the lanes take as long as
+  // the arm64 one alone). A recipe both lanes need (node-ric) is built once: the resolver shares it.
+  const lanes = await Promise.allSettled((arch ? [arch] : ARCH_NAMES).map(async (archName) => {
+    for (const name of localRecipeNames()) {
       const ref = (await resolver.resolve({ kind: 'recipe', recipe: name, origin: 'local' }, architecture(archName))).ref;
       io.stderr.write(`${name} ${archName}: ${ref}\n`);
     }
-  }
+  }));
+  const failed = lanes.find((lane) => lane.status === 'rejected');
+  if (failed) throw failed.reason;
   return EXIT.ok;
 }
 

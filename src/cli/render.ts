@@ -19,12 +19,16 @@ function decisionOf(decided: TaskDecision): { action: Action | 'unknown'; reason
   return { action: 'unknown', reason: `cannot check its image: ${message.split('. ')[0]}` };
 }
 
-/** `plan --json`: every task's plan exactly as `build` would execute it, with its decision. */
-/** A plan as printed: generated inputs that may hold credentials show their hash, never their text. */
+/**
+ * A plan as printed (`plan --json`: every task's plan exactly as `build` would execute it, with its
+ * decision): generated inputs that may hold credentials show their hash, never their text, in the
+ * plan and in its emulated fallback alike.
+ */
 function printable(plan: TaskPlan): TaskPlan {
-  if (!plan.install?.generated.some((g) => g.sensitive)) return plan;
+  const fallback = plan.fallback ? { fallback: printable(plan.fallback) } : {};
+  if (!plan.install?.generated.some((g) => g.sensitive)) return { ...plan, ...fallback };
   const generated = plan.install.generated.map((g) => (g.sensitive ? { ...g, content: `(may hold registry credentials: sha256 ${sha256(g.content)})` } : g));
-  return { ...plan, install: { ...plan.install, generated } };
+  return { ...plan, install: { ...plan.install, generated }, ...fallback };
 }
 
 export function planJson(outDir: string, decided: readonly TaskDecision[]): object {

@@ -41,9 +41,22 @@ function containerEnv(plan: TaskPlan, host: HostFacts): Record<string, string> {
   return env;
 }
 
+/**
+ * Hides the values of the plan's passEnv variables (tokens, passwords) in what the install
+ * printed: its log lines and the tail a failure carries reach the terminal, CI logs and, through a
+ * cross compile's fallback reason, the manifest. Values under 4 characters are left (they would
+ * hide ordinary words).
+ */
+export function redactor(plan: TaskPlan, host: HostFacts): (text: string) => string {
+  const secrets = plan.install!.passEnv.map((name) => host.env[name] ?? '').filter((value) => value.length >= 4).sort((a, b) => b.length - a.length);
+  if (secrets.length === 0) return (text) => text;
+  return (text) => secrets.reduce((out, secret) => out.split(secret).join('***'), text);
+}
+
 export async function runInstall(plan: TaskPlan, image: ResolvedImage, dest: string, context: InstallContext, reporter: TaskReporter): Promise<void> {
   const install = plan.install!;
   const { engine, host } = context;
+  const redact = redactor(plan, host);
   const owner = host.owner;
   const certificates = await Promise.all(context.certificates.map((file) => readFile(file)));
   const inputs = [{ dir: '/', tar: () => packEntries(install.inputs, CONTAINER.build.slice(1), owner, install.generated) }];
@@ -65,20 +78,20 @@ export async function runInstall(plan: TaskPlan, image: ResolvedImage, dest: str
     inputs,
     memoryBytes: context.memoryBytes,
     name: `lambda-pack-${context.runId}-${plan.id}`,
-  }, { runId: context.runId, signal: context.signal, onLog: (line) => reporter.log(line) }, async (finished) => {
+  }, { runId: context.runId, signal: context.signal, onLog: (line) => reporter.log(redact(line)) }, async (finished) => {
     if (finished.oomKilled) {
       throw new ExternalError('BUILD_OOM', `${plan.id}: the ${plan.builder} build step ran out of memory (OOM-killed) in ${image.ref}. Raise docker.memory in the config or the engine's memory limit.`,
-        { exitCode: finished.exitCode, logTail: finished.logTail.join('\n') });
+        { exitCode: finished.exitCode, logTail: redact(finished.logTail.join('\n')) });
     }
     if (finished.exitCode !== 0) {
       throw new ExternalError('BUILD_FAILED', `${plan.id}: the ${plan.builder} build step failed with exit code ${finished.exitCode} in ${image.ref}.`,
-        { exitCode: finished.exitCode, logTail: finished.logTail.join('\n') });
+        { exitCode: finished.exitCode, logTail: redact(finished.logTail.join('\n')) });
     }
     reporter.status('copying results out');
     if (!await finished.statPath(install.output)) {
       if (install.outputOptional) return;
       throw new ExternalError('INSTALL_OUTPUT_MISSING', `${plan.id}: the ${plan.builder} build step succeeded but left nothing at ${install.output} in the container, so there is nothing to package. ` +
-        `Check that the build puts its output there${plan.builder === 'make' ? ' (the Makefile must install into $(ARTIFACTS_DIR))' : ''}.`, { logTail: finished.logTail.join('\n') });
+        `Check that the build puts its output there${plan.builder === 'make' ? ' (the Makefile must install into $(ARTIFACTS_DIR))' : ''}.`, { logTail: redact(finished.logTail.join('\n')) });
     }
     await copyOutTree(finished, install.output, dest, {
       task: plan.id, materialiseWithin: install.materialiseWithin,

@@ -142,4 +142,13 @@ describe('plan --json', () => {
     expect(printed).toMatch(/may hold registry credentials: sha256 [0-9a-f]{64}/);
     expect(printed).toContain('"content":"{}"');
   });
+
+  it('hides it in a cross compile\'s emulated fallback too', async () => {
+    const { planJson } = await import('../../src/cli/render.js');
+    const install = { generated: [{ path: '.lambda-pack-npmrc', content: '//r/:_authToken=literal-token\n', sensitive: true }] };
+    const plan = { id: 'fn-arm64', install, fallback: { id: 'fn-arm64', install } };
+    const printed = JSON.stringify(planJson('/out', [{ plan, decision: { action: 'rebuild', reason: 'not built yet' } }] as never));
+    expect(printed).not.toContain('literal-token');
+    expect(printed.match(/may hold registry credentials/g)).toHaveLength(2);
+  });
 });
