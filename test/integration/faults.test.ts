@@ -108,8 +108,11 @@ describe('faults during a build', () => {
       'fn/Makefile': 'build-slow:\n\techo compiling; sleep 6\n\tinstall -m 0755 bootstrap "$(ARTIFACTS_DIR)/bootstrap"\n',
       'fn/bootstrap': '#!/bin/sh\n',
     });
+    // A cache of its own: with the install cached from an earlier run (the same project, so the
+    // same key) the first build would repackage without running make, and hold the lock too briefly.
+    const env = { LAMBDA_PACK_CACHE_DIR: path.join(project.root, '.cache') };
     try {
-      const first = execa('node', [CLI, 'build', '--verbose'], { cwd: project.root, reject: false, env: { CI: 'true' } });
+      const first = execa('node', [CLI, 'build', '--verbose'], { cwd: project.root, reject: false, env: { CI: 'true', ...env } });
       // Wait until the first build's install is running (its log says so), or until it ends: a
       // first build that fails before its install must fail this test with its own words.
       let firstLog = '';
@@ -119,7 +122,7 @@ describe('faults during a build', () => {
         void first.finally(() => resolve(false));
       });
       expect(started, `the first build ended before its install ran:\n${firstLog}`).toBe(true);
-      const second = await lambdaPack(['build'], { cwd: project.root });
+      const second = await lambdaPack(['build'], { cwd: project.root, env });
       const firstResult = await first;
       expect(firstResult.exitCode, String(firstResult.stderr)).toBe(0);
       expect(second.exitCode, second.stderr).toBe(0);
