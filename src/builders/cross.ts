@@ -1,7 +1,17 @@
 // Cross toolchains: the compiler names, cargo target and environment a host-architecture
 // container uses to build for the other architecture, per kind of toolchain an image carries.
 import type { Architecture, Runtime } from '../runtimes.js';
-import type { CrossToolchain } from '../recipes.js';
+import type { PlacedTask } from '../plan/types.js';
+import { crossToolchainOf, type CrossToolchain } from '../recipes.js';
+
+/**
+ * Whether the task's engine-architecture image has Debian's cross gcc/g++ for the target. Only
+ * lambda-pack's own recipes are known to (the local nodejs, python and provided images); an
+ * official SAM build image or one from the config is assumed to have none.
+ */
+export function gnuCrossIn(task: PlacedTask): boolean {
+  return crossToolchainOf(task.engineImage) === 'gnu';
+}
 
 /** GNU triple of the target, as Debian names its cross tools: `aarch64-linux-gnu`. */
 export function gnuTriple(target: Architecture): string {

@@ -5,9 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { crossToolchainOf, describeImage } from '../recipes.js';
-import type { PlacedTask } from '../plan/types.js';
-import { gnuTriple, makeCrossEnv } from './cross.js';
+import { describeImage } from '../recipes.js';
+import { gnuCrossIn, gnuTriple, makeCrossEnv } from './cross.js';
 import { walkSource } from '../package/sources.js';
 import { CONTAINER, type Analysis, type Builder } from './types.js';
 
@@ -43,15 +42,6 @@ function containerPath(base: string, dir: string): string {
 export function hasTarget(makefile: string, target: string): boolean {
   const escaped = target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`^(?:[^\\s:#=]+\\s+)*${escaped}(?:\\s+[^\\s:#=]+)*\\s*::?(?!=)`, 'm').test(makefile);
-}
-
-/**
- * Whether the task's engine-architecture image has the GNU cross compilers for the target. Of the
- * images lambda-pack knows, only the local provided one does: official make builds run in the
- * plain SAM build image, which has none (and no other image is assumed to).
- */
-function crossCompilerIn(task: PlacedTask): boolean {
-  return crossToolchainOf(task.engineImage) === 'gnu';
 }
 
 export const makeBuilder: Builder<MakeAnalysis> = {
@@ -97,7 +87,7 @@ export const makeBuilder: Builder<MakeAnalysis> = {
 
   strategyFacts(_analysis, task) {
     if (task.artifact.cross === false) return { mustCompile: [], noCross: '"cross: false" is set' };
-    if (!crossCompilerIn(task)) return { mustCompile: [], noCross: `its ${task.engine.arch.name} image, ${describeImage(task.engineImage)}, has no ${gnuTriple(task.arch)} cross compiler` };
+    if (!gnuCrossIn(task)) return { mustCompile: [], noCross: `its ${task.engine.arch.name} image, ${describeImage(task.engineImage)}, has no ${gnuTriple(task.arch)} cross compiler` };
     const env = makeCrossEnv(task.arch);
     // What a Makefile builds is unknown until it has run: the proof decides whether the cross
     // tools were honoured (verify sees an engine-architecture binary; the load check a crash).

@@ -17,10 +17,9 @@ import { lockfileNativeReason } from './node/native-packages.js';
 import { declaresPackContents, npmPackFiles } from './node/packlist.js';
 import { readNodeProject } from './node/project-files.js';
 import { CONTAINER, topLevelFiles, type Analysis, type Builder, type GeneratedInput, type InstallSpec } from './types.js';
-import { NODE_GYP_PARALLEL, nodeGypCrossEnv } from './cross.js';
+import { gnuCrossIn, NODE_GYP_PARALLEL, nodeGypCrossEnv } from './cross.js';
 import type { HostFacts } from '../host.js';
 import type { PlacedTask } from '../plan/types.js';
-import { crossToolchainOf } from '../recipes.js';
 import { architecture } from '../runtimes.js';
 
 /**
@@ -68,15 +67,6 @@ async function packedSource(artifact: ArtifactConfig, facts: NodeProjectFacts, e
   const packed = new Set(await npmPackFiles(artifact.source, facts.manifest));
   const dirs = new Set([...packed].flatMap((f) => f.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
   return entries.filter((e) => (e.kind === 'directory' ? dirs.has(e.path) : packed.has(e.path)));
-}
-
-/**
- * Whether the task's engine-architecture image has Debian's cross gcc/g++ for the target, which
- * node-gyp needs to compile addons for it there. Of the images lambda-pack knows, only the local
- * nodejs ones do; a plain official build image or one from the config is assumed to have none.
- */
-function crossCompilerIn(task: PlacedTask): boolean {
-  return crossToolchainOf(task.engineImage) === 'gnu';
 }
 
 /**
@@ -153,7 +143,7 @@ export const npmBuilder: Builder<NpmAnalysis, InstallSpec | null> = {
       cross: `no package compiles during install: ${task.engine.arch.name} npm installs the ${task.arch.name} binaries (--cpu ${task.arch.nodeArch})`,
       // What compiles, node-gyp (directly or through node-pre-gyp / prebuild-install) builds for
       // npm_config_arch; an install script that ignores it is caught by the proof.
-      ...(crossCompilerIn(task) ? { compileCross: `node-gyp builds with ${env.CXX}, npm_config_arch=${env.npm_config_arch}` } : {}),
+      ...(gnuCrossIn(task) ? { compileCross: `node-gyp builds with ${env.CXX}, npm_config_arch=${env.npm_config_arch}` } : {}),
     };
   },
 

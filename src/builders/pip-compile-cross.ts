@@ -4,8 +4,7 @@
 // the rest. Pure: judged from what the host read (pip-local.ts, python/sdist-project.ts); the
 // proof (verify, then the load check on the target) decides whether the artifact is kept.
 import type { PlacedTask } from '../plan/types.js';
-import { crossToolchainOf } from '../recipes.js';
-import { pythonCrossEnv } from './cross.js';
+import { gnuCrossIn, pythonCrossEnv } from './cross.js';
 import type { LocalProject } from './pip-local.js';
 
 /** One thing the install compiles, as the cross-compile judges it. */
@@ -31,7 +30,7 @@ export function compilingProject(name: string, project: LocalProject | undefined
  */
 export function compileCrossHow(task: PlacedTask, compiling: readonly Compiling[], blockers: readonly string[]): string | undefined {
   if (compiling.length === 0 || blockers.length > 0 || compiling.some((c) => c.noCross)) return undefined;
-  if (crossToolchainOf(task.engineImage) !== 'gnu') return undefined;
+  if (!gnuCrossIn(task)) return undefined;
   const env = pythonCrossEnv(task.arch);
   return `setuptools builds with ${env.CC}, _PYTHON_HOST_PLATFORM=${env._PYTHON_HOST_PLATFORM}`;
 }

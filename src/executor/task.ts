@@ -45,14 +45,18 @@ export async function runProvenTask(plan: TaskPlan, decision: Decision, services
   return { ...record, durationMs: services.now() - started };
 }
 
+function textLines(text: string): string[] {
+  return text.split('\n').map((line) => line.trim()).filter(Boolean);
+}
+
 /** A finding's message (the loader's output included) as one line of at most 400 characters. */
 function oneLine(text: string): string {
-  const joined = text.split('\n').map((line) => line.trim()).filter(Boolean).join(' ');
+  const joined = textLines(text).join(' ');
   return joined.length > 400 ? `${joined.slice(0, 399)}…` : joined;
 }
 
 function lastLine(text: string): string {
-  return text.split('\n').map((line) => line.trim()).filter(Boolean).at(-1) ?? '';
+  return textLines(text).at(-1) ?? '';
 }
 
 /** The dependency tree to package: from the cache, or installed now (and then cached). */
