@@ -41,7 +41,8 @@ export async function runProvenTask(plan: TaskPlan, decision: Decision, services
   }
   reporter.status(`${why}; rebuilding emulated`);
   reporter.log(`${plan.id}: ${why}; rebuilding it emulated`);
-  const record = await runTask(fallback, { action: 'rebuild', reason: why, fallback: why }, services, reporter, layerZips);
+  // --no-cache holds for the emulated build too.
+  const record = await runTask(fallback, { action: 'rebuild', reason: why, fallback: why, ...(decision.noCache ? { noCache: true } : {}) }, services, reporter, layerZips);
   return { ...record, durationMs: services.now() - started };
 }
 

@@ -240,6 +240,13 @@ describe('a cross compile the proof decides', () => {
     expect(record).toMatchObject({ strategy: 'emulated', fallback: "the cross install failed (exit 2): cc1: error: unknown value 'native' for -march" });
   });
 
+  it('reads nothing from the cache for the emulated build either, with --no-cache', async () => {
+    const seen: string[] = [];
+    const { services } = fake({ cached: temp() });
+    await runProvenTask(provenPlan(temp()), { action: 'rebuild', reason: '--no-cache', noCache: true }, refusing(services, seen), reporter);
+    expect(seen).toEqual(['install cross', 'load check cross', 'install emulated', 'load check emulated']);
+  });
+
   it('fails as it is when the emulated build fails too, and for failures the cross compile cannot cause', async () => {
     const { services } = fake();
     const broken = { ...services, install: async () => { throw new ExternalError('BUILD_FAILED', 'api-arm64: failed', { exitCode: 1, logTail: 'npm error code EUSAGE' }); } };
