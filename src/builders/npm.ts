@@ -17,7 +17,7 @@ import { lockfileNativeReason } from './node/native-packages.js';
 import { declaresPackContents, npmPackFiles } from './node/packlist.js';
 import { readNodeProject } from './node/project-files.js';
 import { CONTAINER, topLevelFiles, type Analysis, type Builder, type GeneratedInput, type InstallSpec } from './types.js';
-import { gnuCrossIn, NODE_GYP_PARALLEL, nodeGypCrossEnv } from './cross.js';
+import { crossCompilersIn, NODE_GYP_PARALLEL, nodeGypCrossEnv } from './cross.js';
 import type { HostFacts } from '../host.js';
 import type { PlacedTask } from '../plan/types.js';
 import { architecture } from '../runtimes.js';
@@ -70,12 +70,15 @@ async function packedSource(artifact: ArtifactConfig, facts: NodeProjectFacts, e
 }
 
 /**
- * node-gyp's environment for the task: parallel compiles always; for a cross install that
- * compiles, the target's architecture and compilers too. Variables the config's `env` sets keep
- * its value (the install's environment would otherwise win over it).
+ * node-gyp's environment for the task: parallel compiles always; for a cross install in an image
+ * with the cross compilers, the target's architecture and compilers too, whether or not the
+ * lockfile says a package compiles (lockfiles written by `npm install --package-lock-only` or old
+ * npm versions lack `hasInstallScript`: an addon the host could not see still builds for the
+ * target, and the proof checks it). Variables the config's `env` sets keep its value (the
+ * install's environment would otherwise win over it).
  */
-function compileEnv(analysis: NpmAnalysis, task: PlacedTask, cross: boolean): Record<string, string> {
-  const env = cross && analysis.mustCompile.length > 0 ? nodeGypCrossEnv(task.arch) : NODE_GYP_PARALLEL;
+function compileEnv(task: PlacedTask, cross: boolean): Record<string, string> {
+  const env = cross && crossCompilersIn(task) ? nodeGypCrossEnv(task.arch) : NODE_GYP_PARALLEL;
   return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, task.artifact.env[name] ?? value]));
 }
 
@@ -85,7 +88,7 @@ function planFor(analysis: NpmAnalysis, arch: ReturnType<typeof architecture>, c
 
 export const npmBuilder: Builder<NpmAnalysis, InstallSpec | null> = {
   name: 'npm',
-  version: 5,
+  version: 6,
   needsContainer: true,
   markers: ['package.json'],
   families: ['nodejs'],
@@ -143,7 +146,7 @@ export const npmBuilder: Builder<NpmAnalysis, InstallSpec | null> = {
       cross: `no package compiles during install: ${task.engine.arch.name} npm installs the ${task.arch.name} binaries (--cpu ${task.arch.nodeArch})`,
       // What compiles, node-gyp (directly or through node-pre-gyp / prebuild-install) builds for
       // npm_config_arch; an install script that ignores it is caught by the proof.
-      ...(gnuCrossIn(task) ? { compileCross: `node-gyp builds with ${env.CXX}, npm_config_arch=${env.npm_config_arch}` } : {}),
+      ...(crossCompilersIn(task) ? { compileCross: `node-gyp builds with ${env.CXX}, npm_config_arch=${env.npm_config_arch}` } : {}),
     };
   },
 
@@ -163,7 +166,7 @@ export const npmBuilder: Builder<NpmAnalysis, InstallSpec | null> = {
       ],
       output: path.posix.join(CONTAINER.build, plan.output),
       packagePath: task.artifact.kind === 'layer' ? 'nodejs/node_modules' : 'node_modules',
-      env: { ...compileEnv(analysis, task, cross), ...plan.env },
+      env: { ...compileEnv(task, cross), ...plan.env },
       compilerFlags: true,
       drop: plan.mode === 'project' && plan.manager?.lockfile === 'npm' ? NPM_INTERMEDIATES : [...new Set([...NPM_INTERMEDIATES, ...plan.drop])],
       pruneBuildTrees: true,

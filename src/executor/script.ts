@@ -29,7 +29,8 @@ export function renderScript(steps: readonly InstallStep[], options: { readonly 
     // Package-manager caches live in a per-architecture engine volume (docker/volumes.ts), one
     // directory per user: a directory another uid created is not writable.
     `mkdir -p ${cache}`,
-    `export npm_config_cache=${cache}/npm PIP_CACHE_DIR=${cache}/pip CARGO_HOME=${cache}/cargo`,
+    // zig (images/official-cross, cargo-zigbuild) keeps what it built for a target there too.
+    `export npm_config_cache=${cache}/npm PIP_CACHE_DIR=${cache}/pip CARGO_HOME=${cache}/cargo ZIG_GLOBAL_CACHE_DIR=${cache}/zig`,
     ...(options.extraCertificates ? trustExtraCertificates() : []),
     // Node images keep their headers beside the binary; point node-gyp at them (no download).
     'node_prefix=$(dirname "$(dirname "$(command -v node 2>/dev/null || echo /nonexistent/bin/node)")")',

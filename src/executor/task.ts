@@ -12,6 +12,8 @@ import type { ExecutorServices, TaskReporter } from './services.js';
 import type { Finding } from '../verify/findings.js';
 import type { ImageRecord } from './image.js';
 import { inStep } from './step.js';
+import { failsOnEveryArchitecture, refusalWorthEmulating } from './fallback.js';
+import { crossToolchainOf, describeImage } from '../recipes.js';
 
 function checkSignal(signal: AbortSignal): void {
   if (signal.aborted) throw new InterruptedError(signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
@@ -21,9 +23,10 @@ function checkSignal(signal: AbortSignal): void {
 export class ProofRefused extends Error {}
 
 /**
- * Runs a task whose cross compile must prove itself: when the cross install fails or the proof
- * (verify, load check) refuses its artifact, the same task is rebuilt emulated, and the record
- * says why. Other tasks run as they are.
+ * Runs a task whose cross build must prove itself: when the cross install fails or the proof
+ * (verify, load check) refuses its artifact for a reason the architecture can cause
+ * (fallback.ts), the same task is rebuilt emulated, and the record says why. Other tasks run as
+ * they are.
  */
 export async function runProvenTask(plan: TaskPlan, decision: Decision, services: ExecutorServices, reporter: TaskReporter, layerZips: () => Promise<string[]> = async () => []): Promise<ArtifactRecord> {
   const fallback = plan.fallback;
@@ -34,10 +37,21 @@ export async function runProvenTask(plan: TaskPlan, decision: Decision, services
     return await runTask(plan, decision, services, reporter, layerZips);
   } catch (error) {
     if (error instanceof ProofRefused) why = `the proof refused the cross build: ${error.message}`;
+    // The official image with the cross compilers is built on first use (a pull and a download):
+    // where that cannot be done, the plain image builds the task emulated, as it would without it.
+    else if (error instanceof ExternalError && error.step === 'resolve image' && plan.install && crossToolchainOf(plan.install.image) === 'zig-cc') {
+      why = `the cross toolchain image (${describeImage(plan.install.image)}) could not be made: ${oneLine(error.message)}`;
+    }
     // A compile that fails only on the cross toolchain (a -march it lacks, a probe that ran on
     // the build machine): what the emulated build says decides.
-    else if (error instanceof ExternalError && error.code === 'BUILD_FAILED') why = `the cross install failed (exit ${error.details.exitCode}): ${lastLine(error.details.logTail ?? '') || 'see --verbose'}`;
-    else throw error;
+    else if (error instanceof ExternalError && error.code === 'BUILD_FAILED') {
+      const everywhere = failsOnEveryArchitecture(error.details.logTail ?? '');
+      if (everywhere) {
+        reporter.log(`${plan.id}: not rebuilt emulated, the cross install's failure is not the architecture's: ${everywhere}`);
+        throw error;
+      }
+      why = `the cross install failed (exit ${error.details.exitCode}): ${lastLine(error.details.logTail ?? '') || 'see --verbose'}`;
+    } else throw error;
   }
   reporter.status(`${why}; rebuilding emulated`);
   reporter.log(`${plan.id}: ${why}; rebuilding it emulated`);
@@ -122,8 +136,9 @@ export async function runTask(plan: TaskPlan, decision: Decision, services: Exec
         findings.push(...await inStep(plan.id, 'load check', () => services.loadCheck(plan, staged, layers)));
         loadCheckMs = services.now() - checkStarted;
       }
-      // A cross compile the proof refuses is not an error yet: its task is rebuilt emulated.
-      const refusal = plan.fallback ? findings.find((f) => f.severity === 'error') : undefined;
+      // A cross build the proof refuses is not an error yet: its task is rebuilt emulated, unless
+      // the emulated build would be refused alike (a missing handler, a secret, the size).
+      const refusal = plan.fallback ? refusalWorthEmulating(findings) : undefined;
       if (refusal) throw new ProofRefused(`${refusal.code} ${refusal.path || '(whole zip)'}: ${oneLine(refusal.message)}`);
       if (plan.output.kind === 'image' && !findings.some((f) => f.severity === 'error')) {
         checkSignal(services.signal);

@@ -6,7 +6,7 @@ import { architecture, defaultBuildImage, type Architecture, type ArchName } fro
 import { didYouMean } from '../config/suggest.js';
 import type { ArtifactConfig, ProjectConfig } from '../config/types.js';
 import { builderFor } from '../builders/index.js';
-import { officialRecipeFor, recipeFor } from '../recipes.js';
+import { officialCrossRecipeFor, officialRecipeFor, recipeFor } from '../recipes.js';
 import type { ImageChoice, ImageTarget, PlacedTask, RequestedStrategy, Selection, Task } from './types.js';
 import { runtimeImageChoice } from './runtime-image.js';
 import { mirrorImage } from '../image/mirror.js';
@@ -101,11 +101,14 @@ export function placeTasks(config: ProjectConfig, tasks: readonly Task[], engine
     const engine = engines[task.arch.name];
     const engineArch = architecture(engine?.arch ?? local?.name ?? 'x86_64');
     const image = chooseImage(config, task.artifact, task.arch);
+    const engineImage = image === null || engineArch === task.arch ? null : chooseImage(config, task.artifact, engineArch);
+    const crossRecipe = engineImage?.kind === 'reference' && engineImage.origin === 'official' ? officialCrossRecipeFor(task.artifact.runtime, task.artifact.builder) : undefined;
     return {
       ...task,
       engine: { ...(engine ? { name: engine.name } : {}), arch: engineArch },
       image,
-      engineImage: image === null || engineArch === task.arch ? null : chooseImage(config, task.artifact, engineArch),
+      engineImage,
+      ...(crossRecipe ? { crossImage: { kind: 'recipe' as const, recipe: crossRecipe, origin: 'official' as const } } : {}),
       requestedStrategy: requested,
       runtimeImage: loadCheck && task.artifact.loadCheck ? runtimeImageOf(config, task, 'cannot be proven to load') : null,
       ...(imageTargetOf(config, task, options.push ?? false) ? { imageTarget: imageTargetOf(config, task, options.push ?? false) } : {}),

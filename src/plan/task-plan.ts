@@ -9,7 +9,7 @@ import { REPRODUCIBLE_ENV, COMPILER_FLAGS } from '../builders/environment.js';
 import type { SourceEntry } from '../package/sources.js';
 import { DEFAULT_LEVEL } from '../zip/write.js';
 import { dependencyMaterial, layoutMaterial } from './keys.js';
-import { chooseStrategy } from './strategy.js';
+import { chooseStrategy, type StrategyFacts } from './strategy.js';
 import { stripStep, stripTool } from '../builders/strip.js';
 import type { InstallPlan, PlacedTask, Strategy, TaskPlan } from './types.js';
 
@@ -35,9 +35,23 @@ function passEnvValues(task: PlacedTask, host: HostFacts): Record<string, string
   return values;
 }
 
-export function taskPlan(task: PlacedTask, found: ArtifactAnalysis, host: HostFacts): TaskPlan {
-  const builder = builderFor(task.artifact.builder);
-  const strategy = chooseStrategy(task, builder.strategyFacts?.(found.analysis, task) ?? { mustCompile: [] });
+/**
+ * The task as it builds: on the cross toolchain image (PlacedTask.crossImage) when its engine
+ * image cannot compile for the target but that one can, and something compiles (a make build
+ * always does); as placed otherwise.
+ */
+function withToolchain(task: PlacedTask, facts: (task: PlacedTask) => StrategyFacts): PlacedTask {
+  if (!task.crossImage || task.requestedStrategy === 'emulated' || task.requestedStrategy === 'native' || facts(task).compileCross) return task;
+  const candidate = { ...task, engineImage: task.crossImage };
+  const offered = facts(candidate);
+  return offered.compileCross && offered.mustCompile.length > 0 ? candidate : task;
+}
+
+export function taskPlan(placed: PlacedTask, found: ArtifactAnalysis, host: HostFacts): TaskPlan {
+  const builder = builderFor(placed.artifact.builder);
+  const facts = (t: PlacedTask): StrategyFacts => builder.strategyFacts?.(found.analysis, t) ?? { mustCompile: [] };
+  const task = withToolchain(placed, facts);
+  const strategy = chooseStrategy(task, facts(task));
   const planned = planWith(task, found, host, strategy);
   if (!strategy.proof) return planned;
   const emulated: Strategy = { kind: 'emulated', reason: `the cross build of ${task.id} failed its proof: the ${task.arch.name} container runs under emulation`, buildArch: task.arch };

@@ -30,6 +30,12 @@ export interface PlacedTask extends Task {
   readonly image: ImageChoice | null;
   /** The engine-architecture image, for a cross build (null when the task's arch is the engine's). */
   readonly engineImage: ImageChoice | null;
+  /**
+   * An engine-architecture image with the target's C/C++ cross compilers where engineImage has
+   * none (the official images: images/official-cross), for a task that compiles; building it
+   * costs a pull and a download, so a task takes it only when it would otherwise emulate.
+   */
+  readonly crossImage?: ImageChoice;
   /** What the user asked for (`--strategy`); `auto` lets the builder decide from the source. */
   readonly requestedStrategy: RequestedStrategy;
   /** The runtime image the load check runs the zip in; null when it is not checked. */

@@ -45,7 +45,8 @@ describe('cross-installing pip wheels for arm64', () => {
     const result = await lambdaPack(['plan', '--json', '--arch', 'arm64'], { cwd: FIXTURE, env });
     const [task] = JSON.parse(result.stdout).tasks;
     expect(task).toMatchObject({ id: 'bits-arm64', strategy: { kind: 'cross' } });
-    expect(task.strategy.reason).toBe('every requirement is a cp311 wheel for aarch64 (manylinux, glibc ≤ 2.26) in wheels/: x86_64 pip installs them for arm64 (--platform, --only-binary=:all:)');
+    expect(task.strategy.reason).toBe('every requirement is a cp311 wheel for aarch64 (manylinux, glibc ≤ 2.26) in wheels/: x86_64 pip installs them for arm64 (--platform, --only-binary=:all:); accepted once verify and the load check pass on arm64, else rebuilt emulated');
+    expect(task.strategy.proof).toBe(true);
     expect(manifest('auto').artifacts[0]).toMatchObject({ strategy: 'cross', arch: 'arm64', builder: 'pip' });
     const native = await lambdaPack(['plan', '--json', '--arch', 'arm64'], { cwd: NATIVE, env });
     expect(JSON.parse(native.stdout).tasks[0]).toMatchObject({ strategy: { kind: 'cross', proof: true, reason: expect.stringContaining('fastmath compiles for arm64 on x86_64') } });

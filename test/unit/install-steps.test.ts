@@ -62,7 +62,7 @@ describe('the install each builder plans', () => {
       drop: ['**/*.o', '**/*.a', '**/*.target.mk', '.package-lock.json'], pruneBuildTrees: true,
     });
     expect(all.get('api-x86_64')!.install!.inputs.map((e) => e.path)).toEqual(['.npmrc', 'package-lock.json', 'package.json']);
-    expect(all.get('api-arm64')!.strategy).toEqual({ kind: 'cross', buildArch: 'x86_64', reason: 'no package compiles during install: x86_64 npm installs the arm64 binaries (--cpu arm64)' });
+    expect(all.get('api-arm64')!.strategy).toEqual({ kind: 'cross', buildArch: 'x86_64', reason: 'no package compiles during install: x86_64 npm installs the arm64 binaries (--cpu arm64); accepted once verify and the load check pass on arm64, else rebuilt emulated', proof: true });
     expect(all.get('api-arm64')!.install!.steps).toEqual([{ run: ['npm', 'ci', '--omit=dev', '--no-audit', '--no-fund', '--foreground-scripts', '--loglevel=warn', '--cpu=arm64', '--os=linux', '--libc=glibc'] }]);
     expect(all.get('api-x86_64')!.package).toMatchObject({ source: { prefix: '', skip: ['.npmrc'] }, dependencies: { prefix: 'node_modules' } });
     expect(all.get('api-x86_64')!.package.source!.entries.map((e) => e.path)).toEqual(['index.js', 'package-lock.json', 'package.json']);

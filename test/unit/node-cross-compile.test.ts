@@ -124,10 +124,17 @@ describe('the npm builder with packages that compile', () => {
     expect(install.steps).toEqual([{ run: ['npm', 'ci', '--omit=dev', '--no-audit', '--no-fund', '--foreground-scripts', '--loglevel=warn'] }]);
   });
 
-  it('adds no compilers to a cross install where nothing compiles', async () => {
+  it('gives a cross install where nothing is known to compile the cross compilers of an image that has them, without requiring them', async () => {
+    // A lockfile without hasInstallScript hides an addon: it must still build for the target.
     const t = task(project({ ms: false }));
     const install = npmBuilder.install(await analysisOf(t), t, { kind: 'cross', reason: 'test', buildArch: X86 }, HOST)!;
-    expect(install.env).toEqual({ JOBS: 'max' });
+    expect(install.env).toMatchObject({ npm_config_arch: 'arm64', CXX: 'aarch64-linux-gnu-g++', CXX_host: 'g++', JOBS: 'max' });
     expect(install.steps).toHaveLength(1);
+  });
+
+  it('adds no compilers to a cross install in an image without them', async () => {
+    const t = task(project({ ms: false }), { engineImage: { kind: 'reference', ref: 'public.ecr.aws/sam/build-nodejs22.x:latest-x86_64', origin: 'official' } });
+    const install = npmBuilder.install(await analysisOf(t), t, { kind: 'cross', reason: 'test', buildArch: X86 }, HOST)!;
+    expect(install.env).toEqual({ JOBS: 'max' });
   });
 });

@@ -20,9 +20,14 @@ describe('build strategy', () => {
   });
 
   it('cross-installs npm for arm64 when nothing compiles, in a container of the engine\'s architecture', () => {
-    const strategy = chooseStrategy(task('npm', 'arm64'), NPM);
-    expect(strategy).toMatchObject({ kind: 'cross', buildArch: ARCHITECTURES.x86_64 });
-    expect(strategy.reason).toContain('--cpu arm64');
+    const strategy = chooseStrategy({ ...task('npm', 'arm64'), runtimeImage: { kind: 'recipe', recipe: 'runtime-nodejs22.x', origin: 'local' } }, NPM);
+    // Proven too: the host cannot see every install script (a lockfile without hasInstallScript).
+    expect(strategy).toEqual({ kind: 'cross', buildArch: ARCHITECTURES.x86_64, proof: true, reason: `${NPM.cross}; accepted once verify and the load check pass on arm64, else rebuilt emulated` });
+    const layer = { ...task('npm', 'arm64'), artifact: { ...task('npm', 'arm64').artifact, kind: 'layer' as const } };
+    expect(chooseStrategy(layer, NPM)).toMatchObject({ proof: true, reason: expect.stringContaining('accepted once verify passes on arm64') });
+    expect(chooseStrategy(task('npm', 'arm64'), NPM)).toMatchObject({ proof: true, reason: expect.stringContaining('accepted once verify passes on arm64') });
+    // Asked for, a cross install is not second-guessed.
+    expect(chooseStrategy(task('npm', 'arm64', 'cross'), NPM).proof).toBeUndefined();
   });
 
   it('emulates when a package must compile, and names it', () => {
