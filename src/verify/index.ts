@@ -1,7 +1,7 @@
 // Verifies that a Lambda zip (function or layer) will load on its runtime and architecture:
 // native binaries, ABIs, shared libraries, entry point, handler, permissions, paths and sizes;
 // and that it ships no secrets.
-import { basename } from 'node:path';
+import { basename, posix } from 'node:path';
 import type { Architecture, Runtime } from '../runtimes.js';
 import { checkBinaries } from './checks/binaries.js';
 import type { Check, CheckContext, LayerPackage } from './checks/context.js';
@@ -18,7 +18,7 @@ import { checkSizes } from './checks/size.js';
 import { settleFindings, type Finding } from './findings.js';
 import { inspectZip, readContent, readText } from './inspect.js';
 import { FUNCTION_ROOT, LAYER_ROOT, LambdaFilesystem } from './package-tree.js';
-import { unusedOnLambda } from './unused-binaries.js';
+import { platformBundles, unusedOnLambda } from './unused-binaries.js';
 import { ZipArchive } from '../zip/read/archive.js';
 
 export { CODES, type Finding, type FindingCode, type Severity } from './findings.js';
@@ -58,7 +58,8 @@ export async function verifyZip(zipPath: string, options: VerifyOptions): Promis
   const archive = ZipArchive.open(zipPath);
   try {
     const layer = options.layer ?? false;
-    const unused = (path: string): boolean => unusedOnLambda(path, options.runtime, options.arch) !== undefined;
+    const bundles = platformBundles(archive.entries.map((e) => posix.normalize(e.name).replace(/\/$/, '')));
+    const unused = (path: string): boolean => unusedOnLambda(path, options.runtime, options.arch, bundles) !== undefined;
     const inspected = await inspectZip(archive, layer ? LAYER_ROOT : FUNCTION_ROOT, basename(zipPath), { binaries: true, unused });
     const layerTrees = layers.map((l) => l.tree);
     const context: CheckContext = {
