@@ -9,6 +9,8 @@ import type { Finding } from '../verify/findings.js';
 /** Error findings no build architecture causes: an emulated build of the same task is refused alike. */
 const BLIND_TO_ARCHITECTURE: ReadonlySet<string> = new Set([
   'HANDLER_NOT_FOUND', 'SECRET_FILE', 'UNSAFE_PATH', 'UNREADABLE_FILE', 'UNZIPPED_TOO_LARGE', 'IMAGE_TOO_LARGE',
+  // A macOS or Windows binary ships from the package as it is, whatever builds it.
+  'NOT_LINUX_BINARY',
 ]);
 
 /**

@@ -317,7 +317,7 @@ describe('which failures send a cross build to the emulated one', () => {
   it('takes the first error the architecture can cause, none when another error would refuse any build', () => {
     expect(refusalWorthEmulating([{ ...error('INIT_EXCEPTION'), severity: 'warning' }, error('ARCH_MISMATCH'), error('LOAD_FAILED')])?.code).toBe('ARCH_MISMATCH');
     expect(refusalWorthEmulating([error('GLIBC_TOO_NEW')])?.code).toBe('GLIBC_TOO_NEW');
-    for (const blind of ['HANDLER_NOT_FOUND', 'SECRET_FILE', 'UNSAFE_PATH', 'UNREADABLE_FILE', 'UNZIPPED_TOO_LARGE']) {
+    for (const blind of ['HANDLER_NOT_FOUND', 'SECRET_FILE', 'UNSAFE_PATH', 'UNREADABLE_FILE', 'UNZIPPED_TOO_LARGE', 'NOT_LINUX_BINARY']) {
       expect(refusalWorthEmulating([error('ARCH_MISMATCH'), error(blind)])).toBeUndefined();
     }
     expect(refusalWorthEmulating([{ ...error('ARCH_MISMATCH'), severity: 'warning' }])).toBeUndefined();
