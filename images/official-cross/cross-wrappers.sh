@@ -15,15 +15,35 @@ case "$glibc" in [0-9]*.[0-9]*) ;; *) echo "cross-wrappers: cannot read this ima
 triple="$target-linux-gnu"
 bin=/usr/local/bin
 ln -sf "$zig" "$bin/zig"
+# zig builds the target's libc++, libunwind, compiler-rt and glibc stubs on first use (two
+# minutes on two cores): built once here, into a cache every build user can write to, so builds
+# start from them (their own writes stay in their container).
+cache=/opt/zig/cache
 wrap() {
   name=$1; shift
-  printf '#!/bin/sh\nexec %s "$@"\n' "$*" > "$bin/$triple-$name"
+  printf '#!/bin/sh\nZIG_GLOBAL_CACHE_DIR=%s ZIG_LOCAL_CACHE_DIR=%s exec %s "$@"\n' "$cache" "$cache" "$*" > "$bin/$triple-$name"
   chmod 755 "$bin/$triple-$name"
 }
-wrap gcc "$bin/zig" cc -target "$triple.$glibc"
-wrap cc "$bin/zig" cc -target "$triple.$glibc"
-wrap g++ "$bin/zig" c++ -target "$triple.$glibc"
-wrap c++ "$bin/zig" c++ -target "$triple.$glibc"
+# The compilers, with gcc's defaults where zig's differ: no UBSan traps in unoptimised code
+# (-fno-sanitize=undefined; a project's own -fsanitize comes after and wins), and a link without
+# -O (node-gyp's, most Makefiles') gets the optimised libc++ and compiler-rt, as gcc's gets the
+# system's libstdc++, where zig would link debug builds of them (a one-step compile-and-link
+# without -O is then optimised too: the same program, faster).
+compiler() {
+  name=$1 driver=$2
+  cat > "$bin/$triple-$name" <<COMPILER
+#!/bin/sh
+export ZIG_GLOBAL_CACHE_DIR=$cache ZIG_LOCAL_CACHE_DIR=$cache
+link=-O2
+for arg in "\$@"; do case "\$arg" in -c|-S|-E|-M|-MM|-O*) link= ;; esac; done
+exec $bin/zig $driver -target $triple.$glibc -fno-sanitize=undefined \$link "\$@"
+COMPILER
+  chmod 755 "$bin/$triple-$name"
+}
+compiler gcc cc
+compiler cc cc
+compiler g++ c++
+compiler c++ c++
 wrap ar "$bin/zig" ar
 wrap gcc-ar "$bin/zig" ar
 wrap ranlib "$bin/zig" ranlib
@@ -33,6 +53,7 @@ wrap ld "$bin/zig" ld.lld
 cat > "$bin/$triple-strip" <<'STRIP'
 #!/bin/sh
 set -eu
+export ZIG_GLOBAL_CACHE_DIR=/opt/zig/cache ZIG_LOCAL_CACHE_DIR=/opt/zig/cache
 mode=--strip-all
 files=
 for arg in "$@"; do
@@ -52,15 +73,20 @@ printf '%s\n' "$files" | while IFS= read -r file; do
 done
 STRIP
 chmod 755 "$bin/$triple-strip"
-# Prove them (zig's cache of this run is thrown away; builds keep theirs in the cache volume).
+# Prove them, filling the cache as builds use it: C and C++, compiled optimised (node-gyp's
+# Release, setuptools, most Makefiles) and not, linked with and without -O.
 work=$(mktemp -d)
-export ZIG_GLOBAL_CACHE_DIR="$work/cache" ZIG_LOCAL_CACHE_DIR="$work/cache"
 printf '#include <stdio.h>\nint main(void) { puts("ok"); return 0; }\n' > "$work/t.c"
 printf '#include <string>\nextern "C" int size(void) { return std::string("abc").size(); }\n' > "$work/t.cc"
 "$bin/$triple-gcc" -O2 -o "$work/t" "$work/t.c"
-"$bin/$triple-g++" -O2 -shared -fPIC -o "$work/t.so" "$work/t.cc"
+"$bin/$triple-gcc" -o "$work/t0" "$work/t.c"
+"$bin/$triple-g++" -O3 -shared -fPIC -o "$work/t.so" "$work/t.cc"
+"$bin/$triple-g++" -O3 -fPIC -c -o "$work/t.o" "$work/t.cc"
+"$bin/$triple-g++" -shared -pthread -o "$work/t1.so" "$work/t.o"
 "$bin/$triple-strip" --strip-debug "$work/t.so"
-for file in "$work/t" "$work/t.so"; do
+# Not sticky: zig replaces files of the cache that root wrote here.
+chmod -R a+rwX "$cache"
+for file in "$work/t" "$work/t0" "$work/t.so" "$work/t1.so"; do
   got=$(od -An -tx1 -j18 -N1 "$file" | tr -d ' ')
   [ "$got" = "$machine" ] || { echo "cross-wrappers: $file has ELF machine 0x$got, not 0x$machine ($target)" >&2; exit 1; }
 done
