@@ -6,11 +6,13 @@ import path from 'node:path';
 import { ExternalError, InterruptedError } from '../errors.js';
 import type { ArtifactRecord } from '../package/manifest.js';
 import type { Decision } from '../plan/action.js';
-import { bindKeys, withBaseImage, type TaskKeys } from '../plan/keys.js';
+import { hybridPlan, partsOfFailure, partsOfRefusal, prebuildPlan, type Refused } from '../plan/hybrid.js';
+import { bindKeys, imageIdentity, withBaseImage, type TaskKeys } from '../plan/keys.js';
 import type { TaskPlan } from '../plan/types.js';
 import type { ExecutorServices, TaskReporter } from './services.js';
 import type { Finding } from '../verify/findings.js';
 import type { ImageRecord } from './image.js';
+import { distInfoOwners } from './owners.js';
 import { inStep } from './step.js';
 
 function checkSignal(signal: AbortSignal): void {
@@ -18,31 +20,70 @@ function checkSignal(signal: AbortSignal): void {
 }
 
 /** A cross-compiled artifact that failed its proof (first failing finding or the install's failure). */
-export class ProofRefused extends Error {}
+export class ProofRefused extends Error {
+  constructor(message: string, readonly refused: readonly Refused[] = [], readonly dependencies?: string) {
+    super(message);
+  }
+}
+
+/** Why a cross build was refused, and the hybrid's parts it belongs to (none: not theirs, or no hybrid). */
+async function refusalOf(plan: TaskPlan, error: unknown): Promise<{ why: string; parts: string[] }> {
+  const template = plan.hybrid;
+  if (error instanceof ProofRefused) {
+    const owners = template && error.dependencies ? await distInfoOwners(error.dependencies) : new Map<string, string>();
+    const parts = template ? partsOfRefusal(template, error.refused, owners, plan.package.dependencies?.prefix ?? '') : [];
+    return { why: `the proof refused the cross build: ${error.message}`, parts };
+  }
+  // A compile that fails only on the cross toolchain (a -march it lacks, a probe that ran on
+  // the build machine): what the emulated build says decides.
+  if (error instanceof ExternalError && error.code === 'BUILD_FAILED') {
+    const tail = error.details.logTail ?? '';
+    if (error.step === 'prebuild') return { why: `their emulated build failed (exit ${error.details.exitCode}): ${lastLine(tail) || 'see --verbose'}`, parts: [] };
+    const failed = template ? partsOfFailure(template, tail) : { parts: [] };
+    if (failed.parts.length > 0) return { why: `the cross build of ${failed.parts.join(', ')} failed (exit ${error.details.exitCode}): ${oneLine(failed.cause ?? lastLine(tail))}`, parts: failed.parts };
+    return { why: `the cross install failed (exit ${error.details.exitCode}): ${lastLine(tail) || 'see --verbose'}`, parts: [] };
+  }
+  throw error;
+}
 
 /**
- * Runs a task whose cross compile must prove itself: when the cross install fails or the proof
- * (verify, load check) refuses its artifact, the same task is rebuilt emulated, and the record
- * says why. Other tasks run as they are.
+ * Runs a task whose cross compile must prove itself. When the cross install fails, or the proof
+ * (verify, load check) refuses its artifact, because of parts the plan can build alone on the
+ * target (TaskPlan.hybrid: a requirement whose wheel build failed, or that installed a refused
+ * file), those are built emulated and the cross install takes them (hybridPlan), again while each
+ * failure names new parts; otherwise, or when the hybrid fails too, the whole task is rebuilt
+ * emulated. The record says which parts were emulated and why. Other tasks run as they are.
  */
 export async function runProvenTask(plan: TaskPlan, decision: Decision, services: ExecutorServices, reporter: TaskReporter, layerZips: () => Promise<string[]> = async () => []): Promise<ArtifactRecord> {
   const fallback = plan.fallback;
   if (!fallback) return runTask(plan, decision, services, reporter, layerZips);
   const started = services.now();
+  const rebuild = (why: string): Decision => ({ action: 'rebuild', reason: why, ...(decision.noCache ? { noCache: true } : {}) });
+  const original = plan.prebuild ? undefined : plan;
+  let attempt = plan;
+  let attemptDecision = decision;
   let why: string;
-  try {
-    return await runTask(plan, decision, services, reporter, layerZips);
-  } catch (error) {
-    if (error instanceof ProofRefused) why = `the proof refused the cross build: ${error.message}`;
-    // A compile that fails only on the cross toolchain (a -march it lacks, a probe that ran on
-    // the build machine): what the emulated build says decides.
-    else if (error instanceof ExternalError && error.code === 'BUILD_FAILED') why = `the cross install failed (exit ${error.details.exitCode}): ${lastLine(error.details.logTail ?? '') || 'see --verbose'}`;
-    else throw error;
+  for (;;) {
+    try {
+      const record = await runTask(attempt, attemptDecision, services, reporter, layerZips);
+      return attempt === plan ? record : { ...record, durationMs: services.now() - started };
+    } catch (error) {
+      const refusal = await refusalOf(original ?? attempt, error);
+      const emulated = attempt.prebuild?.parts ?? [];
+      const parts = [...new Set([...emulated, ...refusal.parts])];
+      const known = attempt.prebuild ? `${attempt.prebuild.why}; with ${emulated.join(', ')} built emulated, ${refusal.why}` : refusal.why;
+      if (!original || parts.length === emulated.length) { why = known; break; }
+      const added = refusal.parts.filter((p) => !emulated.includes(p));
+      reporter.status(`${refusal.why}; building ${added.join(', ')} emulated alone, the rest cross`);
+      reporter.log(`${plan.id}: ${refusal.why}; building ${added.join(', ')} alone on ${plan.arch} (emulated), then cross-installing everything with ${added.length > 1 ? 'them' : 'it'}`);
+      attempt = hybridPlan(original, parts, attempt.prebuild ? known : refusal.why);
+      attemptDecision = rebuild(attempt.prebuild!.why);
+    }
   }
   reporter.status(`${why}; rebuilding emulated`);
   reporter.log(`${plan.id}: ${why}; rebuilding it emulated`);
   // --no-cache holds for the emulated build too.
-  const record = await runTask(fallback, { action: 'rebuild', reason: why, fallback: why, ...(decision.noCache ? { noCache: true } : {}) }, services, reporter, layerZips);
+  const record = await runTask(fallback, { ...rebuild(why), fallback: why }, services, reporter, layerZips);
   return { ...record, durationMs: services.now() - started };
 }
 
@@ -65,14 +106,24 @@ async function dependencies(plan: TaskPlan, decision: Decision, work: string, se
   if (decision.cachedDependencies && decision.keys && decision.image) return { dir: decision.cachedDependencies, keys: decision.keys, image: decision.image.ref };
   reporter.status('preparing image');
   const image = await inStep(plan.id, 'resolve image', () => services.resolveImage(plan));
-  const known = decision.keys && decision.image?.id === image.id;
-  const keys = known ? decision.keys! : bindKeys(plan.keys, image.id);
+  const prebuild = plan.prebuild ? prebuildPlan(plan) : undefined;
+  const prebuildImage = prebuild ? await inStep(plan.id, 'resolve image', () => services.resolveImage(prebuild)) : undefined;
+  const identity = imageIdentity(image.id, prebuildImage?.id);
+  const known = decision.keys && decision.image?.id === identity;
+  const keys = known ? decision.keys! : bindKeys(plan.keys, identity);
   // The image was pulled or built since the plan: its install may be cached after all.
   const cached = known || decision.noCache ? undefined : await services.cache.get(keys.dependency!);
   if (cached) return { dir: cached, keys, image: image.ref };
   const fresh = path.join(work, 'deps');
   checkSignal(services.signal);
-  await inStep(plan.id, 'install', () => services.install(plan, image, fresh, reporter));
+  let offered: { dir: string; at: string } | undefined;
+  if (prebuild && prebuildImage) {
+    reporter.status(`building ${plan.prebuild!.parts.join(', ')} alone on ${plan.arch} (emulated)`);
+    offered = { dir: path.join(work, 'prebuilt'), at: prebuild.install!.output };
+    await inStep(plan.id, 'prebuild', () => services.install(prebuild, prebuildImage, offered!.dir, reporter));
+    checkSignal(services.signal);
+  }
+  await inStep(plan.id, 'install', () => services.install(plan, image, fresh, reporter, offered));
   const dir = await inStep(plan.id, 'cache', async () => {
     await mkdir(fresh, { recursive: true });
     return services.cache.put(keys.dependency!, fresh, `${plan.id} in ${image.ref}`, { move: true });
@@ -123,8 +174,9 @@ export async function runTask(plan: TaskPlan, decision: Decision, services: Exec
         loadCheckMs = services.now() - checkStarted;
       }
       // A cross compile the proof refuses is not an error yet: its task is rebuilt emulated.
-      const refusal = plan.fallback ? findings.find((f) => f.severity === 'error') : undefined;
-      if (refusal) throw new ProofRefused(`${refusal.code} ${refusal.path || '(whole zip)'}: ${oneLine(refusal.message)}`);
+      const refused = plan.fallback ? findings.filter((f) => f.severity === 'error') : [];
+      const refusal = refused[0];
+      if (refusal) throw new ProofRefused(`${refusal.code} ${refusal.path || '(whole zip)'}: ${oneLine(refusal.message)}`, refused, dependencyDir);
       if (plan.output.kind === 'image' && !findings.some((f) => f.severity === 'error')) {
         checkSignal(services.signal);
         reporter.status(plan.output.image!.push ? 'building and pushing its image' : 'building its image');
@@ -160,6 +212,7 @@ export async function runTask(plan: TaskPlan, decision: Decision, services: Exec
       durationMs: services.now() - started,
       ...(loadCheckMs !== undefined ? { loadCheckMs } : {}),
       ...(decision.fallback ? { fallback: decision.fallback } : {}),
+      ...(plan.prebuild ? { hybrid: { emulated: plan.prebuild.parts, why: plan.prebuild.why } } : {}),
       ...(containerImage ? { containerImage } : {}),
       findings,
     };
