@@ -26,21 +26,21 @@ export class ProofRefused extends Error {
   }
 }
 
-/** Why a cross build was refused, and the hybrid's parts it belongs to (none: not theirs, or no hybrid). */
-async function refusalOf(plan: TaskPlan, error: unknown): Promise<{ why: string; parts: string[] }> {
-  const template = plan.hybrid;
+/** Why the cross build `attempt` was refused, and the parts of the hybrid `template` it belongs to (none: not theirs, or no hybrid). */
+async function refusalOf(attempt: TaskPlan, template: TaskPlan['hybrid'], error: unknown): Promise<{ why: string; parts: string[] }> {
   if (error instanceof ProofRefused) {
     const owners = template && error.dependencies ? await distInfoOwners(error.dependencies) : new Map<string, string>();
-    const parts = template ? partsOfRefusal(template, error.refused, owners, plan.package.dependencies?.prefix ?? '') : [];
+    const parts = template ? partsOfRefusal(template, error.refused, owners, attempt.package.dependencies?.prefix ?? '') : [];
     return { why: `the proof refused the cross build: ${error.message}`, parts };
   }
   // A compile that fails only on the cross toolchain (a -march it lacks, a probe that ran on
   // the build machine): what the emulated build says decides.
   if (error instanceof ExternalError && error.code === 'BUILD_FAILED') {
     const tail = error.details.logTail ?? '';
-    if (error.step === 'prebuild') return { why: `their emulated build failed (exit ${error.details.exitCode}): ${lastLine(tail) || 'see --verbose'}`, parts: [] };
     const failed = template ? partsOfFailure(template, tail) : { parts: [] };
-    if (failed.parts.length > 0) return { why: `the cross build of ${failed.parts.join(', ')} failed (exit ${error.details.exitCode}): ${oneLine(failed.cause ?? lastLine(tail))}`, parts: failed.parts };
+    const cause = oneLine(failed.cause ?? lastLine(tail)) || 'see --verbose';
+    if (error.step === 'prebuild') return { why: `the emulated build of ${attempt.prebuild?.parts.join(', ')} failed too (exit ${error.details.exitCode}): ${cause}`, parts: [] };
+    if (failed.parts.length > 0) return { why: `the cross build of ${failed.parts.join(', ')} failed (exit ${error.details.exitCode}): ${cause}`, parts: failed.parts };
     return { why: `the cross install failed (exit ${error.details.exitCode}): ${lastLine(tail) || 'see --verbose'}`, parts: [] };
   }
   throw error;
@@ -68,7 +68,7 @@ export async function runProvenTask(plan: TaskPlan, decision: Decision, services
       const record = await runTask(attempt, attemptDecision, services, reporter, layerZips);
       return attempt === plan ? record : { ...record, durationMs: services.now() - started };
     } catch (error) {
-      const refusal = await refusalOf(original ?? attempt, error);
+      const refusal = await refusalOf(attempt, original?.hybrid, error);
       const emulated = attempt.prebuild?.parts ?? [];
       const parts = [...new Set([...emulated, ...refusal.parts])];
       const known = attempt.prebuild ? `${attempt.prebuild.why}; with ${emulated.join(', ')} built emulated, ${refusal.why}` : refusal.why;

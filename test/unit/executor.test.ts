@@ -313,6 +313,17 @@ describe('a cross compile whose failure belongs to requirements that can build a
     expect(whole.hybrid).toBeUndefined();
   });
 
+  it('rebuilds the whole task emulated when the requirement does not build alone on the target either', async () => {
+    const { services } = fake();
+    const cross = failing(['probe']);
+    const install = async (plan: TaskPlan, image: unknown, dest: string) => {
+      if (path.basename(dest) === 'prebuilt') throw new ExternalError('BUILD_FAILED', 'api-arm64: failed', { exitCode: 1, logTail: 'error: probe.c:3: missing header\nlambda-pack: could not build probe-1.0.tar.gz into a wheel' });
+      await cross(plan, image, dest);
+    };
+    const record = await runProvenTask(hybridProvenPlan(temp()), rebuild, { ...services, install }, reporter);
+    expect(record).toMatchObject({ strategy: 'emulated', fallback: 'the cross build of probe failed (exit 1): subprocess.CalledProcessError: probe_main returned 255; with probe built emulated, the emulated build of probe failed too (exit 1): error: probe.c:3: missing header' });
+  });
+
   it('rebuilds the whole task emulated when the failure names no requirement it can build alone', async () => {
     const { services } = fake();
     const install = async (plan: TaskPlan) => { if (plan.strategy.kind === 'cross') throw new ExternalError('BUILD_FAILED', 'api-arm64: failed', { exitCode: 1, logTail: 'ERROR: No matching distribution found for six' }); };
