@@ -14,6 +14,8 @@ export interface Compiling {
   readonly noCross?: string;
   /** A wheelhouse sdist (path in the source) built into a target wheel before pip resolves: --only-binary would refuse it. */
   readonly prebuild?: string;
+  /** What it is built from, in the source (an archive, a project directory); absent for the function's own project. */
+  readonly from?: { readonly sdist: string } | { readonly local: string };
 }
 
 /** A project's entry: built by setuptools with C/C++ only, or why not. */

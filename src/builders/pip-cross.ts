@@ -138,7 +138,7 @@ function resolve(task: PlacedTask, wanted: Wanted[], facts: PipSourceFacts, noBi
         if (sdists.length > 0) mustCompile.add(requirement.project);
         else blockers.push(`${requirement.project} ${version}${where} has no wheel for ${runtime.id} on ${task.arch.name}`);
         // Built into a target wheel before pip resolves, as an install on the target would build it.
-        for (const sdist of sdists) compiling.push({ ...compilingProject(requirement.project, facts.archives.get(sdist.file), sdist.file), prebuild: sdist.file });
+        for (const sdist of sdists) compiling.push({ ...compilingProject(requirement.project, facts.archives.get(sdist.file), sdist.file), prebuild: sdist.file, from: { sdist: sdist.file } });
         continue;
       }
       for (const wheel of fitting) {
@@ -197,12 +197,12 @@ function judge(facts: PipSourceFacts, task: PlacedTask, requirements: PipRequire
       const project = facts.archives.get(local);
       const name = project?.name ?? path.posix.basename(local);
       mustCompile.add(name);
-      compiling.push(compilingProject(name, project, local));
+      compiling.push({ ...compilingProject(name, project, local), from: { sdist: local } });
       if (project) follow(project, local);
       continue;
     }
     const project = facts.localProjects.get(local)!;
-    if (project.compiles) { mustCompile.add(project.name); compiling.push(compilingProject(project.name, project, local)); follow(project, local); continue; }
+    if (project.compiles) { mustCompile.add(project.name); compiling.push({ ...compilingProject(project.name, project, local), from: { local } }); follow(project, local); continue; }
     if (project.dependencies) pure.push(project.name);
     follow(project, local);
   }
@@ -236,6 +236,11 @@ export function pipStrategyFacts(facts: PipSourceFacts, task: PlacedTask): Strat
   }
   if (blockers.length > 0) return { mustCompile: [], noCross: blockers.length > 1 ? `${blockers[0]}; and ${blockers.length - 1} more` : blockers[0] };
   return { mustCompile: [], cross: crossReason(task, wheelhouses, pure, named) };
+}
+
+/** What a requirements.txt install compiles, each with what it is built from (the parts a hybrid may build on the target alone). */
+export function pipCompiling(facts: PipSourceFacts, task: PlacedTask): readonly Compiling[] {
+  return facts.requirements ? judge(facts, task, facts.requirements).compiling : [];
 }
 
 /** The wheelhouse sdists a cross-compiling install builds into target wheels before pip resolves (paths in the source, sorted). */

@@ -13,10 +13,11 @@ import type { SourceEntry } from '../package/sources.js';
 import type { InstallStep, PlacedTask } from '../plan/types.js';
 import { CONTAINER, topLevelFiles, type Analysis, type Builder } from './types.js';
 import { gnuTriple, pythonCrossEnv } from './cross.js';
+import { pipHybrid } from './pip-hybrid.js';
 import { pipPrebuilds, pipStrategyFacts, readPipSourceFacts, type PipSourceFacts } from './pip-cross.js';
 import { readRequirements, wheelhouseDirs } from './pip-requirements.js';
 import { crossInstallOptions } from './pip-tags.js';
-import { requirementsBuildSources, requirementsInstall, type CrossCompile } from './python/install-steps.js';
+import { PYTHON_PATHS, requirementsBuildSources, requirementsInstall, type CrossCompile } from './python/install-steps.js';
 import { localProjectDirs, pythonLayout, requirementsInputs } from './python/layout.js';
 import { lockedPlan } from './python/locked-install.js';
 import { lockedSet } from './python/locked-set.js';
@@ -59,7 +60,9 @@ function lockedInputs(entries: readonly SourceEntry[], lock: LockGraph): readonl
 /** The cross compile of a task whose strategy is cross and whose install compiles; the config's own env keeps its values. */
 function crossCompile(analysis: PipAnalysis, task: PlacedTask): CrossCompile {
   const env = Object.fromEntries(Object.entries(pythonCrossEnv(task.arch)).map(([k, v]) => [k, task.artifact.env[k] ?? v]));
-  return { env, prebuild: analysis.lock ? [] : pipPrebuilds(analysis.facts, task).map((file) => `${CONTAINER.build}/${file}`) };
+  if (analysis.lock) return { env, prebuild: [] };
+  // A requirements.txt install may take what its hybrid built on the target (pip-hybrid.ts).
+  return { env, prebuild: pipPrebuilds(analysis.facts, task).map((file) => `${CONTAINER.build}/${file}`), offered: PYTHON_PATHS.emulated };
 }
 
 /** Stops a cross compile in an image without the target's compiler or sysconfig data (a stale or foreign image). */
@@ -78,7 +81,7 @@ function taskChoice(task: PlacedTask) {
 
 export const pipBuilder: Builder<PipAnalysis> = {
   name: 'pip',
-  version: 5,
+  version: 6,
   needsContainer: true,
   markers: ['requirements.txt', 'pyproject.toml', 'Pipfile'],
   families: ['python'],
@@ -151,5 +154,10 @@ export const pipBuilder: Builder<PipAnalysis> = {
       compilerFlags: true,
       drop: JUNK,
     };
+  },
+
+  hybrid(analysis, task) {
+    // A lockfile's sdists come from its indexes, hash-checked per group: only requirements.txt installs split.
+    return analysis.lock ? undefined : pipHybrid(analysis.facts, task);
   },
 };

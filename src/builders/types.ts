@@ -5,7 +5,7 @@
 import type { ArtifactConfig } from '../config/types.js';
 import type { HostFacts } from '../host.js';
 import type { SourceEntry } from '../package/sources.js';
-import type { InstallStep, PlacedTask, Strategy } from '../plan/types.js';
+import type { HybridPart, InstallStep, PlacedTask, Strategy } from '../plan/types.js';
 import type { StrategyFacts } from '../plan/strategy.js';
 import type { Family } from '../runtimes.js';
 import { CACHE_MOUNT } from '../docker/volumes.js';
@@ -89,6 +89,18 @@ export interface Builder<A extends Analysis = Analysis, S extends InstallSpec | 
   strategyFacts?(analysis: A, task: PlacedTask): StrategyFacts;
   /** The install of a task, as data; null when there is nothing to install (no dependencies). */
   install(analysis: A, task: PlacedTask, strategy: Strategy, host: HostFacts): S;
+  /** What of a cross compile can be built alone on the target and offered to the cross install; without it a failure rebuilds the whole task emulated. */
+  hybrid?(analysis: A, task: PlacedTask): HybridSpec | undefined;
+}
+
+/** A builder's hybrid: the parts, where their builds put what the cross install takes, how files name them. */
+export interface HybridSpec {
+  /** Container directory of the parts' output, in the target's container and (copied in) the cross install's. */
+  readonly output: string;
+  /** What every such container checks first (the interpreter is there). */
+  readonly steps: readonly InstallStep[];
+  readonly parts: readonly HybridPart[];
+  readonly owners: 'dist-info';
 }
 
 /** Top-level file names of a source, for builders that look for manifests. */

@@ -19,16 +19,23 @@ function decisionOf(decided: TaskDecision): { action: Action | 'unknown'; reason
   return { action: 'unknown', reason: `cannot check its image: ${message.split('. ')[0]}` };
 }
 
+/** An install as printed: generated inputs that may hold credentials show their hash, never their text. */
+function printableInstall<T extends TaskPlan['install']>(install: T): T {
+  if (!install?.generated.some((g) => g.sensitive)) return install;
+  return { ...install, generated: install.generated.map((g) => (g.sensitive ? { ...g, content: `(may hold registry credentials: sha256 ${sha256(g.content)})` } : g)) };
+}
+
 /**
  * A plan as printed (`plan --json`: every task's plan exactly as `build` would execute it, with its
- * decision): generated inputs that may hold credentials show their hash, never their text, in the
- * plan and in its emulated fallback alike.
+ * decision), its install's secrets hidden, in the plan, its emulated fallback and its hybrid alike.
  */
 function printable(plan: TaskPlan): TaskPlan {
-  const fallback = plan.fallback ? { fallback: printable(plan.fallback) } : {};
-  if (!plan.install?.generated.some((g) => g.sensitive)) return { ...plan, ...fallback };
-  const generated = plan.install.generated.map((g) => (g.sensitive ? { ...g, content: `(may hold registry credentials: sha256 ${sha256(g.content)})` } : g));
-  return { ...plan, install: { ...plan.install, generated }, ...fallback };
+  return {
+    ...plan, install: printableInstall(plan.install),
+    ...(plan.fallback ? { fallback: printable(plan.fallback) } : {}),
+    ...(plan.hybrid ? { hybrid: { ...plan.hybrid, install: printableInstall(plan.hybrid.install) } } : {}),
+    ...(plan.prebuild ? { prebuild: { ...plan.prebuild, install: printableInstall(plan.prebuild.install) } } : {}),
+  };
 }
 
 export function planJson(outDir: string, decided: readonly TaskDecision[]): object {
@@ -83,6 +90,7 @@ export function buildHuman(result: RunResult, outDir: string): string {
       lines.push(`ok    ${o.plan.id}: ${path.join(outDir, r.path)} (${r.zippedBytes} bytes zipped, ${r.unzippedBytes} unzipped, sha256 ${r.sha256.slice(0, 16)}…)`);
       const image = r.containerImage;
       if (image) lines.push(`      image ${image.repository}:${image.tag} ${image.digest}${image.pushed ? ` pushed: ${image.uri}` : ' (loaded into the engine)'}`);
+      if (r.hybrid) lines.push(`      built emulated alone: ${r.hybrid.emulated.join(', ')} (${r.hybrid.why}); the rest cross`);
       if (r.fallback) lines.push(`      built emulated: ${r.fallback}`);
     } else {
       const f = failureOf(o.error);

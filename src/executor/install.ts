@@ -13,6 +13,7 @@ import type { ResolvedImage } from '../docker/images.js';
 import { ensureCacheVolume } from '../docker/volumes.js';
 import { isLoadableProduct, pruneBuildTrees } from '../package/build-trees.js';
 import { pruneTree } from '../package/prune.js';
+import { walkSource } from '../package/sources.js';
 import picomatch from 'picomatch';
 import { architecture } from '../runtimes.js';
 import type { TaskPlan } from '../plan/types.js';
@@ -53,7 +54,24 @@ export function redactor(plan: TaskPlan, host: HostFacts): (text: string) => str
   return (text) => secrets.reduce((out, secret) => out.split(secret).join('***'), text);
 }
 
-export async function runInstall(plan: TaskPlan, image: ResolvedImage, dest: string, context: InstallContext, reporter: TaskReporter): Promise<void> {
+/**
+ * A host directory as an input at the container path `at` (at least two levels deep, its
+ * parent's parent already there: /tmp): every directory below that is the build user's, as the
+ * steps would have made it.
+ */
+async function offeredInput(plan: TaskPlan, offered: { readonly dir: string; readonly at: string }, owner: HostFacts['owner']): Promise<{ dir: string; tar: () => ReturnType<typeof packEntries> }> {
+  const [root, top, ...below] = offered.at.split('/').filter(Boolean);
+  const within = below.join('/');
+  const files = await walkSource(offered.dir, { artifact: plan.name, produced: true });
+  const dirs = below.map((_, i) => below.slice(0, i + 1).join('/'));
+  const entries = [
+    ...dirs.map((d) => ({ path: d, kind: 'directory' as const, absolute: offered.dir, executable: true, size: 0 })),
+    ...files.map((e) => ({ ...e, path: within ? `${within}/${e.path}` : e.path })),
+  ];
+  return { dir: `/${root}`, tar: () => packEntries(entries, top!, owner) };
+}
+
+export async function runInstall(plan: TaskPlan, image: ResolvedImage, dest: string, context: InstallContext, reporter: TaskReporter, offered?: { readonly dir: string; readonly at: string }): Promise<void> {
   const install = plan.install!;
   const { engine, host } = context;
   const redact = redactor(plan, host);
@@ -63,6 +81,7 @@ export async function runInstall(plan: TaskPlan, image: ResolvedImage, dest: str
   if (certificates.length > 0) {
     inputs.push({ dir: '/', tar: () => packEntries([], CONTAINER.support.slice(1), owner, [{ path: path.basename(CONTAINER.caBundle), content: Buffer.concat(certificates) }]) });
   }
+  if (offered) inputs.push(await offeredInput(plan, offered, owner));
   const buildArch = architecture(plan.strategy.buildArch);
   const volume = await ensureCacheVolume(engine, buildArch, image.ref, context.runId);
   reporter.status(`installing (${plan.builder}, ${plan.strategy.kind}) in ${image.ref}`);

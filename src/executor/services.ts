@@ -18,8 +18,12 @@ export interface TaskReporter {
 export interface ExecutorServices {
   /** Makes the install's image present on the engine (pulled, built or copied) and checks its architecture. */
   resolveImage(plan: TaskPlan): Promise<ResolvedImage>;
-  /** Runs the install in a container of that image and copies its output into `dest` (absent: nothing to ship). */
-  install(plan: TaskPlan, image: ResolvedImage, dest: string, reporter: TaskReporter): Promise<void>;
+  /**
+   * Runs the install in a container of that image and copies its output into `dest` (absent:
+   * nothing to ship); `offered`: a host directory copied into the container at `at` first (a
+   * hybrid's parts, built on the target).
+   */
+  install(plan: TaskPlan, image: ResolvedImage, dest: string, reporter: TaskReporter, offered?: { readonly dir: string; readonly at: string }): Promise<void>;
   readonly cache: Pick<DependencyCache, 'get' | 'put'>;
   /** Writes the zip of the shipped source and `dependencies` to `staged`. */
   package(plan: TaskPlan, dependencies: string | undefined, staged: string): Promise<ZipResult>;

@@ -3,7 +3,7 @@
 // internal error that says where it happened.
 import { InternalError, InterruptedError, LambdaPackError } from '../errors.js';
 
-export const STEPS = ['resolve image', 'install', 'cache', 'package', 'verify', 'load check', 'image', 'commit'] as const;
+export const STEPS = ['resolve image', 'prebuild', 'install', 'cache', 'package', 'verify', 'load check', 'image', 'commit'] as const;
 export type StepName = (typeof STEPS)[number];
 
 export async function inStep<T>(task: string, step: StepName, run: () => Promise<T>): Promise<T> {

@@ -6,11 +6,13 @@ import path from 'node:path';
 import { ExternalError, InterruptedError } from '../errors.js';
 import type { ArtifactRecord } from '../package/manifest.js';
 import type { Decision } from '../plan/action.js';
-import { bindKeys, withBaseImage, type TaskKeys } from '../plan/keys.js';
+import { hybridPlan, partsOfFailure, partsOfRefusal, prebuildPlan, type Refused } from '../plan/hybrid.js';
+import { bindKeys, imageIdentity, withBaseImage, type TaskKeys } from '../plan/keys.js';
 import type { TaskPlan } from '../plan/types.js';
 import type { ExecutorServices, TaskReporter } from './services.js';
 import type { Finding } from '../verify/findings.js';
 import type { ImageRecord } from './image.js';
+import { distInfoOwners } from './owners.js';
 import { inStep } from './step.js';
 import { failsOnEveryArchitecture, refusalWorthEmulating } from './fallback.js';
 import { crossToolchainOf, describeImage } from '../recipes.js';
@@ -20,43 +22,82 @@ function checkSignal(signal: AbortSignal): void {
 }
 
 /** A cross-compiled artifact that failed its proof (first failing finding or the install's failure). */
-export class ProofRefused extends Error {}
+export class ProofRefused extends Error {
+  constructor(message: string, readonly refused: readonly Refused[] = [], readonly dependencies?: string) {
+    super(message);
+  }
+}
+
+/** Why the cross build `attempt` was refused, and the parts of the hybrid `template` it belongs to (none: not theirs, or no hybrid). */
+async function refusalOf(attempt: TaskPlan, template: TaskPlan['hybrid'], error: unknown, log: (line: string) => void): Promise<{ why: string; parts: string[] }> {
+  if (error instanceof ProofRefused) {
+    const owners = template && error.dependencies ? await distInfoOwners(error.dependencies) : new Map<string, string>();
+    const parts = template ? partsOfRefusal(template, error.refused, owners, attempt.package.dependencies?.prefix ?? '') : [];
+    return { why: `the proof refused the cross build: ${error.message}`, parts };
+  }
+  // The official image with the cross compilers is built on first use (a pull and a download):
+  // where that cannot be done, the plain image builds the task emulated, as it would without it.
+  if (error instanceof ExternalError && error.step === 'resolve image' && attempt.install && crossToolchainOf(attempt.install.image) === 'zig-cc') {
+    return { why: `the cross toolchain image (${describeImage(attempt.install.image)}) could not be made: ${oneLine(error.message)}`, parts: [] };
+  }
+  // A compile that fails only on the cross toolchain (a -march it lacks, a probe that ran on
+  // the build machine): what the emulated build says decides. A registry, network or certificate
+  // failure would fail it alike: that one stands.
+  if (error instanceof ExternalError && error.code === 'BUILD_FAILED') {
+    const tail = error.details.logTail ?? '';
+    const everywhere = failsOnEveryArchitecture(tail);
+    if (everywhere) {
+      log(`${attempt.id}: not rebuilt emulated, the cross install's failure is not the architecture's: ${everywhere}`);
+      throw error;
+    }
+    const failed = template ? partsOfFailure(template, tail) : { parts: [] };
+    const cause = oneLine(failed.cause ?? lastLine(tail)) || 'see --verbose';
+    if (error.step === 'prebuild') return { why: `the emulated build of ${attempt.prebuild?.parts.join(', ')} failed too (exit ${error.details.exitCode}): ${cause}`, parts: [] };
+    if (failed.parts.length > 0) return { why: `the cross build of ${failed.parts.join(', ')} failed (exit ${error.details.exitCode}): ${cause}`, parts: failed.parts };
+    return { why: `the cross install failed (exit ${error.details.exitCode}): ${lastLine(tail) || 'see --verbose'}`, parts: [] };
+  }
+  throw error;
+}
 
 /**
- * Runs a task whose cross build must prove itself: when the cross install fails or the proof
- * (verify, load check) refuses its artifact for a reason the architecture can cause
- * (fallback.ts), the same task is rebuilt emulated, and the record says why. Other tasks run as
- * they are.
+ * Runs a task whose cross compile must prove itself. When the cross install fails, or the proof
+ * (verify, load check) refuses its artifact, because of parts the plan can build alone on the
+ * target (TaskPlan.hybrid: a requirement whose wheel build failed, or that installed a refused
+ * file), those are built emulated and the cross install takes them (hybridPlan), again while each
+ * failure names new parts; otherwise, or when the hybrid fails too, the whole task is rebuilt
+ * emulated. Failures the architecture cannot cause are not retried (fallback.ts). The record
+ * says which parts were emulated and why. Other tasks run as they are.
  */
 export async function runProvenTask(plan: TaskPlan, decision: Decision, services: ExecutorServices, reporter: TaskReporter, layerZips: () => Promise<string[]> = async () => []): Promise<ArtifactRecord> {
   const fallback = plan.fallback;
   if (!fallback) return runTask(plan, decision, services, reporter, layerZips);
   const started = services.now();
+  const rebuild = (why: string): Decision => ({ action: 'rebuild', reason: why, ...(decision.noCache ? { noCache: true } : {}) });
+  const original = plan.prebuild ? undefined : plan;
+  let attempt = plan;
+  let attemptDecision = decision;
   let why: string;
-  try {
-    return await runTask(plan, decision, services, reporter, layerZips);
-  } catch (error) {
-    if (error instanceof ProofRefused) why = `the proof refused the cross build: ${error.message}`;
-    // The official image with the cross compilers is built on first use (a pull and a download):
-    // where that cannot be done, the plain image builds the task emulated, as it would without it.
-    else if (error instanceof ExternalError && error.step === 'resolve image' && plan.install && crossToolchainOf(plan.install.image) === 'zig-cc') {
-      why = `the cross toolchain image (${describeImage(plan.install.image)}) could not be made: ${oneLine(error.message)}`;
+  for (;;) {
+    try {
+      const record = await runTask(attempt, attemptDecision, services, reporter, layerZips);
+      return attempt === plan ? record : { ...record, durationMs: services.now() - started };
+    } catch (error) {
+      const refusal = await refusalOf(attempt, original?.hybrid, error, (line) => reporter.log(line));
+      const emulated = attempt.prebuild?.parts ?? [];
+      const parts = [...new Set([...emulated, ...refusal.parts])];
+      const known = attempt.prebuild ? `${attempt.prebuild.why}; with ${emulated.join(', ')} built emulated, ${refusal.why}` : refusal.why;
+      if (!original || parts.length === emulated.length) { why = known; break; }
+      const added = refusal.parts.filter((p) => !emulated.includes(p));
+      reporter.status(`${refusal.why}; building ${added.join(', ')} emulated alone, the rest cross`);
+      reporter.log(`${plan.id}: ${refusal.why}; building ${added.join(', ')} alone on ${plan.arch} (emulated), then cross-installing everything with ${added.length > 1 ? 'them' : 'it'}`);
+      attempt = hybridPlan(original, parts, attempt.prebuild ? known : refusal.why);
+      attemptDecision = rebuild(attempt.prebuild!.why);
     }
-    // A compile that fails only on the cross toolchain (a -march it lacks, a probe that ran on
-    // the build machine): what the emulated build says decides.
-    else if (error instanceof ExternalError && error.code === 'BUILD_FAILED') {
-      const everywhere = failsOnEveryArchitecture(error.details.logTail ?? '');
-      if (everywhere) {
-        reporter.log(`${plan.id}: not rebuilt emulated, the cross install's failure is not the architecture's: ${everywhere}`);
-        throw error;
-      }
-      why = `the cross install failed (exit ${error.details.exitCode}): ${lastLine(error.details.logTail ?? '') || 'see --verbose'}`;
-    } else throw error;
   }
   reporter.status(`${why}; rebuilding emulated`);
   reporter.log(`${plan.id}: ${why}; rebuilding it emulated`);
   // --no-cache holds for the emulated build too.
-  const record = await runTask(fallback, { action: 'rebuild', reason: why, fallback: why, ...(decision.noCache ? { noCache: true } : {}) }, services, reporter, layerZips);
+  const record = await runTask(fallback, { ...rebuild(why), fallback: why }, services, reporter, layerZips);
   return { ...record, durationMs: services.now() - started };
 }
 
@@ -79,14 +120,24 @@ async function dependencies(plan: TaskPlan, decision: Decision, work: string, se
   if (decision.cachedDependencies && decision.keys && decision.image) return { dir: decision.cachedDependencies, keys: decision.keys, image: decision.image.ref };
   reporter.status('preparing image');
   const image = await inStep(plan.id, 'resolve image', () => services.resolveImage(plan));
-  const known = decision.keys && decision.image?.id === image.id;
-  const keys = known ? decision.keys! : bindKeys(plan.keys, image.id);
+  const prebuild = plan.prebuild ? prebuildPlan(plan) : undefined;
+  const prebuildImage = prebuild ? await inStep(plan.id, 'resolve image', () => services.resolveImage(prebuild)) : undefined;
+  const identity = imageIdentity(image.id, prebuildImage?.id);
+  const known = decision.keys && decision.image?.id === identity;
+  const keys = known ? decision.keys! : bindKeys(plan.keys, identity);
   // The image was pulled or built since the plan: its install may be cached after all.
   const cached = known || decision.noCache ? undefined : await services.cache.get(keys.dependency!);
   if (cached) return { dir: cached, keys, image: image.ref };
   const fresh = path.join(work, 'deps');
   checkSignal(services.signal);
-  await inStep(plan.id, 'install', () => services.install(plan, image, fresh, reporter));
+  let offered: { dir: string; at: string } | undefined;
+  if (prebuild && prebuildImage) {
+    reporter.status(`building ${plan.prebuild!.parts.join(', ')} alone on ${plan.arch} (emulated)`);
+    offered = { dir: path.join(work, 'prebuilt'), at: prebuild.install!.output };
+    await inStep(plan.id, 'prebuild', () => services.install(prebuild, prebuildImage, offered!.dir, reporter));
+    checkSignal(services.signal);
+  }
+  await inStep(plan.id, 'install', () => services.install(plan, image, fresh, reporter, offered));
   const dir = await inStep(plan.id, 'cache', async () => {
     await mkdir(fresh, { recursive: true });
     return services.cache.put(keys.dependency!, fresh, `${plan.id} in ${image.ref}`, { move: true });
@@ -136,10 +187,11 @@ export async function runTask(plan: TaskPlan, decision: Decision, services: Exec
         findings.push(...await inStep(plan.id, 'load check', () => services.loadCheck(plan, staged, layers)));
         loadCheckMs = services.now() - checkStarted;
       }
-      // A cross build the proof refuses is not an error yet: its task is rebuilt emulated, unless
-      // the emulated build would be refused alike (a missing handler, a secret, the size).
+      // A cross build the proof refuses is not an error yet: its task (or the parts the refused
+      // files belong to) is rebuilt emulated, unless the emulated build would be refused alike (a
+      // missing handler, a secret, the size).
       const refusal = plan.fallback ? refusalWorthEmulating(findings) : undefined;
-      if (refusal) throw new ProofRefused(`${refusal.code} ${refusal.path || '(whole zip)'}: ${oneLine(refusal.message)}`);
+      if (refusal) throw new ProofRefused(`${refusal.code} ${refusal.path || '(whole zip)'}: ${oneLine(refusal.message)}`, findings.filter((f) => f.severity === 'error'), dependencyDir);
       if (plan.output.kind === 'image' && !findings.some((f) => f.severity === 'error')) {
         checkSignal(services.signal);
         reporter.status(plan.output.image!.push ? 'building and pushing its image' : 'building its image');
@@ -175,6 +227,7 @@ export async function runTask(plan: TaskPlan, decision: Decision, services: Exec
       durationMs: services.now() - started,
       ...(loadCheckMs !== undefined ? { loadCheckMs } : {}),
       ...(decision.fallback ? { fallback: decision.fallback } : {}),
+      ...(plan.prebuild ? { hybrid: { emulated: plan.prebuild.parts, why: plan.prebuild.why } } : {}),
       ...(containerImage ? { containerImage } : {}),
       findings,
     };

@@ -37,6 +37,8 @@ export interface ArtifactRecord {
   readonly loadCheckMs?: number;
   /** A cross compile refused by its proof (or whose install failed), so built emulated: why. */
   readonly fallback?: string;
+  /** A cross compile some of whose requirements could not cross: those, built alone emulated before the cross install took them, and why. */
+  readonly hybrid?: { readonly emulated: readonly string[]; readonly why: string };
   /** Image functions: the image made of the zip's files (repository, tag, digest, pushed URI). */
   readonly containerImage?: ImageRecord;
   readonly findings: readonly Finding[];

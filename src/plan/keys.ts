@@ -24,6 +24,11 @@ export function layoutMaterial(parts: { readonly level: number; readonly mtime: 
   return hashValue(parts);
 }
 
+/** The images an install depends on, as one id: its own, and a hybrid's image of the target that built its parts first. */
+export function imageIdentity(install: string, prebuild: string | undefined): string {
+  return prebuild === undefined ? install : `${install}+${prebuild}`;
+}
+
 /**
  * The keys once the build image's id is known (undefined: no install), and for an image function
  * the identity of its base image (its digest, or the engine's id of the offline stand-in).

@@ -55,7 +55,12 @@ export function taskPlan(placed: PlacedTask, found: ArtifactAnalysis, host: Host
   const planned = planWith(task, found, host, strategy);
   if (!strategy.proof) return planned;
   const emulated: Strategy = { kind: 'emulated', reason: `the cross build of ${task.id} failed its proof: the ${task.arch.name} container runs under emulation`, buildArch: task.arch };
-  return { ...planned, fallback: planWith(task, found, host, emulated) };
+  const fallback = planWith(task, found, host, emulated);
+  const hybrid = builder.hybrid?.(found.analysis, task);
+  if (!hybrid || !fallback.install) return { ...planned, fallback };
+  // The parts build where the emulated build would: its image, environment and inputs.
+  const install = { ...fallback.install, steps: hybrid.steps, output: hybrid.output, drop: [], outputOptional: false, pruneBuildTrees: false };
+  return { ...planned, fallback, hybrid: { install, parts: hybrid.parts, owners: hybrid.owners } };
 }
 
 function planWith(task: PlacedTask, found: ArtifactAnalysis, host: HostFacts, strategy: Strategy): TaskPlan {

@@ -144,6 +144,13 @@ export interface TaskPlan {
   readonly strategy: { readonly kind: StrategyKind; readonly reason: string; readonly buildArch: ArchName; readonly proof?: true };
   /** A cross compile's proof can refuse it: then this plan, the same task emulated, builds it. */
   readonly fallback?: TaskPlan;
+  /**
+   * What of a cross compile may be built alone on the target: when a failure belongs to some of
+   * these parts, they are (plan/hybrid.ts) and the cross install takes them, before `fallback`.
+   */
+  readonly hybrid?: HybridTemplate;
+  /** A hybrid: these parts were built alone in a container of the target first, and the install was offered their output. */
+  readonly prebuild?: Prebuild;
   /** null when nothing is installed (the source is packaged as it is). */
   readonly install: InstallPlan | null;
   readonly package: PackageLayout;
@@ -156,6 +163,35 @@ export interface TaskPlan {
   readonly verify: VerifyOptions;
   /** The builder's own decisions and why (a bundle's externals, the package manager), when it has any. */
   readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** One part of a cross compile that can be built alone on the target (a requirement). */
+export interface HybridPart {
+  /** As the user knows it: the requirement's project name. */
+  readonly name: string;
+  /** The distribution the installed files name (normalised): how a refused file is traced to it. */
+  readonly distribution: string;
+  /** The line its failed cross build prints: how a failed install is traced to it. */
+  readonly failure: string;
+  /** Its build alone, in the target's container, into the template's output. */
+  readonly steps: readonly InstallStep[];
+}
+
+export interface HybridTemplate {
+  /** The container of the target that builds the chosen parts (the emulated build's image, env and inputs) and its first steps. */
+  readonly install: InstallPlan;
+  readonly parts: readonly HybridPart[];
+  /** How installed files name their part: Python's *.dist-info/RECORD. */
+  readonly owners: 'dist-info';
+}
+
+export interface Prebuild {
+  /** The parts built on the target (names), and why they could not cross. */
+  readonly parts: readonly string[];
+  readonly why: string;
+  readonly buildArch: ArchName;
+  /** Its output is copied into the install's container at the same path before the install runs. */
+  readonly install: InstallPlan;
 }
 
 export interface Selection {

@@ -6,7 +6,7 @@ import type { DependencyCache } from '../cache/store.js';
 import type { ImageResolver } from '../docker/images.js';
 import type { ArtifactRecord } from '../package/manifest.js';
 import { decide, type Decision } from '../plan/action.js';
-import { bindKeys } from '../plan/keys.js';
+import { bindKeys, imageIdentity } from '../plan/keys.js';
 import type { TaskPlan } from '../plan/types.js';
 import { architecture, type ArchName } from '../runtimes.js';
 
@@ -23,8 +23,11 @@ export async function decideTask(plan: TaskPlan, sources: DecisionSources): Prom
   if (sources.noCache) return decide(plan, { noCache: true });
   let image: { id: string; ref: string } | undefined;
   if (plan.install) {
-    const found = await (await sources.images(plan.arch)).peek(plan.install.image, architecture(plan.strategy.buildArch));
-    image = found && { id: found.id, ref: found.ref };
+    const images = await sources.images(plan.arch);
+    const found = await images.peek(plan.install.image, architecture(plan.strategy.buildArch));
+    // A hybrid's parts built in the target's image too: both images key its install.
+    const prebuild = plan.prebuild ? await images.peek(plan.prebuild.install.image, architecture(plan.prebuild.buildArch)) : undefined;
+    image = found && (!plan.prebuild || prebuild) ? { id: imageIdentity(found.id, prebuild?.id), ref: found.ref } : undefined;
   }
   const previous = sources.previous.get(plan.id);
   const baseImage = plan.output.kind === 'image' ? await sources.baseImage?.(plan).catch(() => undefined) : undefined;

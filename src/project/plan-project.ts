@@ -12,6 +12,7 @@ import type { HostFacts } from '../host.js';
 import { readManifest, type ArtifactRecord } from '../package/manifest.js';
 import type { Decision } from '../plan/action.js';
 import { enginesNeeded, placeTasks, plan, type EngineFacts } from '../plan/plan.js';
+import { hybridPlan } from '../plan/hybrid.js';
 import { taskPlan, type ArtifactAnalysis } from '../plan/task-plan.js';
 import type { Selection, TaskPlan } from '../plan/types.js';
 import { analyzeArtifact } from './analyze.js';
@@ -94,7 +95,19 @@ export async function decideProject(project: ProjectPlan, options: { readonly no
   for (const taskPlan of project.plans) {
     try {
       // A cross compile its proof refused last time, unchanged since: its emulated build stands.
-      const refused = taskPlan.fallback ? options.previous.get(taskPlan.id)?.fallback : undefined;
+      const previous = options.previous.get(taskPlan.id);
+      // One whose parts were built emulated alone last time: that hybrid stands, with its reason.
+      const last = previous?.hybrid;
+      const hybrid = taskPlan.hybrid && last?.emulated.every((p) => taskPlan.hybrid!.parts.some((part) => part.name === p))
+        ? hybridPlan(taskPlan, last.emulated, last.why) : undefined;
+      if (hybrid) {
+        const decision = await decideTask(hybrid, sources);
+        if (decision.action !== 'rebuild') {
+          decided.push({ plan: hybrid, decision: { ...decision, reason: `${decision.reason}; ${last!.emulated.join(', ')} emulated alone, as last time (${last!.why})` } });
+          continue;
+        }
+      }
+      const refused = taskPlan.fallback ? previous?.fallback : undefined;
       if (refused && taskPlan.fallback) {
         const decision = await decideTask(taskPlan.fallback, sources);
         if (decision.action !== 'rebuild') {

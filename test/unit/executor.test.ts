@@ -13,7 +13,8 @@ import { STEPS, type StepName } from '../../src/executor/step.js';
 import { runProvenTask, runTask } from '../../src/executor/task.js';
 import type { Decision } from '../../src/plan/action.js';
 import { failsOnEveryArchitecture, refusalWorthEmulating } from '../../src/executor/fallback.js';
-import { bindKeys } from '../../src/plan/keys.js';
+import { hybridPlan } from '../../src/plan/hybrid.js';
+import { bindKeys, imageIdentity } from '../../src/plan/keys.js';
 import type { TaskPlan } from '../../src/plan/types.js';
 
 const dirs: string[] = [];
@@ -54,7 +55,8 @@ function fake(options: { failIn?: StepName; onStep?: (step: string) => void; cac
   };
   const services: ExecutorServices = {
     resolveImage: () => step('resolve image', { ref: 'img:tag', id: 'sha256:img', arch: { name: 'x86_64' } as never }),
-    install: async (_plan, _image, dest) => { await step('install', undefined); writeFileSync(path.join(temp(), 'x'), ''); void dest; },
+    // A hybrid's parts are built into <work>/prebuilt before its install.
+    install: async (_plan, _image, dest) => { await step(path.basename(dest) === 'prebuilt' ? 'prebuild' : 'install', undefined); writeFileSync(path.join(temp(), 'x'), ''); },
     cache: {
       get: async () => options.cached,
       put: async (_key, tree) => { await step('cache', undefined); return tree; },
@@ -71,8 +73,9 @@ function fake(options: { failIn?: StepName; onStep?: (step: string) => void; cac
 
 const reporter = { status: () => {}, log: () => {} };
 const rebuild: Decision = { action: 'rebuild', reason: 'not built yet' };
-/** The steps of a zip function (the image step is an image function's). */
-const ZIP_STEPS = STEPS.filter((s) => s !== 'image');
+/** The steps of a task without a hybrid's prebuild, and of a zip function (the image step is an image function's). */
+const PLAIN_STEPS = STEPS.filter((s) => s !== 'prebuild');
+const ZIP_STEPS = PLAIN_STEPS.filter((s) => s !== 'image');
 
 /** An image function's plan: the same steps, and the image built from the verified files before the commit. */
 function imagePlan(out: string): TaskPlan {
@@ -85,7 +88,7 @@ describe('a task plan executed as named steps', () => {
     const out = temp();
     const { services, calls } = fake();
     const record = await runTask(imagePlan(out), rebuild, services, reporter);
-    expect(calls).toEqual([...STEPS]);
+    expect(calls).toEqual([...PLAIN_STEPS]);
     expect(record.containerImage).toMatchObject({ repository: 'r/x', digest: 'sha256:abc' });
     const zipOnly = await runTask(taskPlan(temp()), rebuild, fake().services, reporter);
     expect(record.inputKey).not.toBe(zipOnly.inputKey);
@@ -130,10 +133,10 @@ describe('a task plan executed as named steps', () => {
   it.each(STEPS.map((s) => [s]))('names the step when %s fails, and leaves no zip behind', async (failing) => {
     const out = temp();
     const { services } = fake({ failIn: failing });
-    const plan = failing === 'image' ? imagePlan(out) : taskPlan(out);
+    const plan = failing === 'image' ? imagePlan(out) : failing === 'prebuild' ? hybridPlan(hybridProvenPlan(out), ['probe'], 'why') : taskPlan(out);
     const error = await runTask(plan, rebuild, services, reporter).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(LambdaPackError);
-    expect(error).toMatchObject({ step: failing, message: expect.stringContaining(`api-x86_64: the ${failing} step failed unexpectedly: ${failing} broke`) });
+    expect(error).toMatchObject({ step: failing, message: expect.stringContaining(`${plan.id}: the ${failing} step failed unexpectedly: ${failing} broke`) });
     expect(existsSync(path.join(out, 'api-x86_64.zip'))).toBe(false);
     expect(existsSync(path.join(out, '.api-x86_64.zip.unverified-run1'))).toBe(false);
   });
@@ -334,6 +337,77 @@ describe('which failures send a cross build to the emulated one', () => {
     expect(failsOnEveryArchitecture('npm error code EBADPLATFORM')).toBeUndefined();
     expect(failsOnEveryArchitecture("gyp ERR! build error\ncc1: error: unknown value 'native' for -march")).toBeUndefined();
     expect(failsOnEveryArchitecture('ERROR: No matching distribution found for numpy==2.0')).toBeUndefined();
+  });
+});
+
+/** provenPlan with a hybrid: probe and quick can each be built alone on arm64. */
+function hybridProvenPlan(out: string): TaskPlan {
+  const plan = provenPlan(out);
+  const part = (name: string) => ({ name, distribution: name, failure: `lambda-pack: could not build ${name}-1.0.tar.gz into a wheel`, steps: [{ run: ['build', name] }] });
+  const install = { ...plan.fallback!.install!, steps: [], output: '/tmp/emulated' };
+  return { ...plan, hybrid: { install, parts: [part('probe'), part('quick')], owners: 'dist-info' } };
+}
+
+describe('a cross compile whose failure belongs to requirements that can build alone (the hybrid)', () => {
+  const failing = (names: readonly string[]) => async (plan: TaskPlan, _image: unknown, dest: string) => {
+    const name = path.basename(dest) === 'prebuilt' ? 'prebuild' : `install ${plan.strategy.kind}`;
+    const emulated = plan.prebuild?.parts ?? [];
+    const next = names.find((n) => !emulated.includes(n));
+    if (name === 'install cross' && next) {
+      throw new ExternalError('BUILD_FAILED', 'api-arm64: failed', { exitCode: 1, logTail: `subprocess.CalledProcessError: probe_main returned 255\nlambda-pack: building ${next}-1.0.tar.gz failed (exit 1)\nlambda-pack: could not build ${next}-1.0.tar.gz into a wheel\nlambda-pack: pip failed to build every sdist` });
+    }
+  };
+
+  it('builds only the failing requirement emulated, then cross-installs everything with it, and records which and why', async () => {
+    const out = temp();
+    const seen: string[] = [];
+    const statuses: string[] = [];
+    const { services } = fake();
+    const install = failing(['probe']);
+    const record = await runProvenTask(hybridProvenPlan(out), rebuild, {
+      ...services,
+      install: async (plan, image, dest, _reporter, offered) => { seen.push(`${path.basename(dest) === 'prebuilt' ? 'prebuild' : 'install'} ${plan.strategy.kind} ${plan.install!.steps.map((s) => ('run' in s ? s.run.join(' ') : '')).join(';')}${offered ? ` offered ${offered.at}` : ''}`); await install(plan, image, dest); },
+    }, { status: (s) => statuses.push(s), log: () => {} });
+    expect(seen).toEqual(['install cross npm ci', 'prebuild emulated build probe', 'install cross npm ci offered /tmp/emulated']);
+    const why = 'the cross build of probe failed (exit 1): subprocess.CalledProcessError: probe_main returned 255';
+    expect(record).toMatchObject({ strategy: 'cross', action: 'rebuild', hybrid: { emulated: ['probe'], why } });
+    expect(record.fallback).toBeUndefined();
+    // Keyed by both images: the cross image and the target's that built probe.
+    expect(record.dependencyKey).toBe(bindKeys(hybridPlan(hybridProvenPlan(out), ['probe'], why).keys, imageIdentity('sha256:img', 'sha256:img')).dependency);
+    expect(record.dependencyKey).not.toBe(bindKeys(provenPlan(out).keys, 'sha256:img').dependency);
+    expect(statuses).toContain(`${why}; building probe emulated alone, the rest cross`);
+  });
+
+  it('adds each requirement a later failure names, then falls back to the whole task once a failure names nothing new', async () => {
+    const seen: string[] = [];
+    const { services } = fake();
+    const install = failing(['probe', 'quick']);
+    const record = await runProvenTask(hybridProvenPlan(temp()), rebuild, { ...services, install: async (plan, image, dest) => { seen.push(`${path.basename(dest)} ${plan.strategy.kind} ${plan.prebuild?.parts.join(',') ?? ''}`); await install(plan, image, dest); } }, reporter);
+    expect(seen.map((s) => s.trim())).toEqual(['deps cross', 'prebuilt emulated', 'deps cross probe', 'prebuilt emulated', 'deps cross probe,quick']);
+    expect(record.hybrid?.emulated).toEqual(['probe', 'quick']);
+
+    const refusingAll = { ...services, loadCheck: async (plan: TaskPlan) => (plan.strategy.kind === 'cross' ? [{ code: 'LOAD_FAILED', severity: 'error' as const, path: '', message: 'Runtime.ImportModuleError: handler.py: boom', fix: 'f' }] : []) };
+    const whole = await runProvenTask(hybridProvenPlan(temp()), rebuild, { ...refusingAll, install: failing(['probe']) }, reporter);
+    expect(whole).toMatchObject({ strategy: 'emulated', fallback: 'the cross build of probe failed (exit 1): subprocess.CalledProcessError: probe_main returned 255; with probe built emulated, the proof refused the cross build: LOAD_FAILED (whole zip): Runtime.ImportModuleError: handler.py: boom' });
+    expect(whole.hybrid).toBeUndefined();
+  });
+
+  it('rebuilds the whole task emulated when the requirement does not build alone on the target either', async () => {
+    const { services } = fake();
+    const cross = failing(['probe']);
+    const install = async (plan: TaskPlan, image: unknown, dest: string) => {
+      if (path.basename(dest) === 'prebuilt') throw new ExternalError('BUILD_FAILED', 'api-arm64: failed', { exitCode: 1, logTail: 'error: probe.c:3: missing header\nlambda-pack: could not build probe-1.0.tar.gz into a wheel' });
+      await cross(plan, image, dest);
+    };
+    const record = await runProvenTask(hybridProvenPlan(temp()), rebuild, { ...services, install }, reporter);
+    expect(record).toMatchObject({ strategy: 'emulated', fallback: 'the cross build of probe failed (exit 1): subprocess.CalledProcessError: probe_main returned 255; with probe built emulated, the emulated build of probe failed too (exit 1): error: probe.c:3: missing header' });
+  });
+
+  it('rebuilds the whole task emulated when the failure names no requirement it can build alone', async () => {
+    const { services } = fake();
+    const install = async (plan: TaskPlan) => { if (plan.strategy.kind === 'cross') throw new ExternalError('BUILD_FAILED', 'api-arm64: failed', { exitCode: 1, logTail: 'ERROR: No matching distribution found for six' }); };
+    const record = await runProvenTask(hybridProvenPlan(temp()), rebuild, { ...services, install }, reporter);
+    expect(record).toMatchObject({ strategy: 'emulated', fallback: 'the cross install failed (exit 1): ERROR: No matching distribution found for six' });
   });
 });
 

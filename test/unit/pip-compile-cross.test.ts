@@ -169,14 +169,31 @@ describe('the pip builder, where something must compile', () => {
     const runs = install.steps.flatMap((s) => ('run' in s ? [s.run.filter((a) => a !== WHEEL_BUILDER_PROGRAM)] : []));
     // The config's CC is kept; the rest of the cross environment reaches the build hooks only.
     const crossEnv = { ...pythonCrossEnv(ARM), CC: 'aarch64-linux-gnu-gcc-12' };
-    expect(runs[0]).toEqual(['python3.11', '-c', PYTHON_PATHS.prebuilt, PYTHON_PATHS.work, JSON.stringify({ local: [], sdists: ['/build/wheels/cfast-0.1.0.tar.gz'], findLinks: ['/build/wheels'], noIndex: true, crossEnv })]);
+    expect(runs[0]).toEqual(['python3.11', '-c', PYTHON_PATHS.prebuilt, PYTHON_PATHS.work, JSON.stringify({ local: [], sdists: ['/build/wheels/cfast-0.1.0.tar.gz'], findLinks: ['/build/wheels'], noIndex: true, crossEnv, emulated: PYTHON_PATHS.emulated })]);
     expect(runs[1]).toEqual(expect.arrayContaining(['download', '--platform', 'linux_aarch64', '--only-binary=:all:', '--find-links', PYTHON_PATHS.prebuilt, '-r', 'requirements.txt']));
-    expect(runs[2]).toEqual(['python3.11', '-c', PYTHON_PATHS.dist, PYTHON_PATHS.work, JSON.stringify({ local: ['native'], findLinks: ['/build/wheels'], noIndex: true, crossEnv })]);
+    expect(runs[2]).toEqual(['python3.11', '-c', PYTHON_PATHS.dist, PYTHON_PATHS.work, JSON.stringify({ local: ['native'], findLinks: ['/build/wheels'], noIndex: true, crossEnv, emulated: PYTHON_PATHS.emulated })]);
     expect(runs[3]).toEqual(expect.arrayContaining(['install', '--platform', 'linux_aarch64', '--only-binary=:all:']));
     expect(install.env).not.toHaveProperty('_PYTHON_HOST_PLATFORM');
     // Emulated, the same source builds as it always did.
     const emulated = pipBuilder.install(await analysis(t), t, EMULATED, HOST);
-    expect(emulated.steps.map(renderStep).join('\n')).not.toMatch(/aarch64-linux-gnu|--platform|prebuilt/);
+    expect(emulated.steps.map(renderStep).join('\n')).not.toMatch(/aarch64-linux-gnu|--platform|prebuilt|lambda-pack-python\/emulated/);
+  });
+
+  it('names each requirement it compiles as a part a hybrid can build alone on the target, at the paths a whole build gives it', async () => {
+    const t = task(project({ 'requirements.txt': '--no-index\n-f wheels\n./native\ncfast\n', ...NATIVE }, { 'wheels/cfast-0.1.0.tar.gz': CFAST }));
+    const hybrid = pipBuilder.hybrid!(await analysis(t), t)!;
+    const built = (part: object) => ['python3.11', '-c', WHEEL_BUILDER_PROGRAM, PYTHON_PATHS.emulated, PYTHON_PATHS.work, JSON.stringify({ ...part, findLinks: ['/build/wheels'], noIndex: true, record: true })];
+    expect(hybrid).toEqual({
+      output: PYTHON_PATHS.emulated, owners: 'dist-info',
+      steps: [{ require: 'command -v python3.11 >/dev/null', message: 'lambda-pack: python3.11 is not in this image; use an image made for python3.11' }],
+      parts: [
+        { name: 'cfast', distribution: 'cfast', failure: 'lambda-pack: could not build cfast-0.1.0.tar.gz into a wheel', steps: [{ run: built({ local: [], sdists: ['/build/wheels/cfast-0.1.0.tar.gz'] }), onFailure: 'lambda-pack: pip failed to build /build/wheels/cfast-0.1.0.tar.gz alone into a wheel at fixed paths' }] },
+        { name: 'native', distribution: 'native', failure: 'lambda-pack: could not build native into a wheel', steps: [{ run: built({ local: ['native'] }), onFailure: 'lambda-pack: pip failed to build native alone into a wheel at fixed paths' }] },
+      ],
+    });
+    // A lockfile's sdists come from its indexes: its cross compile falls back whole.
+    const uv = task(path.join(REPO, 'fixtures/python-uv/function'));
+    expect(pipBuilder.hybrid!(await analysis(uv), uv)).toBeUndefined();
   });
 
   it('plans a locked cross compile: --no-deps downloads take sdists, the wheels install with the target tags', () => {

@@ -20,6 +20,8 @@ export const PYTHON_PATHS = {
   work: '/tmp/lambda-pack-python/build',
   /** A cross compile's wheels of wheelhouse sdists, built before the download (which finds them here). */
   prebuilt: '/tmp/lambda-pack-python/prebuilt',
+  /** A hybrid's wheels built alone in a container of the target, offered to the cross install (wheel builder "emulated"). */
+  emulated: '/tmp/lambda-pack-python/emulated',
   installs: '/tmp/lambda-pack-python/build/installs.txt',
   /** Requirements files generated from a lockfile, written by the first steps (/tmp: writable by the build user). */
   generated: '/tmp/lambda-pack-python/requirements',
@@ -74,10 +76,17 @@ export interface CrossCompile {
   readonly env: Readonly<Record<string, string>>;
   /** Container paths of wheelhouse sdists, built into target wheels before the download: a --platform download takes wheels only. */
   readonly prebuild: readonly string[];
+  /** Where a hybrid offers the wheels it built on the target (PYTHON_PATHS.emulated): the wheel builder takes those as they are. */
+  readonly offered?: string;
+}
+
+/** A cross compile's wheel builder: the target's environment, and what a hybrid built on the target taken as it is. */
+function crossOptions(compile: CrossCompile): { crossEnv: Readonly<Record<string, string>>; emulated?: string } {
+  return { crossEnv: compile.env, ...(compile.offered ? { emulated: compile.offered } : {}) };
 }
 
 function buildStep(python: string, localProjects: readonly string[], sources: BuildSources, compile: CrossCompile | undefined): InstallStep {
-  const options = { local: [...localProjects], ...sources, ...(compile ? { crossEnv: compile.env } : {}) };
+  const options = { local: [...localProjects], ...sources, ...(compile ? crossOptions(compile) : {}) };
   const what = localProjects.length ? `build every sdist and ${localProjects.join(', ')} into wheels at fixed paths` : 'build every sdist into a wheel at a fixed path';
   return {
     name: compile ? `${what}, cross-compiling for ${compile.env._PYTHON_HOST_PLATFORM}` : what,
@@ -87,10 +96,19 @@ function buildStep(python: string, localProjects: readonly string[], sources: Bu
 
 /** The wheelhouse sdists of a cross compile, built into PYTHON_PATHS.prebuilt (at the wheel builder's usual paths). */
 function prebuildStep(python: string, sources: BuildSources, compile: CrossCompile): InstallStep {
-  const options = { local: [], sdists: compile.prebuild, ...sources, crossEnv: compile.env };
+  const options = { local: [], sdists: compile.prebuild, ...sources, ...crossOptions(compile) };
   return {
     name: `cross-compile ${compile.prebuild.join(', ')} for ${compile.env._PYTHON_HOST_PLATFORM} at fixed paths`,
     argv: [python, '-c', WHEEL_BUILDER_PROGRAM, PYTHON_PATHS.prebuilt, PYTHON_PATHS.work, JSON.stringify(options)],
+  };
+}
+
+/** One requirement of a hybrid, built alone in a container of the target into PYTHON_PATHS.emulated, at the paths a whole build gives it. */
+export function emulatedPartStep(python: string, part: { readonly sdist: string } | { readonly local: string }, sources: BuildSources): InstallStep {
+  const what = 'sdist' in part ? { local: [], sdists: [part.sdist] } : { local: [part.local] };
+  return {
+    name: `build ${'sdist' in part ? part.sdist : part.local} alone into a wheel at fixed paths`,
+    argv: [python, '-c', WHEEL_BUILDER_PROGRAM, PYTHON_PATHS.emulated, PYTHON_PATHS.work, JSON.stringify({ ...what, ...sources, record: true })],
   };
 }
 

@@ -56,5 +56,10 @@ export function requirementsInputs(entries: readonly SourceEntry[], requirements
 
 /** The local project directories a requirements.txt names (editable or not), which pip download resolves but does not save. */
 export function localProjectDirs(requirements: PipRequirements): string[] {
-  return requirements.local.filter((l) => !/\.(?:whl|zip|tar\.gz|tgz|tar\.bz2|tar\.xz)$/i.test(l)).map((l) => (isSelf(l) ? '.' : l));
+  return requirements.local.filter((l) => !/\.(?:whl|zip|tar\.gz|tgz|tar\.bz2|tar\.xz)$/i.test(l)).map(projectDir);
+}
+
+/** A local project directory as the wheel builder gets it: `.` for the source itself. */
+export function projectDir(local: string): string {
+  return isSelf(local) ? '.' : local;
 }

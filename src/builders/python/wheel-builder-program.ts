@@ -10,17 +10,23 @@
 // sysconfig data: pip, installing build requirements, keeps choosing what runs here. A wheel whose
 // platform is neither the target's nor `any` fails the build (a backend that ignores that
 // environment compiled for this machine): the task is then built emulated.
+// A build that fails prints `lambda-pack: could not build <archive name | project dir> into a
+// wheel`, which names the requirement the failure belongs to (the hybrid fallback, plan/hybrid.ts).
+// The hybrid: a container of the target builds those requirements alone ("record": it lists what
+// it built in <dist>/lambda-pack-built.json); the cross install finds that directory at
+// "emulated", skips building what it lists and takes its wheels instead, so one pip install of
+// every wheel follows as before.
 //
 // argv: <dist dir> <work dir> <options JSON>
 //   dist: pip download's output; its sdists are replaced by wheels built from them.
-//   options: {"local": [project dirs], "sdists": [archives], "crossEnv": {…}, "indexUrl",
-//     "extraIndexUrls", "findLinks", "noIndex", "trustedHosts"}
+//   options: {"local": [project dirs], "sdists": [archives], "crossEnv": {…}, "emulated": dir,
+//     "record": bool, "indexUrl", "extraIndexUrls", "findLinks", "noIndex", "trustedHosts"}
 //     sdists: archives elsewhere (a wheelhouse) also built into dist;
 //     index settings for installing build requirements; ${VAR} in them is expanded from the
 //     environment here (never on the host, so credentials stay in the container's environment).
 // Writes <work>/installs.txt: one name==version line per wheel in dist, for the install step.
 export const WHEEL_BUILDER_PROGRAM = String.raw`
-import json, os, re, subprocess, sys, tarfile, zipfile
+import json, os, re, shutil, subprocess, sys, tarfile, zipfile
 
 SDIST = re.compile(r'^(.+?)\.(tar\.gz|tgz|tar\.bz2|tar\.xz|zip)$')
 HOOK = r'''
@@ -148,24 +154,64 @@ def unpack(archive, target):
     only = os.path.join(target, entries[0]) if len(entries) == 1 else target
     return only if os.path.isdir(only) else target
 
+def attributed(what, step):
+    try:
+        step()
+    except SystemExit:
+        sys.stderr.write('lambda-pack: could not build %s into a wheel\n' % what)
+        sys.stderr.flush()
+        raise
+
 def build_sdist(archive, work, dist, options):
     name = os.path.basename(archive)
     stem = SDIST.match(name).group(1)
-    root = unpack(archive, os.path.join(work, 'src', stem))
-    build(root, os.path.join(work, 'env', stem), dist, options, name)
+    def step():
+        root = unpack(archive, os.path.join(work, 'src', stem))
+        build(root, os.path.join(work, 'env', stem), dist, options, name)
+    attributed(name, step)
+
+def build_local(root, work, dist, options):
+    # Named by its path, not its position: built alone (a hybrid's part) it gets the same env path.
+    env_dir = os.path.join(work, 'env', 'local-' + re.sub(r'[^A-Za-z0-9]+', '-', root).strip('-'))
+    attributed(root, lambda: build(os.path.abspath(root), env_dir, dist, options, root))
+
+BUILT = 'lambda-pack-built.json'
+
+def emulated_parts(options):
+    where = options.get('emulated')
+    listed = os.path.join(where, BUILT) if where else None
+    if not listed or not os.path.exists(listed):
+        return None, set()
+    with open(listed) as f:
+        return where, set(json.load(f))
 
 def main(dist, work, options):
     options = json.loads(options)
     os.makedirs(work, exist_ok=True)
     os.makedirs(dist, exist_ok=True)
+    emulated, skip = emulated_parts(options)
+    built = []
     for archive in options.get('sdists', []):
-        build_sdist(archive, work, dist, options)
+        if os.path.basename(archive) not in skip:
+            build_sdist(archive, work, dist, options)
+            built.append(os.path.basename(archive))
     for name in sorted(os.listdir(dist)):
         if SDIST.match(name):
-            build_sdist(os.path.join(dist, name), work, dist, options)
+            if name not in skip:
+                build_sdist(os.path.join(dist, name), work, dist, options)
             os.remove(os.path.join(dist, name))
-    for i, root in enumerate(options.get('local', [])):
-        build(os.path.abspath(root), os.path.join(work, 'env', 'local-%d' % i), dist, options, root)
+    for root in options.get('local', []):
+        if root not in skip:
+            build_local(root, work, dist, options)
+            built.append(root)
+    if emulated:
+        for name in sorted(os.listdir(emulated)):
+            if name.endswith('.whl'):
+                shutil.copyfile(os.path.join(emulated, name), os.path.join(dist, name))
+    if options.get('record'):
+        _, before = emulated_parts({'emulated': dist})
+        with open(os.path.join(dist, BUILT), 'w') as f:
+            json.dump(sorted(before | set(built)), f)
     seen = {}
     for name in sorted(os.listdir(dist)):
         if name.endswith('.whl'):
