@@ -85,7 +85,7 @@ function planFor(analysis: NpmAnalysis, arch: ReturnType<typeof architecture>, c
 
 export const npmBuilder: Builder<NpmAnalysis, InstallSpec | null> = {
   name: 'npm',
-  version: 5,
+  version: 6,
   needsContainer: true,
   markers: ['package.json'],
   families: ['nodejs'],

@@ -78,7 +78,7 @@ function taskChoice(task: PlacedTask) {
 
 export const pipBuilder: Builder<PipAnalysis> = {
   name: 'pip',
-  version: 5,
+  version: 6,
   needsContainer: true,
   markers: ['requirements.txt', 'pyproject.toml', 'Pipfile'],
   families: ['python'],

@@ -30,6 +30,12 @@ export interface InstallContext {
   readonly memoryBytes?: number;
 }
 
+/** How this one install runs. */
+export interface InstallOptions {
+  /** --no-cache: compile afresh, reading nothing from the compiler cache (its results are still stored). */
+  readonly fresh: boolean;
+}
+
 /** The container's environment: the plan's, plus the values of its passEnv names from the host. */
 function containerEnv(plan: TaskPlan, host: HostFacts): Record<string, string> {
   const env = { ...plan.install!.env };
@@ -53,7 +59,7 @@ export function redactor(plan: TaskPlan, host: HostFacts): (text: string) => str
   return (text) => secrets.reduce((out, secret) => out.split(secret).join('***'), text);
 }
 
-export async function runInstall(plan: TaskPlan, image: ResolvedImage, dest: string, context: InstallContext, reporter: TaskReporter): Promise<void> {
+export async function runInstall(plan: TaskPlan, image: ResolvedImage, dest: string, context: InstallContext, reporter: TaskReporter, options: InstallOptions): Promise<void> {
   const install = plan.install!;
   const { engine, host } = context;
   const redact = redactor(plan, host);
@@ -71,7 +77,10 @@ export async function runInstall(plan: TaskPlan, image: ResolvedImage, dest: str
     volumes: [{ name: volume, mount: CONTAINER.cache }],
     image: image.ref,
     arch: buildArch,
-    cmd: ['/bin/sh', '-c', renderScript(install.steps, { uid: owner.uid, extraCertificates: certificates.length > 0 })],
+    cmd: ['/bin/sh', '-c', renderScript(install.steps, {
+      uid: owner.uid, extraCertificates: certificates.length > 0,
+      ...(install.compilerCache ? { compilerCache: { imageId: image.id, uid: owner.uid, fresh: options.fresh } } : {}),
+    })],
     env: containerEnv(plan, host),
     workdir: install.workdir,
     user: `${owner.uid}:${owner.gid}`,

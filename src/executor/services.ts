@@ -7,6 +7,7 @@ import type { ZipResult } from '../zip/write.js';
 import type { TaskPlan } from '../plan/types.js';
 import type { Finding } from '../verify/findings.js';
 import type { ImageRecord } from './image.js';
+import type { InstallOptions } from './install.js';
 
 export interface TaskReporter {
   /** A short status line ("installing", "zipping"). */
@@ -19,7 +20,7 @@ export interface ExecutorServices {
   /** Makes the install's image present on the engine (pulled, built or copied) and checks its architecture. */
   resolveImage(plan: TaskPlan): Promise<ResolvedImage>;
   /** Runs the install in a container of that image and copies its output into `dest` (absent: nothing to ship). */
-  install(plan: TaskPlan, image: ResolvedImage, dest: string, reporter: TaskReporter): Promise<void>;
+  install(plan: TaskPlan, image: ResolvedImage, dest: string, reporter: TaskReporter, options: InstallOptions): Promise<void>;
   readonly cache: Pick<DependencyCache, 'get' | 'put'>;
   /** Writes the zip of the shipped source and `dependencies` to `staged`. */
   package(plan: TaskPlan, dependencies: string | undefined, staged: string): Promise<ZipResult>;

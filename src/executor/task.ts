@@ -72,7 +72,7 @@ async function dependencies(plan: TaskPlan, decision: Decision, work: string, se
   if (cached) return { dir: cached, keys, image: image.ref };
   const fresh = path.join(work, 'deps');
   checkSignal(services.signal);
-  await inStep(plan.id, 'install', () => services.install(plan, image, fresh, reporter));
+  await inStep(plan.id, 'install', () => services.install(plan, image, fresh, reporter, { fresh: decision.noCache === true }));
   const dir = await inStep(plan.id, 'cache', async () => {
     await mkdir(fresh, { recursive: true });
     return services.cache.put(keys.dependency!, fresh, `${plan.id} in ${image.ref}`, { move: true });
