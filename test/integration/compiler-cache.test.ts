@@ -80,25 +80,17 @@ function expectCached(builds: Record<'cold' | 'warm' | 'off', Build>, task: stri
 beforeAll(async () => { await requireEngine(); });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-describe('the compiler cache of a node-gyp addon (npm, x86_64)', () => {
+describe.each([
+  { what: 'a node-gyp addon (npm)', fixture: 'node-native', source: 'function/native/src/sum.c', task: 'native-x86_64' },
+  { what: 'a setuptools C extension (pip)', fixture: 'python-native', source: 'function/packages/fastmath/fastmath.c', task: 'stats-x86_64' },
+])('the compiler cache of $what, x86_64', ({ fixture, source, task }) => {
   let builds: Record<'cold' | 'warm' | 'off', Build>;
   beforeAll(async () => {
-    builds = await threeWays(copyFixture('node-native', 'function/native/src/sum.c'), 'node', ['native-x86_64'], ['--arch', 'x86_64']);
+    builds = await threeWays(copyFixture(fixture, source), fixture, [task], ['--arch', 'x86_64']);
   }, 600_000);
 
   it('serves the warm build from the cache, and the zip is the same bytes cold, warm and off', () => {
-    expectCached(builds, 'native-x86_64');
-  });
-});
-
-describe('the compiler cache of a setuptools C extension (pip, x86_64)', () => {
-  let builds: Record<'cold' | 'warm' | 'off', Build>;
-  beforeAll(async () => {
-    builds = await threeWays(copyFixture('python-native', 'function/packages/fastmath/fastmath.c'), 'pip', ['stats-x86_64'], ['--arch', 'x86_64']);
-  }, 600_000);
-
-  it('serves the warm build from the cache, and the zip is the same bytes cold, warm and off', () => {
-    expectCached(builds, 'stats-x86_64');
+    expectCached(builds, task);
   });
 });
 
