@@ -1,11 +1,12 @@
 // The compiler cache on the real engine, for each builder that compiles C: a node-gyp addon
 // (fixtures/node-native), a setuptools C extension (fixtures/python-native) and a Makefile that
-// hard-codes `CC = gcc` (fixtures/c-bootstrap, made like Lua's), x86_64 native and make's arm64
-// cross compile. Each is built cold (its C source carries a string unique to this run, so no
+// hard-codes `CC = gcc` (fixtures/c-bootstrap, made like Lua's), each x86_64 native and arm64
+// cross-compiled on x86_64. Each is built cold (its C source carries a string unique to this run, so no
 // earlier run's results can match), warm (a fresh dependency cache, so the install runs again and
 // its compiles are served from the compiler cache) and off (compilerCache: false), each build with a
 // dependency cache of its own. The zips must be byte-identical, the warm build must have hit on
-// every compile the cold one missed, and every build passes the load check.
+// every compile the cold one missed, and every build passes the load check (arm64's, the proof,
+// under qemu).
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -75,21 +76,30 @@ function expectCached(builds: Record<'cold' | 'warm' | 'off', Build>, task: stri
   expect(off.stderr).not.toMatch(new RegExp(`${task} \\|.*(ccache|compiler cache)`));
   expect(warm.zips[task]).toBe(cold.zips[task]);
   expect(off.zips[task]).toBe(cold.zips[task]);
+  // arm64 is cross-compiled on x86_64 each time: the proof passed, nothing fell back to emulation.
+  if (task.endsWith('-arm64')) {
+    for (const { manifest } of [cold, warm, off]) {
+      const record = manifest.artifacts.find((a) => `${a.name}-${a.arch}` === task)!;
+      expect(record.strategy).toBe('cross');
+      expect(record.fallback).toBeUndefined();
+    }
+  }
 }
 
 beforeAll(async () => { await requireEngine(); });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe.each([
-  { what: 'a node-gyp addon (npm)', fixture: 'node-native', source: 'function/native/src/sum.c', task: 'native-x86_64' },
-  { what: 'a setuptools C extension (pip)', fixture: 'python-native', source: 'function/packages/fastmath/fastmath.c', task: 'stats-x86_64' },
-])('the compiler cache of $what, x86_64', ({ fixture, source, task }) => {
+  { what: 'a node-gyp addon (npm)', fixture: 'node-native', source: 'function/native/src/sum.c', name: 'native' },
+  { what: 'a setuptools C extension (pip)', fixture: 'python-native', source: 'function/packages/fastmath/fastmath.c', name: 'stats' },
+])('the compiler cache of $what, x86_64 native and arm64 cross', ({ fixture, source, name }) => {
+  const tasks = [`${name}-x86_64`, `${name}-arm64`];
   let builds: Record<'cold' | 'warm' | 'off', Build>;
   beforeAll(async () => {
-    builds = await threeWays(copyFixture(fixture, source), fixture, [task], ['--arch', 'x86_64']);
-  }, 600_000);
+    builds = await threeWays(copyFixture(fixture, source), fixture, tasks, ['--arch', 'all']);
+  }, 900_000);
 
-  it('serves the warm build from the cache, and the zip is the same bytes cold, warm and off', () => {
+  it.each(tasks)('serves the warm build of %s from the cache, and the zip is the same bytes cold, warm and off', (task) => {
     expectCached(builds, task);
   });
 });
@@ -108,13 +118,6 @@ describe('the compiler cache of a Makefile with `CC = gcc` (make, x86_64 native 
 
   it.each(tasks)('serves the warm build of %s from the cache, and the zip is the same bytes cold, warm and off', (task) => {
     expectCached(builds, task);
-  });
-
-  it('cross-compiled arm64 each time (the proof passed, no emulated fallback)', () => {
-    for (const { manifest } of Object.values(builds)) {
-      expect(manifest.artifacts.find((a) => a.arch === 'arm64')).toMatchObject({ strategy: 'cross' });
-      expect(manifest.artifacts.find((a) => a.arch === 'arm64')!.fallback).toBeUndefined();
-    }
   });
 
   it('recompiles everything with --no-cache, reading nothing from the compiler cache, to the same bytes', async () => {
