@@ -59,8 +59,11 @@ const NODE_RIC = 'aws-lambda-ric@4.0.2';
 const INVOKE_STORE = '@aws/lambda-invoke-store@0.2.2';
 const NODE_ADDON_API = 'node-addon-api@8.9.2';
 const ENTRYPOINT = 'runtime-common/lambda-entrypoint.sh';
-/** What SAM's build images carry, for the offline local build images (images/sam-tools.list). */
-const SAM_TOOLS = ['sam-tools.list', 'sam-tools.sh'];
+/**
+ * What every offline local build image shares: the tools SAM's build images carry
+ * (images/sam-tools.list) and the check of its compiler cache (images/compiler-cache.sh).
+ */
+const BUILD_TOOLS = ['sam-tools.list', 'sam-tools.sh', 'compiler-cache.sh'];
 const debianBase = (arch: Architecture) => `lambda-pack-local/debian-base:bookworm-${arch.name}`;
 const officialBuildImage = (rt: Runtime) => (arch: Architecture) => defaultBuildImage(rt, arch);
 /** zig as npm carries it (the build bun compiles with; per-architecture packages), for images/official-cross. */
@@ -83,14 +86,14 @@ function officialCrossRecipes(): Record<string, Recipe> {
 /** Local recipes are named by the runtime they serve; official ones add to an official image. */
 export const RECIPES: Readonly<Record<string, Recipe>> = {
   'nodejs22.x': {
-    dir: 'nodejs', repository: 'lambda-pack-local/nodejs22.x', base: debianBase, baseOrigin: 'local', shared: SAM_TOOLS, cross: 'gnu',
+    dir: 'nodejs', repository: 'lambda-pack-local/nodejs22.x', base: debianBase, baseOrigin: 'local', shared: BUILD_TOOLS, cross: 'gnu',
     packages: [
       { file: 'node.tgz', spec: (arch) => `node-linux-${arch.nodeArch}@${NODE_22}` },
       { file: 'npm.tgz', spec: () => `npm@${NPM_10}` },
     ],
   },
-  'python3.11': { dir: 'python', repository: 'lambda-pack-local/python3.11', base: debianBase, baseOrigin: 'local', packages: [], cross: 'gnu', shared: SAM_TOOLS },
-  'provided.al2023': { dir: 'provided', repository: 'lambda-pack-local/provided.al2023', base: debianBase, baseOrigin: 'local', packages: [], cross: 'gnu', shared: SAM_TOOLS },
+  'python3.11': { dir: 'python', repository: 'lambda-pack-local/python3.11', base: debianBase, baseOrigin: 'local', packages: [], cross: 'gnu', shared: BUILD_TOOLS },
+  'provided.al2023': { dir: 'provided', repository: 'lambda-pack-local/provided.al2023', base: debianBase, baseOrigin: 'local', packages: [], cross: 'gnu', shared: BUILD_TOOLS },
   // Stand-ins for the Lambda runtime base images (public.ecr.aws/lambda/…), for the load check and invoke.
   'runtime-nodejs22.x': {
     dir: 'runtime-nodejs', repository: 'lambda-pack-local/runtime-nodejs22.x', base: debianBase, baseOrigin: 'local', shared: [ENTRYPOINT], role: 'runtime',

@@ -80,7 +80,7 @@ function toolchainOf(task: PlacedTask): CrossToolchain {
 
 export const cargoBuilder: Builder<CargoAnalysis> = {
   name: 'cargo',
-  version: 2,
+  version: 3,
   needsContainer: true,
   markers: ['Cargo.toml'],
   families: ['provided'],

@@ -46,7 +46,7 @@ export function hasTarget(makefile: string, target: string): boolean {
 
 export const makeBuilder: Builder<MakeAnalysis> = {
   name: 'make',
-  version: 4,
+  version: 5,
   needsContainer: true,
   markers: MAKEFILES,
   families: ['nodejs', 'python', 'provided'],

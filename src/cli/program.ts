@@ -56,7 +56,7 @@ export async function runCli(argv: readonly string[], io: IO): Promise<number> {
     .addOption(strategyOption())
     .option('--json', 'print the result as JSON on stdout (progress stays on stderr)')
     .option('--verbose', 'stream container logs')
-    .option('--no-cache', 'rebuild everything: reuse no zip and no cached dependencies')
+    .option('--no-cache', 'rebuild everything: reuse no zip, no cached dependencies and no compiler cache result')
     .option('--no-load-check', 'accept zips without proving they load (the init check in a container of their architecture)')
     .option('--push', 'push every image function\'s image to its registry (default: load it into the engine)')
     .option('--package', 'then upload the zips to S3 and write the packaged template, as `lambda-pack package` does');

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { ARCH_NAMES, architecture, findRuntime, isArchName, RUNTIME_IDS, type Architecture, type ArchName, type Runtime } from '../runtimes.js';
 import { builderForManifest, inferBuilder, checkBuilderFits } from './builder-choice.js';
+import { compilerCacheMisfit, compilerCacheOf } from './compiler-cache.js';
 import { didYouMean } from './suggest.js';
 import { formatField, type FieldPath } from './location.js';
 import { where } from './issues.js';
@@ -117,6 +118,9 @@ function artifact(ctx: Context, raw: RawConfig, kind: 'function' | 'layer', name
       fail(ctx, 'PIP_SETTING', at(field), `"${field}" chooses what a Python lockfile installs, but this ${kind} uses the ${builder} builder.`, `Remove "${field}".`);
     }
   }
+  const cacheSetting = { builder, kind, own: rawArtifact.compilerCache, project: raw.compilerCache, env: rawArtifact.env ?? {}, passEnv: rawArtifact.passEnv ?? [] };
+  const cacheMisfit = compilerCacheMisfit(cacheSetting);
+  if (cacheMisfit) fail(ctx, 'COMPILER_CACHE_SETTING', at(...cacheMisfit.field), cacheMisfit.problem, cacheMisfit.fix);
   const architectures = lookupArchitectures(ctx, rawArtifact.architectures ?? raw.architectures ?? ['x86_64'],
     rawArtifact.architectures ? at('architectures') : ['architectures']);
   const fn = kind === 'function' ? rawArtifact as RawFunction : undefined;
@@ -141,6 +145,7 @@ function artifact(ctx: Context, raw: RawConfig, kind: 'function' | 'layer', name
     loadCheck: kind === 'function' && ((rawArtifact as RawFunction).loadCheck ?? raw.loadCheck ?? true),
     ...imagePackage(ctx, kind, rawArtifact, at),
     ...(rawArtifact.cross !== undefined ? { cross: rawArtifact.cross } : {}),
+    compilerCache: compilerCacheOf(cacheSetting),
     // cargo-lambda's release profile strips; a Rust binary otherwise ships std's debug info.
     strip: rawArtifact.strip ?? builder === 'cargo',
     makeTarget: rawArtifact.makeTarget,

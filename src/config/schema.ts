@@ -52,6 +52,8 @@ const artifactCommon = {
   allowSecrets: z.array(z.string().min(1)).optional(),
   /** Strip debug sections from the ELF files that ship (default: true for cargo, false otherwise). */
   strip: z.boolean().optional(),
+  /** Keep compiled objects in the engine's cache volume (ccache, where the build image has it) so unchanged native code is not recompiled; default true. */
+  compilerCache: z.boolean().optional(),
   /** make: false keeps the other architecture's build emulated (default: cross-compiled where the image can, accepted once proven). */
   cross: z.boolean().optional(),
   /** make: the one target to run; it must exist (a template's `build-<LogicalId>`). Default: see ArtifactConfig.makeTarget. */
@@ -118,6 +120,8 @@ export const rawConfigSchema = z.strictObject({
   imageMirror: imageMirror.optional(),
   /** The load check for every function (each may override it); default true. */
   loadCheck: z.boolean().optional(),
+  /** The compiler cache for every function and layer (each may override it); default true. */
+  compilerCache: z.boolean().optional(),
   imageSet: z.enum(['official', 'local']).optional(),
   images: z.record(z.string(), imageRef).optional(),
   certificates: z.union([z.literal('system'), z.array(z.string().min(1))]).optional(),

@@ -33,6 +33,11 @@ export interface ArtifactConfig {
   readonly packageType: 'zip' | 'image';
   /** packageType image: where the image goes. */
   readonly imageOutput?: { readonly repository: string; readonly tag?: string; readonly push: boolean };
+  /**
+   * Whether the install keeps compiled objects in the engine's cache volume (ccache, where the
+   * build image has it): on by default for builders that run in a container.
+   */
+  readonly compilerCache: boolean;
   /** Debug sections stripped from the shipped ELF files (cargo: by default). */
   readonly strip: boolean;
   /** make only: false keeps the other architecture's build emulated; otherwise it cross-compiles when the image can, and the proof decides. */

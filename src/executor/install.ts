@@ -31,6 +31,14 @@ export interface InstallContext {
   readonly memoryBytes?: number;
 }
 
+/** How this one install runs. */
+export interface InstallOptions {
+  /** --no-cache: compile afresh, reading nothing from the compiler cache (its results are still stored). */
+  readonly fresh: boolean;
+  /** A host directory copied into the container at `at` first (a hybrid's parts, built on the target). */
+  readonly offered?: { readonly dir: string; readonly at: string };
+}
+
 /** The container's environment: the plan's, plus the values of its passEnv names from the host. */
 function containerEnv(plan: TaskPlan, host: HostFacts): Record<string, string> {
   const env = { ...plan.install!.env };
@@ -71,7 +79,8 @@ async function offeredInput(plan: TaskPlan, offered: { readonly dir: string; rea
   return { dir: `/${root}`, tar: () => packEntries(entries, top!, owner) };
 }
 
-export async function runInstall(plan: TaskPlan, image: ResolvedImage, dest: string, context: InstallContext, reporter: TaskReporter, offered?: { readonly dir: string; readonly at: string }): Promise<void> {
+export async function runInstall(plan: TaskPlan, image: ResolvedImage, dest: string, context: InstallContext, reporter: TaskReporter, options: InstallOptions): Promise<void> {
+  const { offered } = options;
   const install = plan.install!;
   const { engine, host } = context;
   const redact = redactor(plan, host);
@@ -90,7 +99,10 @@ export async function runInstall(plan: TaskPlan, image: ResolvedImage, dest: str
     volumes: [{ name: volume, mount: CONTAINER.cache }],
     image: image.ref,
     arch: buildArch,
-    cmd: ['/bin/sh', '-c', renderScript(install.steps, { uid: owner.uid, extraCertificates: certificates.length > 0 })],
+    cmd: ['/bin/sh', '-c', renderScript(install.steps, {
+      uid: owner.uid, extraCertificates: certificates.length > 0,
+      ...(install.compilerCache ? { compilerCache: { imageId: image.id, uid: owner.uid, fresh: options.fresh } } : {}),
+    })],
     env: containerEnv(plan, host),
     workdir: install.workdir,
     user: `${owner.uid}:${owner.gid}`,

@@ -70,9 +70,9 @@ export function liveServices(options: LiveOptions): ExecutorServices {
   const { engines, host, runId, signal } = options;
   return {
     resolveImage: async (plan) => (await engines.images(plan.arch)).resolve(plan.install!.image, architecture(plan.strategy.buildArch)),
-    install: async (plan, image, dest, reporter, offered) => runInstall(plan, image, dest, {
+    install: async (plan, image, dest, reporter, installOptions) => runInstall(plan, image, dest, {
       engine: await engines.forArch(plan.arch), host, runId, signal, certificates: options.certificates, memoryBytes: options.memoryBytes,
-    }, reporter, offered),
+    }, reporter, installOptions),
     cache: options.cache,
     package: (plan, dependencies, staged) => packageZip(plan, dependencies, staged, { signal, concurrency: options.zipConcurrency }),
     verify: (plan, staged, layers) => findingsFor(plan, staged, layers),

@@ -1,8 +1,9 @@
 // Renders an install's steps into the one script its container runs: cache directories in the
-// package-manager volume, extra CA certificates when configured, the image's own Node headers for
-// node-gyp, then each step with every argument quoted.
+// package-manager volume, the compiler cache when on, extra CA certificates when configured, the
+// image's own Node headers for node-gyp, then each step with every argument quoted.
 import { CONTAINER, cacheHome } from '../builders/types.js';
 import { command, quote } from './shell.js';
+import { compilerCacheStart, compilerCacheSummary, type CompilerCacheSetup } from './compiler-cache.js';
 import type { InstallStep } from '../plan/types.js';
 
 /** Shell lines that trust the extra certificates on top of the image's own bundle. */
@@ -21,7 +22,14 @@ export function renderStep(step: InstallStep): string {
   return step.onFailure ? `${line} || { status=$?; echo ${quote(step.onFailure)} >&2; exit $status; }` : line;
 }
 
-export function renderScript(steps: readonly InstallStep[], options: { readonly uid: number; readonly extraCertificates: boolean }): string {
+export interface ScriptOptions {
+  readonly uid: number;
+  readonly extraCertificates: boolean;
+  /** Absent: the install compiles without the compiler cache. */
+  readonly compilerCache?: CompilerCacheSetup;
+}
+
+export function renderScript(steps: readonly InstallStep[], options: ScriptOptions): string {
   const cache = cacheHome(options.uid);
   return [
     'set -eu',
@@ -31,10 +39,12 @@ export function renderScript(steps: readonly InstallStep[], options: { readonly 
     `mkdir -p ${cache}`,
     // zig (images/official-cross, cargo-zigbuild) keeps what it built for a target there too.
     `export npm_config_cache=${cache}/npm PIP_CACHE_DIR=${cache}/pip CARGO_HOME=${cache}/cargo ZIG_GLOBAL_CACHE_DIR=${cache}/zig`,
+    ...(options.compilerCache ? compilerCacheStart(options.compilerCache) : []),
     ...(options.extraCertificates ? trustExtraCertificates() : []),
     // Node images keep their headers beside the binary; point node-gyp at them (no download).
     'node_prefix=$(dirname "$(dirname "$(command -v node 2>/dev/null || echo /nonexistent/bin/node)")")',
     'if [ -z "${npm_config_nodedir:-}" ] && [ -f "$node_prefix/include/node/node.h" ]; then export npm_config_nodedir="$node_prefix"; fi',
     ...steps.map(renderStep),
+    ...(options.compilerCache ? compilerCacheSummary() : []),
   ].join('\n');
 }

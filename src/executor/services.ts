@@ -7,6 +7,7 @@ import type { ZipResult } from '../zip/write.js';
 import type { TaskPlan } from '../plan/types.js';
 import type { Finding } from '../verify/findings.js';
 import type { ImageRecord } from './image.js';
+import type { InstallOptions } from './install.js';
 
 export interface TaskReporter {
   /** A short status line ("installing", "zipping"). */
@@ -20,10 +21,10 @@ export interface ExecutorServices {
   resolveImage(plan: TaskPlan): Promise<ResolvedImage>;
   /**
    * Runs the install in a container of that image and copies its output into `dest` (absent:
-   * nothing to ship); `offered`: a host directory copied into the container at `at` first (a
+   * nothing to ship); options.offered: a host directory copied into the container first (a
    * hybrid's parts, built on the target).
    */
-  install(plan: TaskPlan, image: ResolvedImage, dest: string, reporter: TaskReporter, offered?: { readonly dir: string; readonly at: string }): Promise<void>;
+  install(plan: TaskPlan, image: ResolvedImage, dest: string, reporter: TaskReporter, options: InstallOptions): Promise<void>;
   readonly cache: Pick<DependencyCache, 'get' | 'put'>;
   /** Writes the zip of the shipped source and `dependencies` to `staged`. */
   package(plan: TaskPlan, dependencies: string | undefined, staged: string): Promise<ZipResult>;

@@ -134,10 +134,10 @@ async function dependencies(plan: TaskPlan, decision: Decision, work: string, se
   if (prebuild && prebuildImage) {
     reporter.status(`building ${plan.prebuild!.parts.join(', ')} alone on ${plan.arch} (emulated)`);
     offered = { dir: path.join(work, 'prebuilt'), at: prebuild.install!.output };
-    await inStep(plan.id, 'prebuild', () => services.install(prebuild, prebuildImage, offered!.dir, reporter));
+    await inStep(plan.id, 'prebuild', () => services.install(prebuild, prebuildImage, offered!.dir, reporter, { fresh: decision.noCache === true }));
     checkSignal(services.signal);
   }
-  await inStep(plan.id, 'install', () => services.install(plan, image, fresh, reporter, offered));
+  await inStep(plan.id, 'install', () => services.install(plan, image, fresh, reporter, { fresh: decision.noCache === true, ...(offered ? { offered } : {}) }));
   const dir = await inStep(plan.id, 'cache', async () => {
     await mkdir(fresh, { recursive: true });
     return services.cache.put(keys.dependency!, fresh, `${plan.id} in ${image.ref}`, { move: true });

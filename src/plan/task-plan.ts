@@ -76,7 +76,7 @@ function planWith(task: PlacedTask, found: ArtifactAnalysis, host: HostFacts, st
     install = {
       image, steps: artifact.strip ? [...spec.steps, stripStep(spec.output, stripTool(strategy.kind, task.arch))] : spec.steps, env, passEnv: artifact.passEnv, inputs: found.analysis.installInputs, generated: found.analysis.generatedInputs ?? [],
       output: spec.output, workdir: spec.workdir ?? CONTAINER.build, outputOptional: spec.outputOptional ?? false, materialiseWithin: [CONTAINER.build],
-      drop: spec.drop, pruneBuildTrees: spec.pruneBuildTrees ?? false,
+      drop: spec.drop, pruneBuildTrees: spec.pruneBuildTrees ?? false, compilerCache: artifact.compilerCache,
     };
     dependency = dependencyMaterial({
       builder: `${builder.name}@${builder.version}`, runtime: artifact.runtime.id, arch: task.arch.name, strategy: strategy.kind,

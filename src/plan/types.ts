@@ -88,6 +88,11 @@ export interface InstallPlan {
   readonly drop: readonly string[];
   /** node-gyp build trees in the output keep only their loadable products. */
   readonly pruneBuildTrees: boolean;
+  /**
+   * Compiles go through ccache (where the image has it), results kept in the engine's cache
+   * volume per build image. Not key material: hit or miss, on or off, the output is the same bytes.
+   */
+  readonly compilerCache: boolean;
 }
 
 /** What the zip holds: the shipped source and the installed dependencies, each at a prefix. */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { rawConfigSchema, rawFunctionSchema } from '../config/schema.js';
 
 /** Fields a config may add to a template's function or layer. */
-export const OVERRIDE_FIELDS = ['exclude', 'env', 'passEnv', 'image', 'allowSecrets', 'cross', 'strip', 'manifest', 'workingDirectory'] as const;
+export const OVERRIDE_FIELDS = ['exclude', 'env', 'passEnv', 'image', 'allowSecrets', 'cross', 'strip', 'compilerCache', 'manifest', 'workingDirectory'] as const;
 
 /** Fields the template decides, with the template property that does. */
 export const TEMPLATE_FIELDS: Readonly<Record<string, string>> = {

@@ -31,7 +31,7 @@ function taskPlan(out: string, overrides: Partial<TaskPlan> = {}): TaskPlan {
     source: '/src/api', engine: { arch: 'x86_64' }, strategy: { kind: 'native', reason: 'the engine runs x86_64', buildArch: 'x86_64' },
     install: {
       image: { kind: 'recipe', recipe: 'nodejs22.x', origin: 'local' }, steps: [{ run: ['npm', 'ci'] }], env: {}, passEnv: [], inputs: [], generated: [],
-      output: '/build/node_modules', workdir: '/build', outputOptional: false, materialiseWithin: ['/build'], drop: [], pruneBuildTrees: false,
+      output: '/build/node_modules', workdir: '/build', outputOptional: false, materialiseWithin: ['/build'], drop: [], pruneBuildTrees: false, compilerCache: true,
     },
     package: { dependencies: { prefix: 'node_modules' } },
     output: { kind: 'zip', path: path.join(out, 'api-x86_64.zip'), mtime: '1980-01-01T00:00:00.000Z', level: 6 },
@@ -122,6 +122,15 @@ describe('a task plan executed as named steps', () => {
     const { services, calls } = fake({ cached: temp() });
     await runTask(taskPlan(temp()), { action: 'rebuild', reason: '--no-cache', noCache: true }, services, reporter);
     expect(calls).toEqual([...ZIP_STEPS]);
+  });
+
+  it('compiles afresh (nothing read from the compiler cache) with --no-cache, and from it otherwise', async () => {
+    const seen: boolean[] = [];
+    const { services } = fake();
+    const recording = { ...services, install: async (...args: Parameters<ExecutorServices['install']>) => { seen.push(args[4].fresh); } };
+    await runTask(taskPlan(temp()), { action: 'rebuild', reason: '--no-cache', noCache: true }, recording, reporter);
+    await runTask(taskPlan(temp()), rebuild, recording, reporter);
+    expect(seen).toEqual([true, false]);
   });
 
   it('packages a task without an install without any image', async () => {
@@ -366,7 +375,7 @@ describe('a cross compile whose failure belongs to requirements that can build a
     const install = failing(['probe']);
     const record = await runProvenTask(hybridProvenPlan(out), rebuild, {
       ...services,
-      install: async (plan, image, dest, _reporter, offered) => { seen.push(`${path.basename(dest) === 'prebuilt' ? 'prebuild' : 'install'} ${plan.strategy.kind} ${plan.install!.steps.map((s) => ('run' in s ? s.run.join(' ') : '')).join(';')}${offered ? ` offered ${offered.at}` : ''}`); await install(plan, image, dest); },
+      install: async (plan, image, dest, _reporter, options) => { seen.push(`${path.basename(dest) === 'prebuilt' ? 'prebuild' : 'install'} ${plan.strategy.kind} ${plan.install!.steps.map((s) => ('run' in s ? s.run.join(' ') : '')).join(';')}${options.offered ? ` offered ${options.offered.at}` : ''}`); await install(plan, image, dest); },
     }, { status: (s) => statuses.push(s), log: () => {} });
     expect(seen).toEqual(['install cross npm ci', 'prebuild emulated build probe', 'install cross npm ci offered /tmp/emulated']);
     const why = 'the cross build of probe failed (exit 1): subprocess.CalledProcessError: probe_main returned 255';

@@ -7,7 +7,7 @@ import type { HybridTemplate, InstallPlan, TaskPlan } from '../../src/plan/types
 
 const install = (image: string, steps: InstallPlan['steps'], output: string): InstallPlan => ({
   image: { kind: 'recipe', recipe: image, origin: 'local' }, steps, env: { SOURCE_DATE_EPOCH: '315532800' }, passEnv: [], inputs: [], generated: [],
-  output, workdir: '/build', outputOptional: false, materialiseWithin: ['/build'], drop: [], pruneBuildTrees: false,
+  output, workdir: '/build', outputOptional: false, materialiseWithin: ['/build'], drop: [], pruneBuildTrees: false, compilerCache: false,
 });
 
 const part = (name: string, archive: string) => ({ name, distribution: name, failure: `lambda-pack: could not build ${archive} into a wheel`, steps: [{ run: ['python3.11', '-c', 'build', archive] }] });
