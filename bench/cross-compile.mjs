@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fetchLua } from './lib/lua.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(repo, 'dist/cli/main.js');
@@ -15,14 +16,6 @@ const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 1;
 const work = path.join(repo, 'bench/.work/cross-compile');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (ms) => `${(ms / 1000).toFixed(1)} s`;
-
-/** Lua 5.4.4's source, as Debian ships it (the bench project's Makefile unpacks it). */
-function fetchLua() {
-  const tarball = path.join(repo, 'bench/projects/lua/function/lua-5.4.4.tar.gz');
-  if (existsSync(tarball)) return;
-  const got = spawnSync('curl', ['-fsS', '-o', tarball, 'http://deb.debian.org/debian/pool/main/l/lua5.4/lua5.4_5.4.4.orig.tar.gz'], { stdio: 'inherit' });
-  if (got.status !== 0) throw new Error('could not fetch Lua 5.4.4 from the Debian mirror');
-}
 
 /**
  * One cold build of `name` in `project` (every artifact when `name` is undefined); its wall time,
@@ -68,7 +61,7 @@ const cases = [
   { row: 'the whole demo (fixtures/demo: 11 tasks per architecture; load checks summed)', project: 'fixtures/demo' },
 ];
 
-fetchLua();
+fetchLua(repo);
 fetchMarkupSafe();
 mkdirSync(work, { recursive: true });
 const lines = ['## arm64 cross-compile', '',

@@ -6,10 +6,11 @@
 // test/integration/official-cross.test.ts (Debian bookworm, not AL2023).
 // Usage: npm run build && node bench/official-cross.mjs   → "## arm64 cross-compile on the official images" in bench/RESULTS.md
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fetchLua } from './lib/lua.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(repo, 'dist/cli/main.js');
@@ -36,11 +37,7 @@ const cases = [
   { row: 'nodejs22.x + bcrypt 5.1.1 (node-gyp; fixtures/node-bcrypt)', project: 'fixtures/node-bcrypt', name: 'hasher', recipe: 'lambda-pack/cross-nodejs22.x' },
   { row: 'provided.al2023: Lua 5.4.4 via `make linux` (bench/projects/lua)', project: 'bench/projects/lua', name: 'lua', recipe: 'lambda-pack/cross-provided.al2023' },
 ];
-/** Lua 5.4.4's source, as Debian ships it (the bench project's Makefile unpacks it). */
-const lua = path.join(repo, 'bench/projects/lua/function/lua-5.4.4.tar.gz');
-if (!existsSync(lua) && spawnSync('curl', ['-fsS', '-o', lua, 'http://deb.debian.org/debian/pool/main/l/lua5.4/lua5.4_5.4.4.orig.tar.gz'], { stdio: 'inherit' }).status !== 0) {
-  throw new Error('could not fetch Lua 5.4.4 from the Debian mirror');
-}
+fetchLua(repo);
 
 /** One cold build with the official image set: its wall time and record. */
 function build(c, args) {

@@ -37,7 +37,8 @@ export function renderScript(steps: readonly InstallStep[], options: ScriptOptio
     // Package-manager caches live in a per-architecture engine volume (docker/volumes.ts), one
     // directory per user: a directory another uid created is not writable.
     `mkdir -p ${cache}`,
-    // zig (images/official-cross, cargo-zigbuild) keeps what it built for a target there too.
+    // cargo-zigbuild's zig keeps what it built for a target there too (images/official-cross's
+    // wrappers use the cache baked into their image instead).
     `export npm_config_cache=${cache}/npm PIP_CACHE_DIR=${cache}/pip CARGO_HOME=${cache}/cargo ZIG_GLOBAL_CACHE_DIR=${cache}/zig`,
     ...(options.compilerCache ? compilerCacheStart(options.compilerCache) : []),
     ...(options.extraCertificates ? trustExtraCertificates() : []),

@@ -25,6 +25,11 @@ function list(names: readonly string[]): string {
   return names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
 }
 
+/** What accepts a cross build: verify, and the load check where the task has one (a layer has no init of its own). */
+function proofOf(task: PlacedTask): string {
+  return task.artifact.kind === 'layer' || task.runtimeImage === null ? 'verify passes' : 'verify and the load check pass';
+}
+
 export function chooseStrategy(task: PlacedTask, facts: StrategyFacts): Strategy {
   const { arch, requestedStrategy: requested } = task;
   const engineArch = task.engine.arch;
@@ -57,16 +62,13 @@ export function chooseStrategy(task: PlacedTask, facts: StrategyFacts): Strategy
     // Cross-compiled bytes need not equal emulated ones: the proof, not equality, is the rule. A
     // function's proof includes its init; a layer has none of its own (its functions load it), so
     // verify is its proof. A function whose load check is off cannot be proven: it emulates.
-    const layer = task.artifact.kind === 'layer';
-    if (!layer && task.runtimeImage === null) return emulated(`${compiles} on ${arch.name}: a cross compile is accepted only once its load check passes, and the load check is off`);
-    const proof = layer ? 'verify passes' : 'verify and the load check pass';
-    return { ...cross(`${compiles} for ${arch.name} on ${engineArch.name} (${facts.compileCross}); accepted once ${proof} on ${arch.name}, else rebuilt emulated`), proof: true };
+    if (task.artifact.kind !== 'layer' && task.runtimeImage === null) return emulated(`${compiles} on ${arch.name}: a cross compile is accepted only once its load check passes, and the load check is off`);
+    return { ...cross(`${compiles} for ${arch.name} on ${engineArch.name} (${facts.compileCross}); accepted once ${proofOf(task)} on ${arch.name}, else rebuilt emulated`), proof: true };
   }
   if (facts.mustCompile.length > 0) return emulated(`${list(facts.mustCompile)} must compile on ${arch.name}`);
   // Nothing is known to compile, but the host cannot see everything an install runs (a lockfile
   // written without install-script flags, a package that builds only when its prebuilt download
   // fails): the proof that accepts a cross compile accepts this cross install too, and the
   // emulated build stands by. It costs nothing when the cross build passes.
-  const proof = task.artifact.kind === 'layer' ? 'verify passes' : task.runtimeImage === null ? 'verify passes' : 'verify and the load check pass';
-  return { ...cross(`${facts.cross!}; accepted once ${proof} on ${arch.name}, else rebuilt emulated`), proof: true };
+  return { ...cross(`${facts.cross!}; accepted once ${proofOf(task)} on ${arch.name}, else rebuilt emulated`), proof: true };
 }
