@@ -42,7 +42,7 @@ fetchLua(repo);
 /** One cold build with the official image set: its wall time and record. */
 function build(c, args) {
   const config = path.join(repo, c.project, `lambda-pack.official-bench-${process.pid}.yaml`);
-  writeFileSync(config, readFileSync(path.join(repo, c.project, 'lambda-pack.config.yaml'), 'utf8').replace(/^imageSet: local\n/m, ''));
+  writeFileSync(config, readFileSync(path.join(repo, c.project, 'lambda-pack.config.yaml'), 'utf8').replace(/^imageSet: local\n/m, 'officialCrossToolchain: zig\n'));
   const out = path.join(work, 'out');
   rmSync(out, { recursive: true, force: true });
   const started = Date.now();

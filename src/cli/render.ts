@@ -91,7 +91,7 @@ export function buildHuman(result: RunResult, outDir: string): string {
       const image = r.containerImage;
       if (image) lines.push(`      image ${image.repository}:${image.tag} ${image.digest}${image.pushed ? ` pushed: ${image.uri}` : ' (loaded into the engine)'}`);
       if (r.hybrid) lines.push(`      built emulated alone: ${r.hybrid.emulated.join(', ')} (${r.hybrid.why}); the rest cross`);
-      if (r.fallback) lines.push(`      built emulated: ${r.fallback}`);
+      if (r.fallback) lines.push(`      built ${r.strategy === 'cross' ? 'on the cross toolchain image' : 'emulated'}: ${r.fallback}`);
     } else {
       const f = failureOf(o.error);
       lines.push(`FAIL  ${o.plan.id}: ${f.step ? `[${f.step}] ` : ''}${f.message}`);

@@ -324,6 +324,7 @@ export function normalise(raw: RawConfig, source: { file: string; text: string; 
     docker: docker(ctx, raw),
     artifacts,
     ...(raw.imageMirror !== undefined ? { imageMirror: mirrorOf(ctx, raw.imageMirror) } : {}),
+    ...(raw.officialCrossToolchain ? { officialCrossToolchain: raw.officialCrossToolchain } : {}),
   };
 }
 

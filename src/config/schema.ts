@@ -118,6 +118,12 @@ export const rawConfigSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(64).optional(),
   /** Official images (the Lambda base images of image functions, the SAM build images) from a mirror: a prefix for public.ecr.aws, or per-image overrides. */
   imageMirror: imageMirror.optional(),
+  /**
+   * zig: with imageSet official, npm and make tasks that compile for the other architecture build
+   * cross on images/official-cross (zig behind Debian's cross names) instead of emulating. Opt-in:
+   * a zig-built addon can pass the load check and still misbehave when called (node-expat 2.4.1).
+   */
+  officialCrossToolchain: z.enum(['zig']).optional(),
   /** The load check for every function (each may override it); default true. */
   loadCheck: z.boolean().optional(),
   /** The compiler cache for every function and layer (each may override it); default true. */

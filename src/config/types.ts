@@ -112,4 +112,6 @@ export interface ProjectConfig {
   readonly artifacts: readonly ArtifactConfig[];
   /** Official images read from a mirror instead of public.ecr.aws. */
   readonly imageMirror?: { readonly prefix?: string; readonly images?: Readonly<Record<string, string>> };
+  /** `zig`: compiling npm and make tasks on official images cross-compile on images/official-cross. */
+  readonly officialCrossToolchain?: 'zig';
 }

@@ -94,10 +94,12 @@ export async function runProvenTask(plan: TaskPlan, decision: Decision, services
       attemptDecision = rebuild(attempt.prebuild!.why);
     }
   }
-  reporter.status(`${why}; rebuilding emulated`);
-  reporter.log(`${plan.id}: ${why}; rebuilding it emulated`);
-  // --no-cache holds for the emulated build too.
-  const record = await runTask(fallback, { ...rebuild(why), fallback: why }, services, reporter, layerZips);
+  const next = fallback.strategy.kind === 'cross' ? 'on the cross toolchain image' : 'emulated';
+  reporter.status(`${why}; rebuilding ${next}`);
+  reporter.log(`${plan.id}: ${why}; rebuilding it ${next}`);
+  // --no-cache holds for the emulated build too; a fallback with its own (the cross toolchain
+  // image before emulation) proves itself in turn.
+  const record = await (fallback.fallback ? runProvenTask : runTask)(fallback, { ...rebuild(why), fallback: why }, services, reporter, layerZips);
   return { ...record, durationMs: services.now() - started };
 }
 

@@ -102,7 +102,7 @@ export function placeTasks(config: ProjectConfig, tasks: readonly Task[], engine
     const engineArch = architecture(engine?.arch ?? local?.name ?? 'x86_64');
     const image = chooseImage(config, task.artifact, task.arch);
     const engineImage = image === null || engineArch === task.arch ? null : chooseImage(config, task.artifact, engineArch);
-    const crossRecipe = engineImage?.kind === 'reference' && engineImage.origin === 'official' ? officialCrossRecipeFor(task.artifact.runtime, task.artifact.builder) : undefined;
+    const crossRecipe = config.officialCrossToolchain === 'zig' && engineImage?.kind === 'reference' && engineImage.origin === 'official' ? officialCrossRecipeFor(task.artifact.runtime, task.artifact.builder) : undefined;
     return {
       ...task,
       engine: { ...(engine ? { name: engine.name } : {}), arch: engineArch },

@@ -11,6 +11,7 @@ import { DEFAULT_LEVEL } from '../zip/write.js';
 import { dependencyMaterial, layoutMaterial } from './keys.js';
 import { chooseStrategy, type StrategyFacts } from './strategy.js';
 import { stripStep, stripTool } from '../builders/strip.js';
+import { describeImage } from '../recipes.js';
 import type { InstallPlan, PlacedTask, Strategy, TaskPlan } from './types.js';
 
 /** What the host side found out about an artifact: its source, its builder's analysis, content hashes. */
@@ -55,12 +56,28 @@ export function taskPlan(placed: PlacedTask, found: ArtifactAnalysis, host: Host
   const planned = planWith(task, found, host, strategy);
   if (!strategy.proof) return planned;
   const emulated: Strategy = { kind: 'emulated', reason: `the cross build of ${task.id} failed its proof: the ${task.arch.name} container runs under emulation`, buildArch: task.arch };
-  const fallback = planWith(task, found, host, emulated);
+  const emulatedPlan = planWith(task, found, host, emulated);
+  const fallback = toolchainFallback(task, facts, found, host, strategy, emulatedPlan) ?? emulatedPlan;
   const hybrid = builder.hybrid?.(found.analysis, task);
-  if (!hybrid || !fallback.install) return { ...planned, fallback };
+  if (!hybrid || !emulatedPlan.install) return { ...planned, fallback };
   // The parts build where the emulated build would: its image, environment and inputs.
-  const install = { ...fallback.install, steps: hybrid.steps, output: hybrid.output, drop: [], outputOptional: false, pruneBuildTrees: false };
+  const install = { ...emulatedPlan.install, steps: hybrid.steps, output: hybrid.output, drop: [], outputOptional: false, pruneBuildTrees: false };
   return { ...planned, fallback, hybrid: { install, parts: hybrid.parts, owners: hybrid.owners } };
+}
+
+/**
+ * A cross install on an image without cross compilers (an official one) that its proof refuses
+ * compiled something the host could not see (a lockfile without `hasInstallScript`): before
+ * emulating, the same cross install on the cross toolchain image (PlacedTask.crossImage), proven
+ * in turn, with the emulated build behind it.
+ */
+function toolchainFallback(task: PlacedTask, facts: (task: PlacedTask) => StrategyFacts, found: ArtifactAnalysis, host: HostFacts, strategy: Strategy, emulated: TaskPlan): TaskPlan | undefined {
+  if (strategy.kind !== 'cross' || !task.crossImage || task.engineImage === task.crossImage) return undefined;
+  const toolchain = { ...task, engineImage: task.crossImage };
+  const compileCross = facts(toolchain).compileCross;
+  if (!compileCross) return undefined;
+  const reason = `the cross install on ${describeImage(task.engineImage)} failed its proof: ${compileCross} on ${describeImage(task.crossImage)}; accepted once its proof passes, else rebuilt emulated`;
+  return { ...planWith(toolchain, found, host, { kind: 'cross', reason, buildArch: strategy.buildArch, proof: true }), fallback: emulated };
 }
 
 function planWith(task: PlacedTask, found: ArtifactAnalysis, host: HostFacts, strategy: Strategy): TaskPlan {

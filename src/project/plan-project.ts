@@ -111,7 +111,7 @@ export async function decideProject(project: ProjectPlan, options: { readonly no
       if (refused && taskPlan.fallback) {
         const decision = await decideTask(taskPlan.fallback, sources);
         if (decision.action !== 'rebuild') {
-          decided.push({ plan: taskPlan.fallback, decision: { ...decision, reason: `${decision.reason}; emulated, as last time (${refused})`, fallback: refused } });
+          decided.push({ plan: taskPlan.fallback, decision: { ...decision, reason: `${decision.reason}; ${taskPlan.fallback.strategy.kind === 'cross' ? 'on the cross toolchain image' : 'emulated'}, as last time (${refused})`, fallback: refused } });
           continue;
         }
       }

@@ -45,7 +45,7 @@ beforeAll(async () => {
     if (existing) before.set(official, existing);
     await execa('docker', ['tag', await local(), official]);
   }
-  writeFileSync(CONFIG, readFileSync(path.join(FIXTURE, 'lambda-pack.config.yaml'), 'utf8').replace(/^imageSet: local\n/m, ''));
+  writeFileSync(CONFIG, readFileSync(path.join(FIXTURE, 'lambda-pack.config.yaml'), 'utf8').replace(/^imageSet: local\n/m, 'officialCrossToolchain: zig\n'));
   const result = await lambdaPack(['build', '--arch', 'arm64', '--config', CONFIG, '--out', out], { cwd: FIXTURE, env });
   expect(result.exitCode, result.stderr).toBe(0);
 }, 900_000);

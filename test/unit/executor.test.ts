@@ -324,6 +324,23 @@ describe('a cross build on the official cross toolchain image', () => {
   });
 });
 
+describe('a cross install on an image without cross compilers', () => {
+  it('is rebuilt on the cross toolchain image when the proof refuses it, which proves itself in turn', async () => {
+    const { services } = fake();
+    const base = provenPlan(temp());
+    const toolchain: TaskPlan = { ...base, strategy: { kind: 'cross', reason: 'on the toolchain image', buildArch: 'x86_64', proof: true }, keys: { ...base.keys, dependency: 'toolchain-material' }, install: { ...base.install!, image: { kind: 'recipe', recipe: 'cross-nodejs22.x', origin: 'official' } } };
+    const plan: TaskPlan = { ...base, fallback: toolchain };
+    const seen: string[] = [];
+    const verify = async (p: TaskPlan) => {
+      seen.push(p.install!.image.kind === 'recipe' && p.install!.image.recipe === 'cross-nodejs22.x' ? 'toolchain' : p.strategy.kind);
+      return seen.length === 1 ? [{ code: 'ARCH_MISMATCH', severity: 'error' as const, path: 'node_modules/x/x.node', message: 'built for x86_64', fix: 'f' }] : [];
+    };
+    const record = await runProvenTask(plan, rebuild, { ...services, verify }, reporter);
+    expect(seen).toEqual(['cross', 'toolchain']);
+    expect(record).toMatchObject({ strategy: 'cross', fallback: 'the proof refused the cross build: ARCH_MISMATCH node_modules/x/x.node: built for x86_64' });
+  });
+});
+
 describe('which failures send a cross build to the emulated one', () => {
   const error = (code: string) => ({ code, severity: 'error' as const, path: 'p', message: 'm', fix: 'f' });
   it('takes the first error the architecture can cause, none when another error would refuse any build', () => {

@@ -20,9 +20,10 @@ const LOCK = (deps: Record<string, { version: string; hasInstallScript?: boolean
   lockfileVersion: 3, packages: { '': { dependencies: Object.fromEntries(Object.entries(deps).map(([n, d]) => [n, d.version])) }, ...Object.fromEntries(Object.entries(deps).map(([n, d]) => [`node_modules/${n}`, { version: d.version, resolved: `https://registry.npmjs.org/${n}/-/${n}-${d.version}.tgz`, integrity: 'sha512-AAAA', ...(d.hasInstallScript ? { hasInstallScript: true } : {}) }])) },
 });
 
-async function placed(requested: RequestedStrategy = 'auto'): Promise<{ tasks: Map<string, PlacedTask>; plans: Map<string, TaskPlan> }> {
+async function placed(requested: RequestedStrategy = 'auto', toolchain = 'officialCrossToolchain: zig\n'): Promise<{ tasks: Map<string, PlacedTask>; plans: Map<string, TaskPlan> }> {
+  project?.remove();
   project = tempProject({
-    'lambda-pack.config.yaml': `architectures: [x86_64, arm64]
+    'lambda-pack.config.yaml': `${toolchain}architectures: [x86_64, arm64]
 functions:
   hashes: { runtime: nodejs22.x, source: hashes, handler: index.handler }
   plain: { runtime: nodejs22.x, source: plain, handler: index.handler }
@@ -70,11 +71,26 @@ describe('the official images with a cross toolchain', () => {
     const { plans } = await placed();
     expect(plans.get('plain-arm64')!.install!.image).toEqual(OFFICIAL('nodejs22.x', 'x86_64'));
     expect(plans.get('plain-arm64')!.strategy.kind).toBe('cross');
+    // What the host could not see compiling (no hasInstallScript) gets the toolchain image before emulation.
+    const plain = plans.get('plain-arm64')!;
+    expect(plain.fallback!.strategy).toMatchObject({ kind: 'cross', proof: true, reason: expect.stringContaining('failed its proof: node-gyp builds with aarch64-linux-gnu-g++') });
+    expect(plain.fallback!.install!.image).toEqual(CROSS('nodejs22.x'));
+    expect(plain.fallback!.install!.env).toMatchObject({ CXX: 'aarch64-linux-gnu-g++' });
+    expect(plain.fallback!.fallback!.strategy.kind).toBe('emulated');
+    expect(plain.fallback!.fallback!.install!.image).toEqual(OFFICIAL('nodejs22.x', 'arm64'));
+    expect(plans.get('hashes-arm64')!.fallback!.fallback).toBeUndefined();
     expect(plans.get('app-arm64')!.strategy).toMatchObject({ kind: 'emulated' });
     expect(plans.get('hashes-x86_64')!.install!.image).toEqual(OFFICIAL('nodejs22.x', 'x86_64'));
     const emulated = (await placed('emulated')).plans;
     expect(emulated.get('hashes-arm64')!.install!.image).toEqual(OFFICIAL('nodejs22.x', 'arm64'));
     expect(emulated.get('lua-arm64')!.strategy.kind).toBe('emulated');
+  });
+
+  it('are used only when the config opts in (officialCrossToolchain: zig), and a bad value is named', async () => {
+    const { tasks, plans } = await placed('auto', '');
+    expect(tasks.get('hashes-arm64')!.crossImage).toBeUndefined();
+    expect(plans.get('hashes-arm64')!.strategy.kind).toBe('emulated');
+    await expect(placed('auto', 'officialCrossToolchain: gcc\n')).rejects.toThrow(/officialCrossToolchain/);
   });
 
   it('come from one recipe per Node and provided runtime, with zig of the image\'s own architecture', () => {
